@@ -1,0 +1,12 @@
+#pragma once
+// Factories of the subcommands, one per src/commands/<name>.cpp.
+
+#include "cli/command.hpp"
+
+#include <memory>
+
+namespace escprov::commands {
+
+std::unique_ptr<cli::Command> make_info();
+
+} // namespace escprov::commands

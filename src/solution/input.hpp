@@ -1,0 +1,66 @@
+#pragma once
+// A solution as the user hands it to us: a zip, an unpacked SolutionPackager folder, or a loose
+// customizations.xml / solution.xml. Commands read through this one interface, so every command
+// accepts every form where it makes sense.
+
+#include "solution/manifest.hpp"
+#include "xml/reader.hpp"
+#include "zip/reader.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace escprov::solution {
+
+// Every safety limit an input is read under (configurable with the --max-* options).
+struct InputLimits {
+    xml::Limits xml;
+    zip::Limits zip;
+};
+
+// Receives the events of customizations.xml. set_locations() is called once before the first
+// event; the provider says where each event comes from (a tree's events come from many files).
+class CustomizationsHandler : public xml::Handler {
+public:
+    virtual void set_locations(const xml::LocationProvider& locations) = 0;
+};
+
+class SolutionInput {
+public:
+    enum class Kind { zip, tree, loose_customizations, loose_manifest };
+    virtual ~SolutionInput() = default;
+
+    virtual Kind kind() const = 0;
+    // The path as the user gave it.
+    virtual const std::filesystem::path& path() const = 0;
+    virtual bool has_manifest() const = 0;
+    // Throws xml::ParseError or Error(input).
+    virtual Manifest read_manifest() = 0;
+    virtual bool has_customizations() const = 0;
+    // Streams customizations.xml (for a tree: as pack would assemble it). Throws xml::ParseError
+    // or Error.
+    virtual void read_customizations(CustomizationsHandler& handler) = 0;
+    // Names of the other parts: zip entries other than the three manifests, or the files of a
+    // tree that become zip entries as they are (web resource content, workflow XAML...).
+    virtual std::vector<std::string> parts() const = 0;
+    // [Content_Types].xml when the input has one (zips).
+    virtual std::optional<std::string> content_types() = 0;
+    // The display name of solution.xml / customizations.xml for findings.
+    virtual std::string manifest_name() const = 0;
+    virtual std::string customizations_name() const = 0;
+    // The zip behind a zip input, else nullptr.
+    virtual zip::Reader* archive() { return nullptr; }
+};
+
+// Opens `path`, deciding by what it is: a directory is a tree; a file starting with the zip
+// signature is a zip; an XML file is loose customizations.xml or solution.xml by its root
+// element. Throws Error(input) naming the path and the reason when it is none of these.
+std::unique_ptr<SolutionInput> open_input(const std::filesystem::path& path, const InputLimits& limits);
+
+// Implemented by the tree reader (solution/tree_reader.cpp).
+std::unique_ptr<SolutionInput> open_tree_input(const std::filesystem::path& path, const InputLimits& limits);
+
+} // namespace escprov::solution

@@ -1,0 +1,110 @@
+#include "solution/schema.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace escprov::solution {
+
+namespace {
+struct SectionInfo {
+    std::string_view name;
+    std::string_view item;
+    std::string_view label;
+};
+
+const std::vector<SectionInfo>& sections()
+{
+    static const std::vector<SectionInfo> table = {
+        {"Entities", "Entity", "entities"},
+        {"Roles", "Role", "security roles"},
+        {"Workflows", "Workflow", "processes"},
+        {"FieldSecurityProfiles", "FieldSecurityProfile", "field security profiles"},
+        {"Templates", "Template", "templates"},
+        {"EntityImageConfigs", "EntityImageConfig", "entity image configs"},
+        {"AttributeImageConfigs", "AttributeImageConfig", "attribute image configs"},
+        {"RibbonDiffXml", "", "application ribbon"},
+        {"IsvConfig", "", "ISV config"},
+        {"RelationshipRoles", "RelationshipRole", "relationship roles"},
+        {"ConnectionRoles", "ConnectionRole", "connection roles"},
+        {"SiteMap", "SiteMap", "org sitemap"},
+        {"EntityMaps", "EntityMap", "entity maps"},
+        {"EntityRelationships", "EntityRelationship", "relationships"},
+        {"OrganizationSettings", "", "organization settings"},
+        {"optionsets", "optionset", "global option sets"},
+        {"Reports", "Report", "reports"},
+        {"RoutingRules", "RoutingRule", "routing rules"},
+        {"ChannelPropertyGroups", "ChannelPropertyGroup", "channel property groups"},
+        {"ConvertRules", "ConvertRule", "convert rules"},
+        {"MobileOfflineProfiles", "MobileOfflineProfile", "mobile offline profiles"},
+        {"Slas", "Sla", "SLAs"},
+        {"ChannelAccessProfiles", "ChannelAccessProfile", "channel access profiles"},
+        {"ChannelAccessProfileRules", "ChannelAccessProfileRule", "channel access profile rules"},
+        {"Dashboards", "Dashboard", "dashboards"},
+        {"InteractionCentricDashboards", "InteractionCentricDashboard", "interaction-centric dashboards"},
+        {"Dialogs", "Dialog", "dialogs"},
+        {"WebResources", "WebResource", "web resources"},
+        {"CustomControls", "CustomControl", "custom controls"},
+        {"SolutionPluginAssemblies", "PluginAssembly", "plug-in assemblies"},
+        {"SdkMessageProcessingSteps", "SdkMessageProcessingStep", "plug-in steps"},
+        {"ServiceEndpoints", "ServiceEndpoint", "service endpoints"},
+        {"AppModuleSiteMaps", "AppModuleSiteMap", "app sitemaps"},
+        {"AppModules", "AppModule", "model-driven apps"},
+        {"EntityDataProviders", "EntityDataProvider", "entity data providers"},
+        {"EntityDataSources", "EntityDataSource", "entity data sources"},
+        {"AIModels", "AIModel", "AI models"},
+        {"CanvasApps", "CanvasApp", "canvas apps"},
+        {"Connectors", "Connector", "connectors"},
+        {"connectionreferences", "connectionreference", "connection references"},
+        {"Languages", "Language", "languages"},
+        {"GlobalSearchConfigurations", "GlobalSearchConfiguration", "global search configurations"},
+        {"StoredProcedures", "StoredProcedure", "stored procedures"},
+    };
+    return table;
+}
+
+const SectionInfo* find(std::string_view name)
+{
+    for (const auto& info : sections()) {
+        if (info.name == name) {
+            return &info;
+        }
+    }
+    return nullptr;
+}
+} // namespace
+
+const std::vector<std::string_view>& section_order()
+{
+    static const std::vector<std::string_view> order = [] {
+        std::vector<std::string_view> names;
+        for (const auto& info : sections()) {
+            names.push_back(info.name);
+        }
+        return names;
+    }();
+    return order;
+}
+
+std::optional<size_t> section_rank(std::string_view section)
+{
+    const auto& order = section_order();
+    auto found = std::find(order.begin(), order.end(), section);
+    if (found == order.end()) {
+        return std::nullopt;
+    }
+    return static_cast<size_t>(found - order.begin());
+}
+
+std::string_view section_item(std::string_view section)
+{
+    const SectionInfo* info = find(section);
+    return info != nullptr ? info->item : std::string_view();
+}
+
+std::string_view section_label(std::string_view section)
+{
+    const SectionInfo* info = find(section);
+    return info != nullptr ? info->label : section;
+}
+
+} // namespace escprov::solution

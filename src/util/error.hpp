@@ -1,0 +1,49 @@
+#pragma once
+// Errors in two tiers: expected failures travel as values (Result, Finding lists);
+// fatal ones are a typed exception, Error, caught only in main() and mapped to an exit code.
+
+#include <stdexcept>
+#include <string>
+
+namespace escprov {
+
+// The documented exit codes. They appear in `escprov --help` and docs/exit-codes.md.
+enum class ExitCode : int {
+    ok = 0,           // ran and found nothing wrong
+    findings = 1,     // ran and found problems (validation findings, a failed check)
+    usage = 2,        // bad command line, or the input could not be read or checked at all
+    interrupted = 130 // stopped by SIGINT/SIGTERM; no partial output is left behind
+};
+
+// What went wrong, coarsely, so callers can decide on an exit code without parsing text.
+enum class ErrorKind {
+    usage,        // the command line is wrong
+    input,        // an input file is missing, unreadable, malformed or hostile
+    output,       // an output cannot be written (exists, no permission, disk full)
+    limit,        // a configured safety limit was exceeded (zip bomb, nesting, token size)
+    internal      // a bug in escprov
+};
+
+// A fatal error. The message names the verb, the object and the cause, e.g.
+// "unpack 'Contoso.zip': entry '../x' escapes the target folder".
+class Error : public std::runtime_error {
+public:
+    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), m_kind(kind) {}
+    ErrorKind kind() const noexcept { return m_kind; }
+
+private:
+    ErrorKind m_kind;
+};
+
+// Thrown when a long operation notices that the user interrupted it.
+class Interrupted : public std::runtime_error {
+public:
+    Interrupted() : std::runtime_error("interrupted") {}
+};
+
+[[noreturn]] inline void throw_input(const std::string& message) { throw Error(ErrorKind::input, message); }
+[[noreturn]] inline void throw_output(const std::string& message) { throw Error(ErrorKind::output, message); }
+[[noreturn]] inline void throw_limit(const std::string& message) { throw Error(ErrorKind::limit, message); }
+[[noreturn]] inline void throw_usage(const std::string& message) { throw Error(ErrorKind::usage, message); }
+
+} // namespace escprov

@@ -1,0 +1,167 @@
+#include "util/fs.hpp"
+
+#include "util/error.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <system_error>
+#include <unistd.h>
+
+namespace escprov {
+
+std::string temp_name(std::string_view stem)
+{
+    static std::atomic<unsigned> counter{0};
+    return std::string(stem) + ".escprov-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+AtomicFile::AtomicFile(fs::path target, Overwrite overwrite)
+    : m_target(std::move(target)), m_overwrite(overwrite)
+{
+    if (m_overwrite == Overwrite::no && fs::exists(m_target)) {
+        throw_output("write " + quoted(m_target) + ": file exists (use --overwrite to replace it)");
+    }
+    fs::path folder = m_target.parent_path();
+    if (folder.empty()) {
+        folder = ".";
+    }
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) {
+        throw_output("write " + quoted(m_target) + ": folder " + quoted(folder) + " does not exist");
+    }
+    m_temp = folder / temp_name("." + m_target.filename().string());
+}
+
+AtomicFile::~AtomicFile()
+{
+    if (!m_committed) {
+        std::error_code ec;
+        fs::remove(m_temp, ec);
+    }
+}
+
+void AtomicFile::commit()
+{
+    if (m_overwrite == Overwrite::no) {
+        // link() fails when the target exists, so a file that appeared meanwhile is never clobbered.
+        if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
+            std::error_code ec(errno, std::generic_category());
+            throw_output("write " + quoted(m_target) + ": " + ec.message());
+        }
+        std::error_code ec;
+        fs::remove(m_temp, ec);
+    } else {
+        std::error_code ec;
+        fs::rename(m_temp, m_target, ec);
+        if (ec) {
+            throw_output("write " + quoted(m_target) + ": " + ec.message());
+        }
+    }
+    m_committed = true;
+}
+
+AtomicDir::AtomicDir(fs::path target) : m_target(std::move(target))
+{
+    fs::path folder = m_target.parent_path();
+    if (folder.empty()) {
+        folder = ".";
+    }
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) {
+        throw_output("write " + quoted(m_target) + ": folder " + quoted(folder) + " does not exist");
+    }
+    m_temp = folder / temp_name("." + m_target.filename().string());
+    fs::create_directory(m_temp, ec);
+    if (ec) {
+        throw_output("write " + quoted(m_target) + ": cannot create " + quoted(m_temp) + ": " + ec.message());
+    }
+}
+
+AtomicDir::~AtomicDir()
+{
+    if (!m_committed) {
+        std::error_code ec;
+        fs::remove_all(m_temp, ec);
+    }
+}
+
+void AtomicDir::commit()
+{
+    std::error_code ec;
+    fs::path aside;
+    if (fs::exists(fs::symlink_status(m_target))) {
+        aside = m_target.parent_path() / temp_name("." + m_target.filename().string() + ".old");
+        fs::rename(m_target, aside, ec);
+        if (ec) {
+            throw_output("write " + quoted(m_target) + ": cannot move the old folder aside: " + ec.message());
+        }
+    }
+    fs::rename(m_temp, m_target, ec);
+    if (ec) {
+        if (!aside.empty()) {
+            std::error_code ignore;
+            fs::rename(aside, m_target, ignore);
+        }
+        throw_output("write " + quoted(m_target) + ": " + ec.message());
+    }
+    m_committed = true;
+    if (!aside.empty()) {
+        fs::remove_all(aside, ec);
+    }
+}
+
+std::string read_file(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw_input("read " + quoted(path) + ": cannot open file");
+    }
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        throw_input("read " + quoted(path) + ": read error");
+    }
+    return bytes;
+}
+
+void write_file_atomic(const fs::path& path, std::string_view bytes, AtomicFile::Overwrite overwrite)
+{
+    AtomicFile file(path, overwrite);
+    {
+        std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.flush();
+        if (!out) {
+            throw_output("write " + quoted(path) + ": write error (disk full?)");
+        }
+    }
+    file.commit();
+}
+
+bool is_safe_relative_path(std::string_view path)
+{
+    if (path.empty() || path.front() == '/' || path.find('\\') != std::string_view::npos ||
+        path.find('\0') != std::string_view::npos) {
+        return false;
+    }
+    if (path.size() >= 2 && path[1] == ':') {
+        return false; // "C:..." drive letters
+    }
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos) {
+            end = path.size();
+        }
+        std::string_view segment = path.substr(start, end - start);
+        // A trailing '/' (directory entry) leaves an empty last segment, which is allowed.
+        if ((segment.empty() && end != path.size()) || segment == "." || segment == "..") {
+            return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+} // namespace escprov

@@ -1,0 +1,73 @@
+#pragma once
+// Filesystem helpers that keep the "nothing lost, nothing half-written" promise:
+// outputs are built under a temporary name beside their target and renamed into place
+// only on success; on failure or interruption the destructor removes the temporary.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace escprov {
+
+namespace fs = std::filesystem;
+
+// A file written under a temporary name in the target's folder and renamed onto the target
+// by commit(). Without commit() the temporary is removed. Throws Error(output) when the
+// temporary cannot be created, or on commit() when the target exists and overwrite is not allowed.
+class AtomicFile {
+public:
+    enum class Overwrite { no, yes };
+    AtomicFile(fs::path target, Overwrite overwrite);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    const fs::path& temp_path() const { return m_temp; }
+    const fs::path& target() const { return m_target; }
+    void commit();
+
+private:
+    fs::path m_target;
+    fs::path m_temp;
+    Overwrite m_overwrite;
+    bool m_committed = false;
+};
+
+// A directory created under a temporary name beside `target` and renamed onto it by commit().
+// Without commit() the whole temporary tree is removed.
+class AtomicDir {
+public:
+    explicit AtomicDir(fs::path target);
+    ~AtomicDir();
+    AtomicDir(const AtomicDir&) = delete;
+    AtomicDir& operator=(const AtomicDir&) = delete;
+
+    const fs::path& temp_path() const { return m_temp; }
+    // Replaces `target`; when `target` exists it is moved aside first and removed after the rename.
+    void commit();
+
+private:
+    fs::path m_target;
+    fs::path m_temp;
+    bool m_committed = false;
+};
+
+// Reads a whole (small) file. Throws Error(input) naming the file on failure.
+std::string read_file(const fs::path& path);
+
+// Writes bytes to `path` atomically (temp + rename). Throws Error(output).
+void write_file_atomic(const fs::path& path, std::string_view bytes, AtomicFile::Overwrite overwrite);
+
+// A relative path with '/' separators that cannot leave its base: no empty, '.', or '..'
+// segments, no leading '/', no backslash, no drive letter, no NUL. Used for zip entry names
+// and for tree paths before anything touches the disk.
+bool is_safe_relative_path(std::string_view path);
+
+// A unique name for temporaries: "<stem>.escprov-tmp-<pid>-<counter>".
+std::string temp_name(std::string_view stem);
+
+// A printable form of a path for messages: the path as given, quoted.
+std::string quoted(const fs::path& path);
+
+} // namespace escprov

@@ -1,0 +1,189 @@
+#include "xml/node.hpp"
+
+namespace escprov::xml {
+
+void Node::set_attribute(std::string_view attribute_name, std::string value)
+{
+    for (auto& attribute : attributes) {
+        if (attribute.name == attribute_name) {
+            attribute.value = std::move(value);
+            return;
+        }
+    }
+    attributes.push_back({std::string(attribute_name), std::move(value)});
+}
+
+const Node* Node::child(std::string_view child_name) const
+{
+    for (const auto& node : children) {
+        if (node.kind == NodeKind::element && node.name == child_name) {
+            return &node;
+        }
+    }
+    return nullptr;
+}
+
+Node* Node::child(std::string_view child_name)
+{
+    return const_cast<Node*>(static_cast<const Node*>(this)->child(child_name));
+}
+
+std::vector<const Node*> Node::children_named(std::string_view child_name) const
+{
+    std::vector<const Node*> found;
+    for (const auto& node : children) {
+        if (node.kind == NodeKind::element && node.name == child_name) {
+            found.push_back(&node);
+        }
+    }
+    return found;
+}
+
+std::string Node::text_content() const
+{
+    std::string out;
+    for (const auto& node : children) {
+        if (node.kind == NodeKind::text || node.kind == NodeKind::cdata) {
+            out += node.text;
+        }
+    }
+    return out;
+}
+
+std::string Node::child_text(std::string_view child_name) const
+{
+    const Node* found = child(child_name);
+    return found != nullptr ? found->text_content() : std::string();
+}
+
+bool Node::has_element_children() const
+{
+    for (const auto& node : children) {
+        if (node.kind == NodeKind::element) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Node make_element(std::string name, Attributes attributes)
+{
+    Node node;
+    node.name = std::move(name);
+    node.attributes = std::move(attributes);
+    return node;
+}
+
+Node make_text(std::string text)
+{
+    Node node;
+    node.kind = NodeKind::text;
+    node.text = std::move(text);
+    return node;
+}
+
+void TreeBuilder::start_element(std::string_view name, const Attributes& attributes, bool empty_tag)
+{
+    Node* target = nullptr;
+    if (m_stack.empty()) {
+        m_root = Node{};
+        m_done = false;
+        target = &m_root;
+    } else {
+        m_stack.back()->children.emplace_back();
+        target = &m_stack.back()->children.back();
+    }
+    target->name = name;
+    target->attributes = attributes;
+    target->empty_tag = empty_tag;
+    if (m_locations != nullptr) {
+        target->location = m_locations->location();
+    }
+    m_stack.push_back(target);
+}
+
+void TreeBuilder::end_element()
+{
+    m_stack.pop_back();
+    if (m_stack.empty()) {
+        m_done = true;
+    }
+}
+
+void TreeBuilder::characters(std::string_view text, bool cdata)
+{
+    if (m_stack.empty()) {
+        return;
+    }
+    auto& children = m_stack.back()->children;
+    NodeKind kind = cdata ? NodeKind::cdata : NodeKind::text;
+    if (!children.empty() && children.back().kind == kind) {
+        children.back().text += text; // Xerces may split one text node into several events
+        return;
+    }
+    Node node;
+    node.kind = kind;
+    node.text = text;
+    children.push_back(std::move(node));
+}
+
+void TreeBuilder::comment(std::string_view text)
+{
+    if (m_stack.empty()) {
+        return;
+    }
+    Node node;
+    node.kind = NodeKind::comment;
+    node.text = text;
+    m_stack.back()->children.push_back(std::move(node));
+}
+
+void TreeBuilder::processing_instruction(std::string_view target, std::string_view data)
+{
+    if (m_stack.empty()) {
+        return;
+    }
+    Node node;
+    node.kind = NodeKind::processing_instruction;
+    node.name = target;
+    node.text = data;
+    m_stack.back()->children.push_back(std::move(node));
+}
+
+Node TreeBuilder::take()
+{
+    m_done = false;
+    return std::move(m_root);
+}
+
+namespace {
+class DocumentHandler : public Handler {
+public:
+    explicit DocumentHandler(const Parser& parser) : m_builder(&parser) {}
+    void start_element(std::string_view name, const Attributes& attributes, bool empty_tag) override
+    {
+        m_builder.start_element(name, attributes, empty_tag);
+    }
+    void end_element(std::string_view) override { m_builder.end_element(); }
+    void characters(std::string_view text, bool cdata) override { m_builder.characters(text, cdata); }
+    void comment(std::string_view text) override { m_builder.comment(text); }
+    void processing_instruction(std::string_view target, std::string_view data) override
+    {
+        m_builder.processing_instruction(target, data);
+    }
+    Node take() { return m_builder.take(); }
+
+private:
+    TreeBuilder m_builder;
+};
+} // namespace
+
+Node parse_document(ByteSource& source, const Limits& limits)
+{
+    Parser parser(limits);
+    DocumentHandler handler(parser);
+    parser.parse(source, handler);
+    return handler.take();
+}
+
+} // namespace escprov::xml

@@ -1,0 +1,287 @@
+#include "xml/writer.hpp"
+
+#include "util/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace escprov::xml {
+
+namespace {
+constexpr size_t k_buffer_size = 1 << 20;
+
+bool is_whitespace(std::string_view text)
+{
+    for (char c : text) {
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            return false;
+        }
+    }
+    return true;
+}
+} // namespace
+
+FileSink::FileSink(const std::filesystem::path& path) : m_path(path)
+{
+    m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (m_fd < 0) {
+        throw_output("write '" + path.string() + "': " + std::strerror(errno));
+    }
+    m_buffer.reserve(k_buffer_size);
+}
+
+FileSink::~FileSink()
+{
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
+}
+
+void FileSink::write(std::string_view bytes)
+{
+    if (m_buffer.size() + bytes.size() > k_buffer_size) {
+        flush_buffer();
+    }
+    if (bytes.size() >= k_buffer_size) {
+        m_buffer.assign(bytes);
+        flush_buffer();
+        return;
+    }
+    m_buffer.append(bytes);
+}
+
+void FileSink::flush_buffer()
+{
+    size_t offset = 0;
+    while (offset < m_buffer.size()) {
+        ssize_t put = ::write(m_fd, m_buffer.data() + offset, m_buffer.size() - offset);
+        if (put < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw_output("write '" + m_path.string() + "': " + std::strerror(errno));
+        }
+        offset += static_cast<size_t>(put);
+    }
+    m_written += m_buffer.size();
+    m_buffer.clear();
+}
+
+void FileSink::close()
+{
+    if (m_fd < 0) {
+        return;
+    }
+    flush_buffer();
+    int fd = m_fd;
+    m_fd = -1;
+    if (::close(fd) != 0) {
+        throw_output("write '" + m_path.string() + "': " + std::strerror(errno));
+    }
+}
+
+void escape_text(std::string& out, std::string_view text)
+{
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '\n': out += "\r\n"; break;
+        case '\r': out += "&#xD;"; break; // a parsed \r can only have come from &#xD;
+        default: out.push_back(c);
+        }
+    }
+}
+
+void escape_attribute(std::string& out, std::string_view value)
+{
+    for (char c : value) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\n': out += "&#xA;"; break;
+        case '\r': out += "&#xD;"; break;
+        case '\t': out += "&#x9;"; break;
+        default: out.push_back(c);
+        }
+    }
+}
+
+Writer::Writer(Sink& sink, Style style) : m_sink(sink), m_style(std::move(style)) {}
+
+void Writer::newline_and_indent(size_t depth)
+{
+    m_scratch.assign(m_style.newline);
+    m_scratch.append((depth + m_style.base_depth) * m_style.indent, ' ');
+    m_sink.write(m_scratch);
+}
+
+void Writer::write_text(std::string_view text, bool cdata)
+{
+    m_scratch.clear();
+    if (cdata) {
+        m_scratch += "<![CDATA[";
+        m_scratch += text;
+        m_scratch += "]]>";
+    } else {
+        escape_text(m_scratch, text);
+    }
+    m_sink.write(m_scratch);
+}
+
+void Writer::flush_pending(Frame& frame)
+{
+    bool all_space = true;
+    for (const auto& [text, cdata] : frame.pending) {
+        if (cdata || !is_whitespace(text)) {
+            all_space = false;
+        }
+    }
+    if (!all_space) {
+        frame.mixed = true;
+        for (const auto& [text, cdata] : frame.pending) {
+            write_text(text, cdata);
+        }
+    }
+    frame.pending.clear();
+}
+
+void Writer::begin_child()
+{
+    if (!m_started) {
+        m_started = true;
+        std::string head;
+        if (m_style.bom) {
+            head += "\xEF\xBB\xBF";
+        }
+        if (m_style.declaration) {
+            head += "<?xml version=\"1.0\" encoding=\"utf-8\"?>" + m_style.newline;
+        }
+        if (m_style.base_depth > 0) {
+            head.append(m_style.base_depth * m_style.indent, ' ');
+        }
+        m_sink.write(head);
+        return;
+    }
+    if (m_stack.empty()) {
+        newline_and_indent(0);
+        return;
+    }
+    Frame& parent = m_stack.back();
+    if (parent.tag_open) {
+        m_sink.write(">");
+        parent.tag_open = false;
+    }
+    flush_pending(parent);
+    parent.has_elements = true;
+    if (!parent.mixed) {
+        newline_and_indent(m_stack.size());
+    }
+}
+
+void Writer::start_element(std::string_view name, const Attributes& attributes, bool empty_tag)
+{
+    begin_child();
+    m_scratch.assign("<");
+    m_scratch.append(name);
+    for (const auto& attribute : attributes) {
+        m_scratch += ' ';
+        m_scratch += attribute.name;
+        m_scratch += "=\"";
+        escape_attribute(m_scratch, attribute.value);
+        m_scratch += '"';
+    }
+    m_sink.write(m_scratch);
+    Frame frame;
+    frame.name = name;
+    frame.empty_tag = empty_tag;
+    m_stack.push_back(std::move(frame));
+}
+
+void Writer::end_element()
+{
+    Frame& frame = m_stack.back();
+    if (!frame.has_elements) {
+        if (frame.pending.empty()) {
+            m_sink.write(frame.empty_tag ? std::string_view(" />") : std::string_view(">"));
+            if (!frame.empty_tag) {
+                m_sink.write("</" + frame.name + ">");
+            }
+        } else {
+            m_sink.write(">");
+            for (const auto& [text, cdata] : frame.pending) {
+                write_text(text, cdata);
+            }
+            m_sink.write("</" + frame.name + ">");
+        }
+    } else {
+        flush_pending(frame);
+        if (!frame.mixed) {
+            newline_and_indent(m_stack.size() - 1);
+        }
+        m_sink.write("</" + frame.name + ">");
+    }
+    m_stack.pop_back();
+}
+
+void Writer::characters(std::string_view text, bool cdata)
+{
+    if (m_stack.empty()) {
+        return; // text outside the root element is whitespace by definition
+    }
+    Frame& frame = m_stack.back();
+    if (!frame.pending.empty() && frame.pending.back().second == cdata) {
+        frame.pending.back().first.append(text);
+    } else {
+        frame.pending.emplace_back(std::string(text), cdata);
+    }
+}
+
+void Writer::comment(std::string_view text)
+{
+    begin_child();
+    m_sink.write("<!--" + std::string(text) + "-->");
+}
+
+void Writer::processing_instruction(std::string_view target, std::string_view data)
+{
+    begin_child();
+    std::string pi = "<?" + std::string(target);
+    if (!data.empty()) {
+        pi += " " + std::string(data);
+    }
+    m_sink.write(pi + "?>");
+}
+
+void Writer::write_node(const Node& node)
+{
+    switch (node.kind) {
+    case NodeKind::element:
+        start_element(node.name, node.attributes, node.empty_tag);
+        for (const auto& child : node.children) {
+            write_node(child);
+        }
+        end_element();
+        break;
+    case NodeKind::text: characters(node.text, false); break;
+    case NodeKind::cdata: characters(node.text, true); break;
+    case NodeKind::comment: comment(node.text); break;
+    case NodeKind::processing_instruction: processing_instruction(node.name, node.text); break;
+    }
+}
+
+std::string to_string(const Node& root, const Style& style)
+{
+    StringSink sink;
+    Writer writer(sink, style);
+    writer.write_node(root);
+    return sink.take();
+}
+
+} // namespace escprov::xml

@@ -1,0 +1,211 @@
+#include "zip/reader.hpp"
+
+#include "util/error.hpp"
+#include "util/fs.hpp"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+#include <unordered_set>
+
+namespace escprov::zip {
+
+namespace {
+
+std::string libzip_message(int code)
+{
+    zip_error_t error;
+    zip_error_init_with_code(&error, code);
+    std::string message = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    return message;
+}
+
+// Reads the first bytes so that "not a zip" is told apart from "a damaged zip".
+void check_signature(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw_input("open " + quoted(path) + ": cannot read the file");
+    }
+    char magic[4] = {};
+    in.read(magic, 4);
+    if (in.gcount() == 0) {
+        throw_input("open " + quoted(path) + ": the file is empty, not a zip archive");
+    }
+    if (in.gcount() < 4 || magic[0] != 'P' || magic[1] != 'K' ||
+        !((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {
+        throw_input("open " + quoted(path) + ": not a zip archive (no zip signature at the start)");
+    }
+}
+
+class EntrySource : public xml::ByteSource {
+public:
+    EntrySource(zip_file_t* file, std::string name, uint64_t declared)
+        : m_file(file), m_name(std::move(name)), m_declared(declared)
+    {
+    }
+    ~EntrySource() override { zip_fclose(m_file); }
+    size_t read(char* buffer, size_t size) override
+    {
+        zip_int64_t got = zip_fread(m_file, buffer, size);
+        if (got < 0) {
+            throw_input("read '" + m_name + "': " + zip_error_strerror(zip_file_get_error(m_file)) +
+                        " (the archive is damaged or truncated)");
+        }
+        m_read += static_cast<uint64_t>(got);
+        if (m_read > m_declared) {
+            throw_limit("read '" + m_name + "': the entry holds more than its declared " + std::to_string(m_declared) +
+                        " bytes (a zip bomb or a corrupt archive)");
+        }
+        return static_cast<size_t>(got);
+    }
+    const std::string& name() const override { return m_name; }
+
+private:
+    zip_file_t* m_file;
+    std::string m_name;
+    uint64_t m_declared;
+    uint64_t m_read = 0;
+};
+
+} // namespace
+
+Reader::Reader(const std::filesystem::path& path, Limits limits) : m_path(path), m_limits(limits)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        throw_input("open " + quoted(path) + ": no such file");
+    }
+    check_signature(path);
+    int code = 0;
+    m_archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+    if (m_archive == nullptr) {
+        throw_input("open " + quoted(path) + ": not a readable zip archive: " + libzip_message(code) +
+                    " (truncated or damaged?)");
+    }
+    zip_int64_t count = zip_get_num_entries(m_archive, 0);
+    if (count < 0 || static_cast<uint64_t>(count) > m_limits.max_entries) {
+        zip_discard(m_archive);
+        m_archive = nullptr;
+        throw_limit("open " + quoted(path) + ": the archive has " + std::to_string(count) +
+                    " entries, more than the limit of " + std::to_string(m_limits.max_entries) + " (--max-entries)");
+    }
+    std::unordered_set<std::string> names;
+    uint64_t total = 0;
+    try {
+        for (zip_uint64_t i = 0; i < static_cast<zip_uint64_t>(count); ++i) {
+            zip_stat_t stat;
+            zip_stat_init(&stat);
+            if (zip_stat_index(m_archive, i, ZIP_FL_ENC_GUESS, &stat) != 0) {
+                throw_input("open " + quoted(path) + ": cannot read entry #" + std::to_string(i));
+            }
+            std::string name = stat.name != nullptr ? stat.name : "";
+            std::string where = "open " + quoted(path) + ": entry '" + name + "'";
+            if (!is_safe_relative_path(name)) {
+                throw_input(where + " escapes the target folder (absolute path, '..', backslash or drive letter)");
+            }
+            if (!names.insert(name).second) {
+                throw_input(where + " appears twice (duplicate entry names make the content ambiguous)");
+            }
+            if ((stat.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 && stat.encryption_method != ZIP_EM_NONE) {
+                throw_input(where + " is encrypted; solution files are never encrypted");
+            }
+            zip_uint8_t opsys = 0;
+            zip_uint32_t attributes = 0;
+            if (zip_file_get_external_attributes(m_archive, i, 0, &opsys, &attributes) == 0 &&
+                opsys == ZIP_OPSYS_UNIX && S_ISLNK(attributes >> 16)) {
+                throw_input(where + " is a symbolic link; links are refused because they can point outside the "
+                                    "target folder");
+            }
+            Entry entry;
+            entry.name = name;
+            entry.index = i;
+            entry.size = stat.size;
+            entry.compressed_size = stat.comp_size;
+            entry.is_directory = !name.empty() && name.back() == '/';
+            total += entry.size;
+            if (total > m_limits.max_total_bytes) {
+                throw_limit("open " + quoted(path) + ": the entries add up to more than the limit of " +
+                            std::to_string(m_limits.max_total_bytes) + " bytes (--max-total-size); a zip bomb?");
+            }
+            if (entry.size > m_limits.ratio_floor &&
+                static_cast<double>(entry.size) > m_limits.max_ratio * static_cast<double>(std::max<uint64_t>(entry.compressed_size, 1))) {
+                throw_limit(where + " expands " + std::to_string(entry.size / std::max<uint64_t>(entry.compressed_size, 1)) +
+                            " times, more than the limit of " + std::to_string(static_cast<uint64_t>(m_limits.max_ratio)) +
+                            " (--max-ratio); a zip bomb?");
+            }
+            m_entries.push_back(std::move(entry));
+        }
+    } catch (...) {
+        zip_discard(m_archive);
+        m_archive = nullptr;
+        throw;
+    }
+}
+
+Reader::~Reader()
+{
+    if (m_archive != nullptr) {
+        zip_discard(m_archive); // read-only: nothing to write back
+    }
+}
+
+const Entry* Reader::find(std::string_view name) const
+{
+    for (const auto& entry : m_entries) {
+        if (entry.name == name) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+const Entry* Reader::find_ignoring_case(std::string_view name) const
+{
+    for (const auto& entry : m_entries) {
+        if (entry.name.size() == name.size() &&
+            std::equal(name.begin(), name.end(), entry.name.begin(),
+                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                   std::tolower(static_cast<unsigned char>(b)); })) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+std::string Reader::display_name(const Entry& entry) const { return m_path.filename().string() + "!" + entry.name; }
+
+std::unique_ptr<xml::ByteSource> Reader::open(const Entry& entry)
+{
+    zip_file_t* file = zip_fopen_index(m_archive, entry.index, 0);
+    if (file == nullptr) {
+        throw_input("read '" + display_name(entry) + "': " + zip_strerror(m_archive));
+    }
+    return std::make_unique<EntrySource>(file, display_name(entry), entry.size);
+}
+
+std::string Reader::read(const Entry& entry)
+{
+    auto source = open(entry);
+    std::string bytes;
+    bytes.resize(static_cast<size_t>(entry.size));
+    size_t offset = 0;
+    char spill[1];
+    while (offset < bytes.size()) {
+        size_t got = source->read(bytes.data() + offset, bytes.size() - offset);
+        if (got == 0) {
+            throw_input("read '" + display_name(entry) + "': the entry ends early (truncated archive)");
+        }
+        offset += got;
+    }
+    if (source->read(spill, 1) != 0) {
+        throw_limit("read '" + display_name(entry) + "': the entry holds more than its declared size");
+    }
+    return bytes;
+}
+
+} // namespace escprov::zip

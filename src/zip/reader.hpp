@@ -1,0 +1,65 @@
+#pragma once
+// Reads solution zips defensively. Opening checks every entry before anything is extracted:
+// unsafe names (../, absolute, backslash, drive letters), symlinks, duplicates, encryption,
+// and size limits (total, per-entry ratio, entry count). Reading enforces the declared sizes,
+// so an archive that lies about them is stopped as it is read. Every error names the archive
+// and the entry.
+
+#include "xml/source.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct zip;
+
+namespace escprov::zip {
+
+struct Limits {
+    uint64_t max_total_bytes = 4ull << 30;  // sum of uncompressed sizes
+    uint64_t max_entries = 100000;
+    double max_ratio = 500.0;               // uncompressed / compressed, for entries over ratio_floor
+    uint64_t ratio_floor = 1ull << 20;      // small entries may compress as well as they like
+};
+
+struct Entry {
+    std::string name;
+    uint64_t index = 0;
+    uint64_t size = 0;
+    uint64_t compressed_size = 0;
+    bool is_directory = false;
+};
+
+class Reader {
+public:
+    // Opens and checks the archive. Throws Error(input) for a non-zip, truncated or unsafe
+    // archive and Error(limit) when a limit is exceeded.
+    Reader(const std::filesystem::path& path, Limits limits = {});
+    ~Reader();
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+    const std::filesystem::path& path() const { return m_path; }
+    const std::vector<Entry>& entries() const { return m_entries; }
+    // The entry with exactly this name, or nullptr.
+    const Entry* find(std::string_view name) const;
+    // The entry whose name equals `name` ignoring ASCII case, or nullptr (CRM writes
+    // solution.xml in lower case, but hand-made zips vary).
+    const Entry* find_ignoring_case(std::string_view name) const;
+    // A streaming view of an entry's bytes; the Reader must outlive it.
+    std::unique_ptr<xml::ByteSource> open(const Entry& entry);
+    // The whole entry in memory (for small parts such as solution.xml).
+    std::string read(const Entry& entry);
+    // "archive.zip!entry" for messages.
+    std::string display_name(const Entry& entry) const;
+
+private:
+    std::filesystem::path m_path;
+    Limits m_limits;
+    ::zip* m_archive = nullptr;
+    std::vector<Entry> m_entries;
+};
+
+} // namespace escprov::zip

@@ -1,0 +1,91 @@
+#include "zip/writer.hpp"
+
+#include "util/error.hpp"
+
+#include <zip.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace escprov::zip {
+
+Writer::Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite)
+    : m_path(path), m_file(path, overwrite)
+{
+    int code = 0;
+    m_archive = zip_open(m_file.temp_path().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
+    if (m_archive == nullptr) {
+        zip_error_t error;
+        zip_error_init_with_code(&error, code);
+        std::string message = zip_error_strerror(&error);
+        zip_error_fini(&error);
+        throw_output("write " + quoted(path) + ": " + message);
+    }
+}
+
+Writer::~Writer()
+{
+    if (m_archive != nullptr) {
+        zip_discard(m_archive);
+    }
+}
+
+void Writer::finish_entry(int64_t index, const std::string& name)
+{
+    auto i = static_cast<zip_uint64_t>(index);
+    if (zip_set_file_compression(m_archive, i, ZIP_CM_DEFLATE, 6) != 0 ||
+        zip_file_set_mtime(m_archive, i, k_fixed_mtime, 0) != 0 ||
+        zip_file_set_external_attributes(m_archive, i, 0, ZIP_OPSYS_DOS, 0) != 0) {
+        throw_output("write " + quoted(m_path) + ": entry '" + name + "': " + zip_strerror(m_archive));
+    }
+}
+
+void Writer::add_bytes(const std::string& name, std::string bytes)
+{
+    void* copy = std::malloc(bytes.empty() ? 1 : bytes.size());
+    if (copy == nullptr) {
+        throw_output("write " + quoted(m_path) + ": out of memory");
+    }
+    std::memcpy(copy, bytes.data(), bytes.size());
+    // With freep=1 the source owns `copy`; until zip_file_add succeeds the source is ours to free.
+    zip_source_t* source = zip_source_buffer(m_archive, copy, bytes.size(), 1);
+    if (source == nullptr) {
+        std::free(copy);
+        throw_output("write " + quoted(m_path) + ": " + zip_strerror(m_archive));
+    }
+    zip_int64_t index = zip_file_add(m_archive, name.c_str(), source, ZIP_FL_ENC_UTF_8);
+    if (index < 0) {
+        zip_source_free(source);
+        throw_output("write " + quoted(m_path) + ": entry '" + name + "': " + zip_strerror(m_archive));
+    }
+    finish_entry(index, name);
+}
+
+void Writer::add_file(const std::string& name, const std::filesystem::path& source_path)
+{
+    zip_source_t* source = zip_source_file(m_archive, source_path.c_str(), 0, -1);
+    if (source == nullptr) {
+        throw_output("write " + quoted(m_path) + ": cannot read " + quoted(source_path) + ": " +
+                     zip_strerror(m_archive));
+    }
+    zip_int64_t index = zip_file_add(m_archive, name.c_str(), source, ZIP_FL_ENC_UTF_8);
+    if (index < 0) {
+        zip_source_free(source);
+        throw_output("write " + quoted(m_path) + ": entry '" + name + "': " + zip_strerror(m_archive));
+    }
+    finish_entry(index, name);
+}
+
+void Writer::commit()
+{
+    if (zip_close(m_archive) != 0) {
+        std::string message = zip_strerror(m_archive);
+        zip_discard(m_archive); // zip_close frees only on success
+        m_archive = nullptr;
+        throw_output("write " + quoted(m_path) + ": " + message);
+    }
+    m_archive = nullptr;
+    m_file.commit();
+}
+
+} // namespace escprov::zip

@@ -1,0 +1,42 @@
+#pragma once
+// Writes zips deterministically: entries in the order added, a fixed timestamp, fixed
+// permissions and deflate level 6, so the same input gives the same bytes. The archive is
+// built under a temporary name and appears at its path only when commit() succeeds.
+
+#include "util/fs.hpp"
+
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+struct zip;
+
+namespace escprov::zip {
+
+// 2010-01-01 00:00:00 local DOS time; any fixed value works, this one predates every CRM 2011 export.
+inline constexpr std::time_t k_fixed_mtime = 1262304000;
+
+class Writer {
+public:
+    Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite);
+    ~Writer();
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    // Adds bytes as entry `name`. Throws Error(output).
+    void add_bytes(const std::string& name, std::string bytes);
+    // Adds the file at `source`; it must exist until commit(). Throws Error(output).
+    void add_file(const std::string& name, const std::filesystem::path& source);
+    // Writes the archive and renames it into place. Throws Error(output).
+    void commit();
+
+private:
+    void finish_entry(int64_t index, const std::string& name);
+    std::filesystem::path m_path;
+    AtomicFile m_file;
+    ::zip* m_archive = nullptr;
+};
+
+} // namespace escprov::zip

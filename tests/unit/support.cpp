@@ -1,0 +1,125 @@
+#include "support.hpp"
+
+#include <algorithm>
+#include <fcntl.h>
+#include <fstream>
+#include <random>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace escprov::test {
+
+TempDir::TempDir()
+{
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info != nullptr ? std::string(info->test_suite_name()) + "." + info->name() : "escprov";
+    std::replace(name.begin(), name.end(), '/', '_');
+    std::random_device random;
+    m_path = fs::temp_directory_path() / ("escprov-test-" + name + "-" + std::to_string(random()));
+    fs::create_directories(m_path);
+}
+
+TempDir::~TempDir()
+{
+    std::error_code ec;
+    // Tests may leave read-only folders behind; make them writable so removal succeeds.
+    for (auto it = fs::recursive_directory_iterator(m_path, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    }
+    fs::remove_all(m_path, ec);
+}
+
+
+RunResult run_escprov(const std::vector<std::string>& args, const fs::path& working_dir)
+{
+    TempDir capture;
+    fs::path out_path = capture / "stdout";
+    fs::path err_path = capture / "stderr";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) {
+            ::_exit(127);
+        }
+        std::vector<char*> argv;
+        std::string binary = ESCPROV_BINARY;
+        argv.push_back(binary.data());
+        std::vector<std::string> copies = args;
+        for (auto& arg : copies) {
+            argv.push_back(arg.data());
+        }
+        argv.push_back(nullptr);
+        ::execv(binary.c_str(), argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    RunResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = read_bytes(out_path);
+    result.err = read_bytes(err_path);
+    return result;
+}
+
+fs::path corpus_dir()
+{
+    const char* configured = std::getenv("ESCPROV_CORPUS");
+    fs::path path = configured != nullptr ? fs::path(configured) : fs::path(ESCPROV_SOURCE_DIR) / ".." / "shared" / "corpus";
+    std::error_code ec;
+    if (!fs::is_directory(path / "solutions", ec)) {
+        return {};
+    }
+    return fs::canonical(path);
+}
+
+fs::path source_dir() { return fs::path(ESCPROV_SOURCE_DIR); }
+
+std::vector<fs::path> corpus_zips()
+{
+    std::vector<fs::path> zips;
+    fs::path corpus = corpus_dir();
+    if (corpus.empty()) {
+        return zips;
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(corpus / "solutions")) {
+        if (entry.is_regular_file() && entry.path().extension() == ".zip") {
+            zips.push_back(entry.path());
+        }
+    }
+    std::sort(zips.begin(), zips.end());
+    return zips;
+}
+
+std::vector<fs::path> corpus_trees()
+{
+    std::vector<fs::path> trees;
+    fs::path corpus = corpus_dir();
+    if (corpus.empty()) {
+        return trees;
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(corpus / "solutions")) {
+        if (entry.is_directory() && fs::is_regular_file(entry.path() / "Other" / "Solution.xml")) {
+            trees.push_back(entry.path());
+        }
+    }
+    std::sort(trees.begin(), trees.end());
+    return trees;
+}
+
+std::string read_bytes(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes)
+{
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+} // namespace escprov::test

@@ -1,0 +1,58 @@
+#pragma once
+// Shared test helpers: a fresh temporary folder per test, running the real binary, and the
+// optional real-world corpus (tests that need it skip with a clear reason when it is absent).
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace escprov::test {
+
+namespace fs = std::filesystem;
+
+// A folder removed when the test ends.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const fs::path& path() const { return m_path; }
+    fs::path operator/(const std::string& name) const { return m_path / name; }
+
+private:
+    fs::path m_path;
+};
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs the escprov binary with `args` (no shell), capturing stdout and stderr.
+RunResult run_escprov(const std::vector<std::string>& args, const fs::path& working_dir = {});
+
+// ../shared/corpus beside the checkout, or "" when absent.
+fs::path corpus_dir();
+// The project's source folder (for samples/ and tests/data/).
+fs::path source_dir();
+
+// Every solution zip below the corpus (sorted), or empty.
+std::vector<fs::path> corpus_zips();
+// Every unpacked SolutionPackager tree (a folder holding Other/Solution.xml) below the corpus.
+std::vector<fs::path> corpus_trees();
+
+std::string read_bytes(const fs::path& path);
+void write_bytes(const fs::path& path, const std::string& bytes);
+
+} // namespace escprov::test
+
+// Skips the current test when the shared corpus is not beside the checkout.
+#define ESCPROV_REQUIRE_CORPUS()                                                                       \
+    do {                                                                                                \
+        if (escprov::test::corpus_dir().empty()) {                                                      \
+            GTEST_SKIP() << "the shared corpus (../shared/corpus) is not present; real-world tests skipped"; \
+        }                                                                                               \
+    } while (0)
