@@ -54,6 +54,9 @@ int run(int argc, char** argv)
         std::cout << command->help();
         return 0;
     }
+    if (command->verbose()) {
+        command->describe_options(std::cerr);
+    }
     xml::XercesPlatform xerces;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     install_interrupt_handlers();

@@ -3,11 +3,46 @@
 #include <boost/program_options/parsers.hpp>
 #include <boost/program_options/variables_map.hpp>
 
+#include <cstdint>
+#include <ostream>
 #include <sstream>
 
 namespace escprov::cli {
 
 namespace po = boost::program_options;
+
+namespace {
+// Renders the value types our options use; anything else is shown as "(set)".
+std::string describe_value(const boost::any& value)
+{
+    if (const auto* text = boost::any_cast<std::string>(&value)) {
+        return *text;
+    }
+    if (const auto* list = boost::any_cast<std::vector<std::string>>(&value)) {
+        std::string joined;
+        for (const auto& item : *list) {
+            joined += (joined.empty() ? "" : " ") + item;
+        }
+        return joined;
+    }
+    if (const auto* flag = boost::any_cast<bool>(&value)) {
+        return *flag ? "true" : "false";
+    }
+    if (const auto* number = boost::any_cast<double>(&value)) {
+        return std::to_string(*number);
+    }
+    if (const auto* number = boost::any_cast<uint64_t>(&value)) {
+        return std::to_string(*number);
+    }
+    if (const auto* number = boost::any_cast<size_t>(&value)) {
+        return std::to_string(*number);
+    }
+    if (const auto* number = boost::any_cast<int>(&value)) {
+        return std::to_string(*number);
+    }
+    return "(set)";
+}
+} // namespace
 
 std::string_view exit_code_table()
 {
@@ -33,10 +68,16 @@ bool Command::parse(const std::vector<std::string>& args)
     po::variables_map values;
     try {
         po::store(po::command_line_parser(args).options(m_options).positional(m_positional).run(), values);
-        if (m_help) {
+        // bool_switch values land in their variables only at notify(), which would first
+        // complain about missing required arguments; --help must win over that.
+        if (values.count("help") != 0 && values["help"].as<bool>()) {
             return false;
         }
         po::notify(values);
+        m_effective.clear();
+        for (const auto& [key, value] : values) {
+            m_effective.emplace_back(key, describe_value(value.value()));
+        }
     } catch (const po::error& e) {
         throw_usage(std::string(name()) + ": " + e.what());
     }
@@ -53,6 +94,14 @@ bool Command::show_progress(const Context& context) const
         return false;
     }
     return m_progress || context.err_is_terminal;
+}
+
+void Command::describe_options(std::ostream& out) const
+{
+    out << "escprov " << name() << ": options in effect:\n";
+    for (const auto& [key, value] : m_effective) {
+        out << "  --" << key << " = " << value << "\n";
+    }
 }
 
 std::string Command::help() const

@@ -36,6 +36,10 @@ public:
     virtual ExitCode run(Context& context) = 0;
     // The full --help text: usage, description, options and the exit-code table.
     std::string help() const;
+    // True after parse() when -v was given.
+    bool verbose() const { return m_verbose; }
+    // Writes "option = value" for every option in effect (given or defaulted), sorted by name.
+    void describe_options(std::ostream& out) const;
 
 protected:
     Command();
@@ -54,7 +58,8 @@ protected:
 private:
     boost::program_options::options_description m_options;
     boost::program_options::positional_options_description m_positional;
-    bool m_help = false;
+    bool m_help = false;  // bound to --help; parse() reads the parsed value directly
+    std::vector<std::pair<std::string, std::string>> m_effective; // for describe_options()
 };
 
 // The exit-code table, as printed by every --help and docs/exit-codes.md.

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# escprov's one entry point for a fresh Debian 12 machine.
+#   ./setup.sh demo   install dependencies, build, and run the main job on a bundled sample (offline)
+#   ./setup.sh test   install dependencies, build, and run the whole test suite
+#   ./setup.sh deps | build   the individual steps
+# BUILD_DIR (default: build) and JOBS (default: 2) can be set in the environment.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+build_dir="${BUILD_DIR:-$here/build}"
+jobs="${JOBS:-2}"
+
+packages=(
+  build-essential cmake pkg-config
+  libxerces-c-dev libzip-dev libcurl4-openssl-dev libboost-program-options-dev
+  libgtest-dev nlohmann-json3-dev libssl-dev
+  zip unzip time
+)
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "setup.sh: need root (or sudo) to install: ${packages[*]}" >&2; exit 2; fi
+}
+
+deps() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup.sh: installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+demo() {
+  local escprov="$build_dir/escprov" sample="$here/samples/crm2011-event-management.zip" out="$here/out/demo"
+  rm -rf "$out" && mkdir -p "$out"
+  echo "== escprov info $sample"
+  "$escprov" info "$sample"
+  echo "== escprov validate $sample"
+  "$escprov" validate "$sample"
+  echo "== escprov unpack $sample $out/tree"
+  "$escprov" unpack "$sample" "$out/tree"
+  echo "== escprov pack $out/tree $out/repacked.zip"
+  "$escprov" pack "$out/tree" "$out/repacked.zip"
+  echo "== escprov validate $out/repacked.zip"
+  "$escprov" validate "$out/repacked.zip"
+  echo
+  echo "Results in $out: tree/ (unpacked source), repacked.zip (packed again)"
+}
+
+run_tests() {
+  cd "$build_dir" && ctest --output-on-failure -j "$jobs"
+}
+
+case "${1:-}" in
+  deps) deps ;;
+  build) deps; build ;;
+  demo) deps; build; demo ;;
+  test) deps; build; run_tests ;;
+  *) echo "usage: ./setup.sh demo|test|deps|build" >&2; exit 2 ;;
+esac

@@ -1,0 +1,121 @@
+// The command-line surface: help for every command, docs kept in step with --help, exit codes
+// for usage errors, and "did you mean" for typos.
+
+#include "support.hpp"
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace escprov::test;
+
+namespace {
+
+// The command names `escprov --help` lists under "Commands:".
+std::vector<std::string> listed_commands()
+{
+    RunResult help = run_escprov({"--help"});
+    std::vector<std::string> names;
+    std::istringstream lines(help.out);
+    std::string line;
+    bool in_commands = false;
+    while (std::getline(lines, line)) {
+        if (line == "Commands:") {
+            in_commands = true;
+            continue;
+        }
+        if (in_commands) {
+            if (line.size() < 3 || line.substr(0, 2) != "  ") {
+                break;
+            }
+            names.push_back(line.substr(2, line.find(' ', 2) - 2));
+        }
+    }
+    return names;
+}
+
+std::set<std::string> long_options(const std::string& text)
+{
+    std::set<std::string> options;
+    std::regex option("--[a-z][a-z0-9-]+");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), option); it != std::sregex_iterator(); ++it) {
+        options.insert(it->str());
+    }
+    return options;
+}
+
+} // namespace
+
+TEST(Cli, GeneralHelpListsCommandsAndExitCodes)
+{
+    RunResult help = run_escprov({"--help"});
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_NE(help.out.find("Exit codes:"), std::string::npos);
+    EXPECT_FALSE(listed_commands().empty());
+    EXPECT_TRUE(help.err.empty());
+}
+
+TEST(Cli, EveryCommandHasHelpAndAPageInDocsThatMatchesIt)
+{
+    for (const std::string& name : listed_commands()) {
+        SCOPED_TRACE(name);
+        RunResult help = run_escprov({name, "--help"});
+        EXPECT_EQ(help.exit_code, 0);
+        EXPECT_NE(help.out.find("Usage: escprov " + name), std::string::npos);
+        EXPECT_NE(help.out.find("Exit codes:"), std::string::npos);
+        EXPECT_EQ(run_escprov({"help", name}).out, help.out);
+
+        fs::path page = source_dir() / "docs" / (name + ".md");
+        ASSERT_TRUE(fs::exists(page)) << "docs/" << name << ".md is missing";
+        std::string doc = read_bytes(page);
+        for (const std::string& option : long_options(help.out)) {
+            EXPECT_NE(doc.find(option), std::string::npos) << "docs/" << name << ".md does not mention " << option;
+        }
+        for (const std::string& option : long_options(doc)) {
+            EXPECT_NE(help.out.find(option), std::string::npos)
+                << "docs/" << name << ".md mentions " << option << ", which --help does not know";
+        }
+    }
+}
+
+TEST(Cli, VersionPrintsTheProjectVersion)
+{
+    RunResult version = run_escprov({"--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_TRUE(std::regex_search(version.out, std::regex("^escprov [0-9]+\\.[0-9]+\\.[0-9]+\n$")));
+}
+
+TEST(Cli, UnknownCommandSuggestsTheNearestOne)
+{
+    RunResult typo = run_escprov({"inof", "x.zip"});
+    EXPECT_EQ(typo.exit_code, 2);
+    EXPECT_NE(typo.err.find("unknown command 'inof'"), std::string::npos);
+    EXPECT_NE(typo.err.find("did you mean 'info'"), std::string::npos);
+    EXPECT_TRUE(typo.out.empty());
+}
+
+TEST(Cli, NoArgumentsIsAUsageError)
+{
+    RunResult none = run_escprov({});
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_NE(none.err.find("Usage:"), std::string::npos);
+}
+
+TEST(Cli, BadOptionValueIsAUsageErrorNamingTheOption)
+{
+    RunResult bad = run_escprov({"info", "--format", "yaml", "x.zip"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("--format"), std::string::npos);
+    RunResult size = run_escprov({"info", "--max-token", "12Q", "x.zip"});
+    EXPECT_EQ(size.exit_code, 2);
+    EXPECT_NE(size.err.find("--max-token"), std::string::npos);
+}
+
+TEST(Cli, MissingInputNamesTheFile)
+{
+    TempDir dir;
+    RunResult missing = run_escprov({"info", (dir / "nope.zip").string()});
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.err.find("nope.zip"), std::string::npos);
+    EXPECT_NE(missing.err.find("no such file"), std::string::npos);
+}
