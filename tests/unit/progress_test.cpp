@@ -1,0 +1,31 @@
+// Progress is drawn only when enabled and always erased afterwards.
+
+#include "util/progress.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using escprov::Progress;
+
+TEST(Progress, StaysSilentWhenDisabled)
+{
+    std::ostringstream out;
+    {
+        Progress progress(out, false, "unpack x.zip", 100u << 20);
+        progress.update(50u << 20);
+    }
+    EXPECT_TRUE(out.str().empty());
+}
+
+TEST(Progress, DrawsPercentAndErasesTheLine)
+{
+    std::ostringstream out;
+    {
+        Progress progress(out, true, "unpack x.zip", 100u << 20);
+        progress.update(50u << 20);
+        EXPECT_NE(out.str().find("unpack x.zip  50% 50/100 MB"), std::string::npos);
+    }
+    std::string text = out.str();
+    EXPECT_EQ(text.back(), '\r'); // the last write blanks the line and returns to its start
+}
