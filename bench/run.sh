@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# bench/run.sh [BUILD_DIR]: the speed and memory benchmark of issue 2. It builds nothing: it uses
+# escprov, escprov_scale and escprov_sax2_floor from BUILD_DIR (default ./build), generates a
+# 30 MiB and a 250 MiB solution from a real export, times each command with /usr/bin/time and
+# writes the results, as ratios against the targets, to docs/performance.md.
+#
+# Environment (all optional):
+#   BENCH_OUT      scratch folder for the generated solutions and trees (default bench/out)
+#   BENCH_RUNS     timed runs per command on the small file; the median counts (default 3)
+#   BENCH_SMALL_MB size of the timed customizations.xml in MiB (default 30)
+#   BENCH_LARGE_MB size of the memory-only customizations.xml in MiB (default 250)
+#   BENCH_BASE     the real solution zip to scale (default: escprov_scale's, the nonprofit accelerator)
+#   BENCH_REPORT   where the report goes (default docs/performance.md)
+#   BENCH_REUSE=1  keep already generated solutions instead of generating them again
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$repo/build}" 2>/dev/null && pwd) || { echo "run.sh: error: build folder '${1:-$repo/build}' not found; build first (see bench/README.md)" >&2; exit 2; }
+out=${BENCH_OUT:-$repo/bench/out}
+runs=${BENCH_RUNS:-3}
+small_mb=${BENCH_SMALL_MB:-30}
+large_mb=${BENCH_LARGE_MB:-250}
+report=${BENCH_REPORT:-$repo/docs/performance.md}
+
+escprov=$build/escprov
+scale=$build/bench/escprov_scale
+floor=$build/bench/escprov_sax2_floor
+timer=/usr/bin/time
+
+# Targets from issue 2.
+target_validate_ratio=1.5
+target_roundtrip_ratio=3
+target_rss_kb=$((64 * 1024))
+
+die() { echo "run.sh: error: $*" >&2; exit 2; }
+
+[ -x "$timer" ] || die "$timer is missing; install Debian's 'time' package: sudo apt-get install -y time"
+for tool in "$escprov" "$scale" "$floor"; do
+    [ -x "$tool" ] || die "'$tool' is missing; build first: cmake -S '$repo' -B '$build' && make -C '$build' -j\$(nproc)"
+done
+command -v gzip >/dev/null || die "gzip is missing; install it: sudo apt-get install -y gzip"
+mkdir -p "$out"
+
+# True when escprov has subcommand $1 (the others are written in parallel and may not exist yet).
+has_command() { "$escprov" "$1" --help >/dev/null 2>&1; }
+
+# measure LOG CMD...: runs CMD once under /usr/bin/time; prints "seconds max_rss_kb exit_code".
+# CMD's stdout and stderr go to LOG.
+measure() {
+    local log=$1; shift
+    local stats=$out/.time.$$
+    local code=0
+    "$timer" -f '%e %M' -o "$stats" "$@" >"$log" 2>&1 || code=$?
+    # time writes "Command exited with non-zero status N" first when CMD fails; the last line holds the numbers.
+    echo "$(tail -n 1 "$stats") $code"
+    rm -f "$stats"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+maximum() { sort -g | tail -n 1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "" && a != "nan") printf "%.2f", a / b; else print "n/a" }'; }
+sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
+at_most() { awk -v v="$1" -v limit="$2" 'BEGIN { exit !(v != "n/a" && v != "nan" && v + 0 <= limit + 0) }'; }
+verdict() { if at_most "$1" "$2"; then echo "PASS"; else echo "MISS"; fi; }
+mib() { awk -v kb="$1" 'BEGIN { if (kb == "" || kb == "nan") print "n/a"; else printf "%.1f", kb / 1024 }'; }
+
+# ---- generate ----------------------------------------------------------------------------
+generate() { # generate MB -> $out/solution_<MB>.zip and $out/customizations_<MB>.xml
+    local mb=$1
+    local zip=$out/solution_$mb.zip xml=$out/customizations_$mb.xml
+    if [ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$zip" ] && [ -s "$xml" ]; then
+        echo "run.sh: reusing $zip" >&2
+        return
+    fi
+    local base_args=()
+    [ -n "${BENCH_BASE:-}" ] && base_args=(--base "$BENCH_BASE")
+    echo "run.sh: generating a ${mb} MiB solution..." >&2
+    "$scale" "${base_args[@]}" --target-mb "$mb" -o "$zip" --xml "$xml" --overwrite
+    # A generated solution that escprov cannot read would make every number meaningless.
+    "$escprov" info "$zip" >/dev/null || die "escprov info cannot read the generated $zip"
+    local bytes
+    bytes=$(stat -c %s "$xml")
+    [ "$bytes" -ge $((mb * 1024 * 1024)) ] || die "the generated $xml has $bytes bytes, less than $mb MiB"
+}
+generate "$small_mb"
+generate "$large_mb"
+small_xml=$out/customizations_$small_mb.xml
+small_zip=$out/solution_$small_mb.zip
+large_xml=$out/customizations_$large_mb.xml
+large_zip=$out/solution_$large_mb.zip
+tree=$out/tree
+repacked=$out/repacked.zip
+logs=$out/logs
+mkdir -p "$logs"
+
+# ---- measure -----------------------------------------------------------------------------
+# Each row: name, the median seconds, the highest max RSS (KB) over the runs, and a note.
+declare -A seconds rss note
+
+# run_timed NAME ALLOWED_CODES CMD...: $runs runs of CMD; the median time and the highest RSS count.
+# ALLOWED_CODES are exit codes that mean "ran and reported findings" rather than failure.
+run_timed() {
+    local name=$1 allowed=$2; shift 2
+    local times=() sizes=() codes=()
+    local i result
+    for ((i = 1; i <= runs; i++)); do
+        result=$(measure "$logs/$name.$i.log" "$@")
+        read -r t m c <<<"$result"
+        times+=("$t"); sizes+=("$m"); codes+=("$c")
+    done
+    seconds[$name]=$(printf '%s\n' "${times[@]}" | median)
+    rss[$name]=$(printf '%s\n' "${sizes[@]}" | maximum)
+    note[$name]=$(exit_note "$allowed" "${codes[@]}")
+}
+
+# exit_note ALLOWED CODES...: "" when every code is 0, else what happened (allowed codes are findings).
+exit_note() {
+    local allowed=$1; shift
+    local code
+    for code in "$@"; do
+        if [ "$code" != 0 ]; then
+            if [[ " $allowed " == *" $code "* ]]; then echo "exit $code (findings)"; else echo "FAILED (exit $code)"; fi
+            return
+        fi
+    done
+    echo ""
+}
+
+unavailable() { seconds[$1]=nan; rss[$1]=""; note[$1]="not available yet"; }
+
+echo "run.sh: timing the ${small_mb} MiB solution, $runs runs each..." >&2
+run_timed floor "" "$floor" "$small_xml"
+run_timed gzip "" sh -c 'gzip -6 -c "$1" >/dev/null' gzip "$small_xml"
+if has_command validate; then
+    run_timed validate_xml "1" "$escprov" validate "$small_xml"
+    run_timed validate_zip "1" "$escprov" validate "$small_zip"
+else
+    unavailable validate_xml; unavailable validate_zip
+fi
+if has_command unpack && has_command pack; then
+    # Alternate unpack and pack so each pack reads the tree its unpack just wrote.
+    unpack_times=() pack_times=() both_times=() both_rss=() both_codes=()
+    for ((i = 1; i <= runs; i++)); do
+        rm -rf "$tree"
+        read -r ut um uc <<<"$(measure "$logs/unpack.$i.log" "$escprov" unpack "$small_zip" "$tree")"
+        rm -f "$repacked"
+        read -r pt pm pc <<<"$(measure "$logs/pack.$i.log" "$escprov" pack "$tree" "$repacked")"
+        unpack_times+=("$ut"); pack_times+=("$pt"); both_times+=("$(sum "$ut" "$pt")")
+        both_rss+=("$um" "$pm"); both_codes+=("$uc" "$pc")
+    done
+    seconds[unpack]=$(printf '%s\n' "${unpack_times[@]}" | median)
+    seconds[pack]=$(printf '%s\n' "${pack_times[@]}" | median)
+    seconds[roundtrip]=$(printf '%s\n' "${both_times[@]}" | median)
+    rss[roundtrip]=$(printf '%s\n' "${both_rss[@]}" | maximum)
+    note[roundtrip]=$(exit_note "" "${both_codes[@]}")
+else
+    unavailable roundtrip; seconds[unpack]=nan; seconds[pack]=nan
+fi
+
+echo "run.sh: measuring memory on the ${large_mb} MiB solution..." >&2
+runs_saved=$runs; runs=1
+run_timed large_floor "" "$floor" "$large_xml"
+if has_command validate; then
+    run_timed large_validate_xml "1" "$escprov" validate "$large_xml"
+    run_timed large_validate_zip "1" "$escprov" validate "$large_zip"
+else
+    unavailable large_validate_xml; unavailable large_validate_zip
+fi
+if has_command unpack && has_command pack; then
+    rm -rf "$tree"
+    read -r ut um uc <<<"$(measure "$logs/large_unpack.log" "$escprov" unpack "$large_zip" "$tree")"
+    rm -f "$repacked"
+    read -r pt pm pc <<<"$(measure "$logs/large_pack.log" "$escprov" pack "$tree" "$repacked")"
+    seconds[large_roundtrip]=$(sum "$ut" "$pt")
+    rss[large_roundtrip]=$(printf '%s\n' "$um" "$pm" | maximum)
+    note[large_roundtrip]=$(exit_note "" "$uc" "$pc")
+else
+    unavailable large_roundtrip
+fi
+runs=$runs_saved
+rm -rf "$tree" "$repacked"
+
+# ---- report ------------------------------------------------------------------------------
+floor_plus_gzip=$(sum "${seconds[floor]}" "${seconds[gzip]}")
+validate_ratio=$(ratio "${seconds[validate_xml]}" "${seconds[floor]}")
+validate_zip_ratio=$(ratio "${seconds[validate_zip]}" "${seconds[floor]}")
+roundtrip_ratio=$(ratio "${seconds[roundtrip]}" "$floor_plus_gzip")
+
+# target_row TEXT VALUE LIMIT SHOWN WHY: a target row; a value that could not be measured is a MISS
+# marked "not measured".
+target_row() {
+    local text=$1 value=$2 limit=$3 shown=$4 why=$5
+    local result
+    if [ "$value" = "n/a" ] || [ "$value" = "nan" ] || [ -z "$value" ]; then
+        result="not measured${why:+ ($why)}"
+        shown="-"
+    else
+        result=$(verdict "$value" "$limit")
+        [ -n "$why" ] && result="$result ($why)"
+    fi
+    echo "| $text | $shown | $result |"
+}
+row() { # row LABEL NAME: a results-table row
+    local label=$1 name=$2
+    local s=${seconds[$name]:-nan} m=${rss[$name]:-}
+    [ "$s" = nan ] && s="-"
+    echo "| $label | $s | $(mib "$m") | ${note[$name]:-} |"
+}
+rss_kb() { echo "${rss[$1]:-}"; }
+
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+small_bytes=$(stat -c %s "$small_xml")
+large_bytes=$(stat -c %s "$large_xml")
+small_entities=$(grep -c '<Entity>' "$small_xml" || true)
+large_entities=$(grep -c '<Entity>' "$large_xml" || true)
+version=$("$escprov" --version 2>/dev/null || echo "escprov (unknown version)")
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo "unknown")
+
+mkdir -p "$(dirname "$report")"
+{
+cat <<EOF
+# Performance
+
+Written by \`bench/run.sh\` (see \`bench/README.md\`); do not edit by hand, run the script again.
+
+Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks for:
+
+- \`validate\` of a 30 MB file in at most **${target_validate_ratio} ×** the time of a plain Xerces SAX2 parse of
+  the same file (the floor), with peak RSS at most **64 MiB**;
+- \`unpack\` + \`pack\` of it in at most **${target_roundtrip_ratio} ×** (SAX2 parse + \`gzip -6\` of the same bytes);
+- on a 250 MB file, peak RSS still within **64 MiB**: memory must not grow with the input.
+
+## Machine
+
+| | |
+|---|---|
+| Date | $(date -u '+%Y-%m-%d %H:%M UTC') |
+| CPU | ${cpu:-unknown} |
+| Cores (nproc) | $(nproc) |
+| Memory | $memory |
+| Kernel | $(uname -sr) |
+| escprov | $version (commit $commit), build folder \`$(basename "$build")\` ($(awk -F= '/^CMAKE_BUILD_TYPE:/ { print $2 }' "$build/CMakeCache.txt" 2>/dev/null || echo "unknown") build) |
+
+## Method
+
+1. **Input.** \`escprov_scale\` (bench/scale_customizations.cpp) streams the customizations.xml of a real export —
+   by default the Microsoft Dynamics 365 Nonprofit Accelerator 2.0 unmanaged solution from the shared corpus,
+   6.3 MB of customizations.xml with 34 custom \`msnfp_\` entities — and after the original entities appends
+   renamed copies of the custom ones (\`msnfp_Budget\` → \`msnfp_Budget_r0003\` wherever the entity names itself,
+   a fresh GUID for every form, view, tab, section and cell id, a fresh ObjectTypeCode where there is one) until
+   the file reaches the target size. solution.xml gains a RootComponent for every entity, [Content_Types].xml is
+   regenerated and the web resources are carried over, so the result is a consistent solution; \`escprov info\`
+   must read it before anything is timed. The generator is deterministic: the same base gives the same bytes.
+   Here: **${small_bytes} bytes, ${small_entities} entities** (small) and **${large_bytes} bytes,
+   ${large_entities} entities** (large).
+2. **Floor.** \`escprov_sax2_floor\` (bench/sax2_floor.cpp) is the plainest Xerces-C++ SAX2 parse: the
+   XMLReaderFactory reader with its defaults (namespaces on), a DefaultHandler that does nothing, a
+   LocalFileInputSource. Nothing that reads every byte through Xerces can be faster.
+3. **Timing.** Every command runs as its own process under \`/usr/bin/time -f '%e %M'\`: wall-clock seconds
+   (whole process, start-up included) and maximum resident set size. On the small file each command runs
+   ${runs} times and the **median** time counts; RSS is the **highest** of the runs. \`unpack\` and \`pack\` alternate
+   (each pack reads the tree its unpack just wrote, each unpack writes a fresh folder) and the median of the
+   per-run sums is the round-trip time. The files were just written, so every run reads from a warm page cache:
+   the numbers compare CPU work, not disks. The large file runs once per command, for memory.
+4. **Ratios.** validate ÷ floor on the same loose customizations.xml; (unpack + pack) ÷ (floor + \`gzip -6 -c FILE
+   > /dev/null\`), all on the same bytes. \`validate\` of the zip (which inflates as it parses) is shown beside the
+   loose-file run for information. \`validate\` exit code 1 means it ran and reported findings; it is timed all the
+   same, and noted.
+
+## Results: ${small_mb} MiB customizations.xml (median of ${runs})
+
+| Command | Seconds | Peak RSS (MiB) | Note |
+|---|---:|---:|---|
+$(row "SAX2 floor (escprov_sax2_floor)" floor)
+$(row "gzip -6 -c" gzip)
+$(row "escprov validate customizations.xml" validate_xml)
+$(row "escprov validate solution.zip" validate_zip)
+| escprov unpack solution.zip | ${seconds[unpack]/nan/-} | | |
+| escprov pack tree | ${seconds[pack]/nan/-} | | |
+$(row "escprov unpack + pack" roundtrip)
+
+## Results: ${large_mb} MiB customizations.xml (one run)
+
+| Command | Seconds | Peak RSS (MiB) | Note |
+|---|---:|---:|---|
+$(row "SAX2 floor (escprov_sax2_floor)" large_floor)
+$(row "escprov validate customizations.xml" large_validate_xml)
+$(row "escprov validate solution.zip" large_validate_zip)
+$(row "escprov unpack + pack (peak of the two)" large_roundtrip)
+
+## Against the targets
+
+| Target | Measured | Result |
+|---|---|---|
+$(target_row "validate ≤ ${target_validate_ratio} × SAX2 floor (${small_mb} MiB)" "$validate_ratio" "$target_validate_ratio" "**${validate_ratio} ×** (${seconds[validate_xml]/nan/-} s ÷ ${seconds[floor]} s); zip: ${validate_zip_ratio} ×" "${note[validate_xml]}")
+$(target_row "validate peak RSS ≤ 64 MiB (${small_mb} MiB)" "$(rss_kb validate_xml)" "$target_rss_kb" "$(mib "$(rss_kb validate_xml)") MiB (zip: $(mib "$(rss_kb validate_zip)") MiB)" "${note[validate_xml]}")
+$(target_row "unpack + pack ≤ ${target_roundtrip_ratio} × (SAX2 floor + gzip -6) (${small_mb} MiB)" "$roundtrip_ratio" "$target_roundtrip_ratio" "**${roundtrip_ratio} ×** (${seconds[roundtrip]/nan/-} s ÷ ${floor_plus_gzip} s)" "${note[roundtrip]}")
+$(target_row "validate peak RSS ≤ 64 MiB (${large_mb} MiB, loose file)" "$(rss_kb large_validate_xml)" "$target_rss_kb" "$(mib "$(rss_kb large_validate_xml)") MiB" "${note[large_validate_xml]}")
+$(target_row "validate peak RSS ≤ 64 MiB (${large_mb} MiB, zip)" "$(rss_kb large_validate_zip)" "$target_rss_kb" "$(mib "$(rss_kb large_validate_zip)") MiB" "${note[large_validate_zip]}")
+$(target_row "unpack + pack peak RSS ≤ 64 MiB (${large_mb} MiB)" "$(rss_kb large_roundtrip)" "$target_rss_kb" "$(mib "$(rss_kb large_roundtrip)") MiB" "${note[large_roundtrip]}")
+
+Memory does not grow with the input when the peak RSS on the ${large_mb} MiB file is about the same as on the
+${small_mb} MiB file: validate $(mib "$(rss_kb validate_xml)") → $(mib "$(rss_kb large_validate_xml)") MiB,
+unpack + pack $(mib "$(rss_kb roundtrip)") → $(mib "$(rss_kb large_roundtrip)") MiB (the SAX2 floor:
+$(mib "$(rss_kb floor)") → $(mib "$(rss_kb large_floor)") MiB).
+
+"not measured" means the command did not exist in this build or failed; the logs of every run are in
+\`bench/out/logs/\` after a run.
+EOF
+} >"$report.tmp"
+mv "$report.tmp" "$report"
+echo "run.sh: wrote $report" >&2
+echo "validate/floor: $validate_ratio (target ≤ $target_validate_ratio); (unpack+pack)/(floor+gzip): $roundtrip_ratio (target ≤ $target_roundtrip_ratio)" >&2
