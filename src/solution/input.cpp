@@ -14,11 +14,24 @@ bool is_manifest_file(const std::string& name)
     return name == "solution.xml" || name == "customizations.xml" || name == "[Content_Types].xml";
 }
 
+// Passes events on, first checking that the root element is ImportExportXml: whatever the
+// manifest says, a customizations.xml holding anything else is not a solution's content.
 class ForwardingHandler : public xml::Handler {
 public:
-    explicit ForwardingHandler(xml::Handler& target) : m_target(target) {}
+    ForwardingHandler(xml::Handler& target, const xml::Parser& parser, std::string file)
+        : m_target(target), m_parser(parser), m_file(std::move(file))
+    {
+    }
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
     {
+        if (!m_seen_root) {
+            m_seen_root = true;
+            if (name != "ImportExportXml") {
+                throw xml::ParseError(ErrorKind::input, m_file, m_parser.location(),
+                                      "the root element is '" + std::string(name) +
+                                          "', not ImportExportXml, so this is not a solution's customizations.xml");
+            }
+        }
         m_target.start_element(name, attributes, empty_tag);
     }
     void end_element(std::string_view name) override { m_target.end_element(name); }
@@ -35,13 +48,16 @@ public:
 
 private:
     xml::Handler& m_target;
+    const xml::Parser& m_parser;
+    std::string m_file;
+    bool m_seen_root = false;
 };
 
 void parse_customizations(xml::ByteSource& source, CustomizationsHandler& handler, const xml::Limits& limits)
 {
     xml::Parser parser(limits);
     handler.set_locations(parser);
-    ForwardingHandler forward(handler);
+    ForwardingHandler forward(handler, parser, source.name());
     parser.parse(source, forward);
 }
 

@@ -42,6 +42,28 @@ void check_signature(const std::filesystem::path& path)
     }
 }
 
+// libzip refuses a consistency-checked open when two entries share a name, without saying
+// which; a second, unchecked open (which allows duplicates) finds it for the message.
+std::string first_duplicate_name(const std::filesystem::path& path)
+{
+    int code = 0;
+    ::zip* archive = zip_open(path.c_str(), ZIP_RDONLY, &code);
+    if (archive == nullptr) {
+        return {};
+    }
+    std::unordered_set<std::string> names;
+    std::string duplicate;
+    zip_int64_t count = zip_get_num_entries(archive, 0);
+    for (zip_int64_t i = 0; i < count && duplicate.empty(); ++i) {
+        const char* name = zip_get_name(archive, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_GUESS);
+        if (name != nullptr && !names.insert(name).second) {
+            duplicate = name;
+        }
+    }
+    zip_discard(archive);
+    return duplicate;
+}
+
 class EntrySource : public xml::ByteSource {
 public:
     EntrySource(zip_file_t* file, std::string name, uint64_t declared)
@@ -83,6 +105,12 @@ Reader::Reader(const std::filesystem::path& path, Limits limits) : m_path(path),
     check_signature(path);
     int code = 0;
     m_archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+    if (m_archive == nullptr && code == ZIP_ER_EXISTS) {
+        std::string duplicate = first_duplicate_name(path);
+        throw_input("open " + quoted(path) + ": " +
+                    (duplicate.empty() ? std::string("two entries") : "entry '" + duplicate + "'") +
+                    " appears twice (duplicate entry names make the content ambiguous)");
+    }
     if (m_archive == nullptr) {
         throw_input("open " + quoted(path) + ": not a readable zip archive: " + libzip_message(code) +
                     " (truncated or damaged?)");
