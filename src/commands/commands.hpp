@@ -8,5 +8,6 @@
 namespace escprov::commands {
 
 std::unique_ptr<cli::Command> make_info();
+std::unique_ptr<cli::Command> make_validate();
 
 } // namespace escprov::commands

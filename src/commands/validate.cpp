@@ -1,0 +1,121 @@
+// escprov validate: checks solutions offline and reports findings for people and CI servers.
+
+#include "cli/limit_options.hpp"
+#include "commands/commands.hpp"
+#include "util/fs.hpp"
+#include "validate/report.hpp"
+#include "validate/validator.hpp"
+
+#include <boost/program_options/value_semantic.hpp>
+
+#include <ostream>
+
+namespace escprov::commands {
+
+namespace po = boost::program_options;
+
+namespace {
+
+class ValidateCommand : public cli::Command {
+public:
+    ValidateCommand()
+    {
+        options().add_options()
+            ("format", po::value(&m_format_name)->default_value("text"), "report format: text, json, junit or sarif")
+            ("output,o", po::value(&m_output), "write the report to FILE (atomically, replacing it) instead of stdout")
+            ("strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")
+            ("schemas", po::value(&m_schemas),
+             "also validate SiteMaps, RibbonDiffXml and FetchXml against the XSDs in DIR "
+             "(SiteMap.xsd, RibbonCore.xsd, Fetch.xsd)")
+            ("path", po::value(&m_paths)->required()->composing(),
+             "a solution zip, an unpacked folder, or a loose customizations.xml / solution.xml");
+        m_limits.add_to(options());
+        positional().add("path", -1);
+    }
+    std::string_view name() const override { return "validate"; }
+    std::string_view synopsis() const override { return "check solutions offline; text, JSON, JUnit or SARIF report"; }
+    std::string_view usage() const override { return "escprov validate [OPTIONS] PATH..."; }
+    std::string_view description() const override
+    {
+        return "Checks each PATH (a solution zip, an unpacked SolutionPackager folder, or a loose\n"
+               "customizations.xml or solution.xml) without a CRM server: well-formedness, the root\n"
+               "element and section order of customizations.xml, required manifest fields, root\n"
+               "components against the content, duplicate identities (entities, attributes, forms,\n"
+               "views, SiteMap ids, roles, web resources, option sets), privileges naming unknown\n"
+               "entities, prefixes against the publisher's, [Content_Types].xml coverage, <Managed>\n"
+               "against the file name and referenced parts; with --schemas, SiteMap, RibbonDiffXml\n"
+               "and FetchXml against Microsoft's XSDs. Each finding has a file, line, column,\n"
+               "severity (error, warning, note) and a stable code (docs/validate.md lists them).\n"
+               "Exit 0 when no errors were found (warnings allowed unless --strict), 1 when there are\n"
+               "findings, 2 when a PATH could not be checked (missing, not a solution, hostile).\n"
+               "All PATHs are checked; the exit code is the worst.";
+    }
+
+    ExitCode run(cli::Context& context) override
+    {
+        validate::Options options;
+        options.limits = m_limits.limits();
+        if (!m_schemas.empty()) {
+            if (!std::filesystem::is_directory(m_schemas)) {
+                throw_input("validate: --schemas " + escprov::quoted(std::filesystem::path(m_schemas)) + " is not a folder");
+            }
+            options.schemas = m_schemas;
+        }
+        std::vector<validate::PathReport> reports;
+        bool progress = show_progress(context) && m_paths.size() > 1;
+        for (size_t i = 0; i < m_paths.size(); ++i) {
+            if (progress) {
+                context.err << "\r[" << i + 1 << "/" << m_paths.size() << "] validating " << m_paths[i] << "\033[K"
+                            << std::flush;
+            }
+            reports.push_back(validate::validate_path(m_paths[i], options));
+        }
+        if (progress) {
+            context.err << "\r\033[K" << std::flush;
+        }
+        std::string rendered = validate::render(reports, *validate::parse_format(m_format_name), m_strict);
+        if (m_output.empty()) {
+            context.out << rendered;
+        } else {
+            write_file_atomic(m_output, rendered, AtomicFile::Overwrite::yes);
+        }
+
+        ExitCode code = ExitCode::ok;
+        for (const auto& report : reports) {
+            if (report.failure) {
+                context.err << "escprov: error: " << *report.failure << "\n";
+                code = ExitCode::usage;
+            } else if (code == ExitCode::ok &&
+                       (report.count(validate::Severity::error) > 0 ||
+                        (m_strict && report.count(validate::Severity::warning) > 0))) {
+                code = ExitCode::findings;
+            }
+        }
+        if (!m_output.empty() || m_format_name != "text") {
+            context.err << validate::summary_line(reports) << "\n";
+        }
+        return code;
+    }
+
+protected:
+    void check_options() override
+    {
+        if (!validate::parse_format(m_format_name)) {
+            throw_usage("validate: --format must be text, json, junit or sarif, not '" + m_format_name + "'");
+        }
+    }
+
+private:
+    std::string m_format_name;
+    std::string m_output;
+    std::string m_schemas;
+    bool m_strict = false;
+    std::vector<std::string> m_paths;
+    cli::LimitOptions m_limits;
+};
+
+} // namespace
+
+std::unique_ptr<cli::Command> make_validate() { return std::make_unique<ValidateCommand>(); }
+
+} // namespace escprov::commands

@@ -1,0 +1,127 @@
+#include "validate/validator.hpp"
+
+#include "validate/content_checks.hpp"
+#include "validate/manifest_checks.hpp"
+#include "validate/package_checks.hpp"
+#include "validate/xsd.hpp"
+#include "util/fs.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+namespace escprov::validate {
+
+namespace {
+
+// A hostile or over-limit input cannot be checked; a malformed one is a finding.
+bool is_hostile(const Error& error)
+{
+    return error.kind() == ErrorKind::limit || std::string_view(error.what()).find("DOCTYPE") != std::string_view::npos;
+}
+
+std::string lower(std::string_view text)
+{
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// Runs one step; a well-formedness error becomes ESC-XML-001, anything else that stops
+// reading becomes the report's failure. Returns false when the step did not complete.
+template <typename Step>
+bool guarded(PathReport& report, Findings& findings, const std::string& verb, Step&& step)
+{
+    try {
+        step();
+        return true;
+    } catch (const xml::ParseError& error) {
+        if (is_hostile(error)) {
+            report.failure = verb + ": " + error.what();
+        } else {
+            findings.add("ESC-XML-001", error.file(), error.where(), error.cause());
+        }
+    } catch (const Error& error) {
+        report.failure = verb + ": " + error.what();
+    }
+    return false;
+}
+
+} // namespace
+
+PathReport validate_path(const std::filesystem::path& path, const Options& options)
+{
+    auto started = std::chrono::steady_clock::now();
+    PathReport report;
+    report.path = path.string();
+    Findings findings;
+    std::unique_ptr<solution::SolutionInput> input;
+    bool opened = guarded(report, findings, "validate " + quoted(path),
+                          [&] { input = solution::open_input(path, options.limits); });
+
+    std::optional<solution::Manifest> manifest;
+    if (opened && input->has_manifest()) {
+        guarded(report, findings, "validate " + quoted(path), [&] { manifest = input->read_manifest(); });
+        if (manifest) {
+            check_manifest(*manifest, findings);
+            if (input->kind() == solution::SolutionInput::Kind::zip) {
+                check_managed_name(*manifest, path.filename().string(), findings);
+            }
+        }
+    }
+
+    bool packaged = opened && (input->kind() == solution::SolutionInput::Kind::zip ||
+                               input->kind() == solution::SolutionInput::Kind::tree);
+    if (opened && !report.failure && input->has_customizations()) {
+        ContentContext context;
+        context.file = input->customizations_name();
+        context.manifest = manifest ? &*manifest : nullptr;
+        if (packaged) {
+            std::set<std::string> parts;
+            for (const auto& part : input->parts()) {
+                parts.insert(lower(part));
+            }
+            context.parts = std::move(parts);
+        }
+        std::unique_ptr<SchemaChecker> schemas;
+        SubtreeCheck subtree_check;
+        if (options.schemas) {
+            schemas = std::make_unique<SchemaChecker>(*options.schemas);
+            subtree_check = [&](std::string_view kind, const xml::Node& node, const std::string& file, xml::Location where) {
+                schemas->check(kind, node, file, where, findings);
+            };
+        }
+        ContentChecks checks(std::move(context), findings, subtree_check);
+        guarded(report, findings, "validate " + quoted(path), [&] { input->read_customizations(checks); });
+    } else if (opened && input->kind() == solution::SolutionInput::Kind::zip) {
+        findings.add("ESC-CT-004", input->customizations_name(),
+                     "the zip has no customizations.xml; every solution export has one");
+    }
+
+    if (opened && !report.failure && input->kind() == solution::SolutionInput::Kind::zip) {
+        guarded(report, findings, "validate " + quoted(path), [&] {
+            std::optional<std::string> types = input->content_types();
+            std::string name = path.filename().string() + "![Content_Types].xml";
+            if (!types) {
+                findings.add("ESC-CT-001", name, "the zip has no [Content_Types].xml; CRM refuses a package without it");
+                return;
+            }
+            std::vector<std::string> parts;
+            for (const auto& entry : input->archive()->entries()) {
+                if (!entry.is_directory && entry.name != "[Content_Types].xml") {
+                    parts.push_back(entry.name);
+                }
+            }
+            check_content_types(*types, name, parts, findings);
+        });
+    }
+
+    report.findings = std::move(findings.all());
+    std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
+        return std::tie(a.file, a.line, a.column, a.code) < std::tie(b.file, b.line, b.column, b.code);
+    });
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+} // namespace escprov::validate
