@@ -13,6 +13,8 @@ const std::vector<CommandEntry>& command_table()
     // Keep in alphabetical order: `escprov help` lists them as they stand here.
     static const std::vector<CommandEntry> table = {
         {"info", commands::make_info},
+        {"pack", commands::make_pack},
+        {"unpack", commands::make_unpack},
         {"validate", commands::make_validate},
     };
     return table;

@@ -8,6 +8,8 @@
 namespace escprov::commands {
 
 std::unique_ptr<cli::Command> make_info();
+std::unique_ptr<cli::Command> make_pack();
+std::unique_ptr<cli::Command> make_unpack();
 std::unique_ptr<cli::Command> make_validate();
 
 } // namespace escprov::commands

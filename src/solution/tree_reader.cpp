@@ -1,12 +1,91 @@
+// An unpacked SolutionPackager tree as a SolutionInput: customizations.xml is streamed as pack
+// would assemble it, with every event located in the tree file it comes from.
+
+#include "pack/assemble.hpp"
+#include "pack/content_types.hpp"
+#include "pack/pack.hpp"
 #include "solution/input.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
+#include <algorithm>
+
 namespace escprov::solution {
 
-std::unique_ptr<SolutionInput> open_tree_input(const std::filesystem::path& path, const InputLimits&)
+namespace {
+
+class TreeInput : public SolutionInput {
+public:
+    TreeInput(const std::filesystem::path& path, const InputLimits& limits) : m_path(path), m_limits(limits)
+    {
+        if (!std::filesystem::is_regular_file(path / "Other" / "Solution.xml") &&
+            !std::filesystem::is_regular_file(path / "Other" / "Customizations.xml")) {
+            throw_input("open " + quoted(path) +
+                        ": the folder has neither Other/Solution.xml nor Other/Customizations.xml, so it is not an "
+                        "unpacked solution");
+        }
+    }
+    Kind kind() const override { return Kind::tree; }
+    const std::filesystem::path& path() const override { return m_path; }
+    bool has_manifest() const override { return std::filesystem::is_regular_file(m_path / "Other" / "Solution.xml"); }
+    Manifest read_manifest() override
+    {
+        xml::FileSource source(m_path / "Other" / "Solution.xml", manifest_name());
+        return solution::read_manifest(source, m_limits.xml);
+    }
+    bool has_customizations() const override
+    {
+        return std::filesystem::is_regular_file(m_path / "Other" / "Customizations.xml");
+    }
+    void read_customizations(CustomizationsHandler& handler) override
+    {
+        pack::Assembler assembler(m_path, pack::PackageType::unmanaged, m_limits.xml);
+        handler.set_locations(assembler);
+        assembler.run(handler);
+    }
+    std::vector<std::string> parts() const override
+    {
+        std::vector<std::string> names;
+        for (const auto& [name, tree_path] : plan().parts) {
+            names.push_back(name);
+        }
+        return names;
+    }
+    std::optional<std::string> content_types() override
+    {
+        // What pack would write, so checks of the tree agree with checks of the packed zip.
+        pack::TreeOrder order = pack::read_order(m_path);
+        if (order.content_types_absent) {
+            return std::nullopt;
+        }
+        std::vector<std::string> entries = {"customizations.xml", "solution.xml"};
+        for (const auto& name : parts()) {
+            entries.push_back(name);
+        }
+        std::optional<std::string> recorded;
+        if (std::filesystem::is_regular_file(m_path / std::string(pack::k_content_types_file))) {
+            recorded = read_file(m_path / std::string(pack::k_content_types_file));
+        }
+        return pack::make_content_types(entries, recorded);
+    }
+    std::string manifest_name() const override { return (m_path / "Other" / "Solution.xml").string(); }
+    std::string customizations_name() const override { return (m_path / "Other" / "Customizations.xml").string(); }
+
+private:
+    pack::PartPlan plan() const
+    {
+        return pack::plan_parts(m_path, pack::list_tree_files(m_path), m_limits.xml);
+    }
+
+    std::filesystem::path m_path;
+    InputLimits m_limits;
+};
+
+} // namespace
+
+std::unique_ptr<SolutionInput> open_tree_input(const std::filesystem::path& path, const InputLimits& limits)
 {
-    throw_input("open " + quoted(path) + ": reading unpacked folders is not built yet");
+    return std::make_unique<TreeInput>(path, limits);
 }
 
 } // namespace escprov::solution

@@ -1,0 +1,550 @@
+#include "pack/unpack.hpp"
+
+#include "pack/layout.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/interrupt.hpp"
+#include "xml/writer.hpp"
+#include "zip/reader.hpp"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <vector>
+
+namespace escprov::pack {
+
+namespace {
+
+// Files in a tree start like SolutionPackager's: BOM, declaration, CRLF.
+xml::Style tree_style()
+{
+    xml::Style style;
+    style.bom = true;
+    style.declaration = true;
+    return style;
+}
+
+bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+std::string trimmed(std::string_view text)
+{
+    size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+
+// True when every child of `node` is an element named `name` (or blank text), and there is one.
+bool only_children_named(const xml::Node& node, std::string_view name)
+{
+    bool any = false;
+    for (const auto& child : node.children) {
+        if (child.is_element()) {
+            if (child.name != name) {
+                return false;
+            }
+            any = true;
+        } else if (child.kind != xml::NodeKind::text || !is_blank(child.text)) {
+            return false;
+        }
+    }
+    return any;
+}
+
+void make_placeholder(xml::Node& node)
+{
+    node.children.clear();
+    node.empty_tag = true;
+}
+
+// The BOM and declaration of a document, recorded so pack can write them back.
+struct Prologue {
+    bool bom = false;
+    bool declaration = false;
+};
+
+Prologue sniff_prologue(std::string_view head)
+{
+    Prologue prologue;
+    if (head.substr(0, 3) == "\xEF\xBB\xBF") {
+        prologue.bom = true;
+        head.remove_prefix(3);
+    }
+    prologue.declaration = head.substr(0, 5) == "<?xml";
+    return prologue;
+}
+
+std::string prologue_line(std::string_view part, const Prologue& prologue)
+{
+    return "!" + std::string(part) + " bom=" + (prologue.bom ? "1" : "0") +
+           " declaration=" + (prologue.declaration ? "1" : "0") + "\n";
+}
+
+// The folder being built: every file goes through here, so no path is written twice and the
+// order of components is recorded.
+class TreeBuilderOut {
+public:
+    explicit TreeBuilderOut(fs::path root) : m_root(std::move(root)) {}
+
+    void write_node(const std::string& path, const xml::Node& node, bool ordered)
+    {
+        xml::FileSink sink(claim(path));
+        xml::Writer writer(sink, tree_style());
+        writer.write_node(node);
+        sink.close();
+        if (ordered) {
+            m_order.push_back(path);
+        }
+    }
+    void write_bytes(const std::string& path, xml::ByteSource& source)
+    {
+        xml::FileSink sink(claim(path));
+        std::string buffer(1 << 16, '\0');
+        while (size_t got = source.read(buffer.data(), buffer.size())) {
+            sink.write(std::string_view(buffer.data(), got));
+        }
+        sink.close();
+    }
+    void write_text(const std::string& path, std::string_view text)
+    {
+        xml::FileSink sink(claim(path));
+        sink.write(text);
+        sink.close();
+    }
+    const std::vector<std::string>& order() const { return m_order; }
+    const std::set<std::string>& written() const { return m_written; }
+    const fs::path& root() const { return m_root; }
+
+    // Reserves `path` in the tree and returns where to write it. Throws Error(input) when a
+    // second part maps to the same path.
+    fs::path claim(const std::string& path)
+    {
+        checked_path("tree file", path);
+        if (!m_written.insert(path).second) {
+            throw_input("unpack: two parts of the solution map to the same tree file '" + path + "'");
+        }
+        fs::path target = m_root / path;
+        std::error_code ec;
+        fs::create_directories(target.parent_path(), ec);
+        if (ec) {
+            throw_output("unpack: cannot create folder " + quoted(target.parent_path()) + ": " + ec.message());
+        }
+        return target;
+    }
+
+private:
+    fs::path m_root;
+    std::set<std::string> m_written;
+    std::vector<std::string> m_order;
+};
+
+// Splits the event stream of customizations.xml: extracted components go to their own files,
+// everything else streams into Other/Customizations.xml with placeholders where sections were.
+class Splitter : public xml::Handler {
+public:
+    Splitter(TreeBuilderOut& tree, xml::Writer& skeleton, const UnpackOptions& options)
+        : m_tree(tree), m_skeleton(skeleton), m_options(options)
+    {
+    }
+
+    void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
+    {
+        ++m_depth;
+        if (m_depth == 1) {
+            m_skeleton.start_element(name, attributes, empty_tag);
+        } else if (m_depth == 2) {
+            start_section(name, attributes, empty_tag);
+        } else if (m_rule == nullptr) {
+            m_skeleton.start_element(name, attributes, empty_tag);
+        } else {
+            m_builder.start_element(name, attributes, empty_tag);
+        }
+    }
+    void end_element(std::string_view) override
+    {
+        if (m_depth == 1) {
+            m_skeleton.end_element();
+        } else if (m_depth == 2) {
+            end_section();
+        } else if (m_rule == nullptr) {
+            m_skeleton.end_element();
+        } else {
+            m_builder.end_element();
+            if (m_depth == 3 && m_rule->layout != SectionLayout::whole_file) {
+                place_item(m_builder.take());
+                m_builder = xml::TreeBuilder();
+            }
+        }
+        --m_depth;
+    }
+    void characters(std::string_view text, bool cdata) override
+    {
+        if (m_depth >= 2 && m_rule != nullptr) {
+            if (m_builder.active()) {
+                m_builder.characters(text, cdata);
+            }
+        } else {
+            m_skeleton.characters(text, cdata);
+        }
+    }
+    void comment(std::string_view text) override
+    {
+        if (m_depth >= 2 && m_rule != nullptr) {
+            if (m_builder.active()) {
+                m_builder.comment(text);
+            }
+        } else {
+            m_skeleton.comment(text);
+        }
+    }
+    void processing_instruction(std::string_view target, std::string_view data) override
+    {
+        if (m_depth >= 2 && m_rule != nullptr) {
+            if (m_builder.active()) {
+                m_builder.processing_instruction(target, data);
+            }
+        } else if (m_depth >= 1) {
+            m_skeleton.processing_instruction(target, data);
+        }
+    }
+    void xml_declaration(std::string_view, std::string_view) override { m_declaration = true; }
+
+    bool saw_declaration() const { return m_declaration; }
+    // Zip part name -> tree path, for web-resource content that SolutionPackager renames.
+    const std::map<std::string, std::string>& renamed_parts() const { return m_renamed_parts; }
+    size_t components() const { return m_components; }
+
+private:
+    void start_section(std::string_view name, const xml::Attributes& attributes, bool empty_tag)
+    {
+        m_rule = section_rule(name);
+        if (m_rule == nullptr) {
+            m_skeleton.start_element(name, attributes, empty_tag);
+            return;
+        }
+        m_section_name = name;
+        m_section_attributes = attributes;
+        m_section_empty_tag = empty_tag;
+        m_items = 0;
+        m_builder = xml::TreeBuilder();
+        if (m_rule->layout == SectionLayout::whole_file) {
+            m_builder.start_element(name, attributes, empty_tag);
+        }
+    }
+
+    void end_section()
+    {
+        if (m_rule == nullptr) {
+            m_skeleton.end_element();
+            return;
+        }
+        bool extracted = m_items > 0;
+        if (m_rule->layout == SectionLayout::whole_file) {
+            m_builder.end_element();
+            xml::Node section = m_builder.take();
+            extracted = section.has_element_children();
+            if (extracted) {
+                m_tree.write_node(std::string(m_rule->folder), section, false);
+                ++m_components;
+            } else {
+                m_skeleton.write_node(section);
+                m_rule = nullptr;
+                return;
+            }
+        } else if (m_rule->layout == SectionLayout::relationships && extracted) {
+            write_relationships();
+        }
+        if (extracted) {
+            m_skeleton.start_element(m_section_name, m_section_attributes, true);
+        } else {
+            m_skeleton.start_element(m_section_name, m_section_attributes, m_section_empty_tag);
+        }
+        m_skeleton.end_element();
+        m_rule = nullptr;
+    }
+
+    void place_item(xml::Node item)
+    {
+        check_interrupted();
+        size_t index = m_items++;
+        if (m_rule->layout == SectionLayout::relationships) {
+            add_relationship(std::move(item));
+            return;
+        }
+        std::string path = item_path(*m_rule, item, index);
+        if (m_rule->section == "Entities") {
+            place_entity(path, item);
+        } else {
+            if (m_rule->section == "WebResources") {
+                record_web_resource(path, item);
+            }
+            m_tree.write_node(path, item, true);
+        }
+        ++m_components;
+        if (m_options.progress) {
+            m_options.progress(m_components);
+        }
+    }
+
+    void record_web_resource(const std::string& path, const xml::Node& item)
+    {
+        std::string file = trimmed(item.child_text("FileName"));
+        if (!file.empty() && file.front() == '/') {
+            file.erase(0, 1);
+        }
+        if (!file.empty()) {
+            // "WebResources/<Name>.data.xml" keeps its content at "WebResources/<Name>".
+            m_renamed_parts[file] = path.substr(0, path.size() - std::string_view(".data.xml").size());
+        }
+    }
+
+    // Writes Entity.xml with placeholders, then each form, view, chart and the ribbon.
+    void place_entity(const std::string& path, xml::Node& entity)
+    {
+        std::string folder = path.substr(0, path.rfind('/'));
+        std::vector<std::pair<std::string, xml::Node>> parts;
+        for (auto& child : entity.children) {
+            if (!child.is_element()) {
+                continue;
+            }
+            if (child.name == "FormXml" && only_children_named(child, "forms") && forms_splittable(child)) {
+                for (auto& forms : child.children) {
+                    if (!forms.is_element()) {
+                        continue;
+                    }
+                    for (auto& form : forms.children) {
+                        if (form.is_element()) {
+                            std::string id = trimmed(form.child_text("formid"));
+                            parts.emplace_back(form_path(folder, *forms.attribute("type"), id), std::move(form));
+                        }
+                    }
+                }
+                make_placeholder(child);
+            } else if (child.name == "SavedQueries" && only_children_named(child, "savedqueries")) {
+                const xml::Node* list = child.child("savedqueries");
+                if (child.children_named("savedqueries").size() != 1 || !list->attributes.empty() ||
+                    !only_children_named(*list, "savedquery")) {
+                    continue;
+                }
+                for (auto& query : child.child("savedqueries")->children) {
+                    if (query.is_element()) {
+                        std::string id = trimmed(query.child_text("savedqueryid"));
+                        parts.emplace_back(saved_query_path(folder, id), std::move(query));
+                    }
+                }
+                make_placeholder(child);
+            } else if (child.name == "Visualizations" && only_children_named(child, "visualization")) {
+                for (auto& chart : child.children) {
+                    if (chart.is_element()) {
+                        std::string id = trimmed(chart.child_text("savedqueryvisualizationid"));
+                        parts.emplace_back(visualization_path(folder, id), std::move(chart));
+                    }
+                }
+                make_placeholder(child);
+            } else if (child.name == "RibbonDiffXml" && child.has_element_children()) {
+                xml::Node placeholder = xml::make_element(child.name);
+                placeholder.empty_tag = true;
+                parts.emplace_back(ribbon_path(folder), std::move(child));
+                child = std::move(placeholder);
+            }
+        }
+        m_tree.write_node(path, entity, true);
+        for (const auto& [part_path, part] : parts) {
+            m_tree.write_node(part_path, part, true);
+        }
+    }
+
+    // Forms go to FormXml/<type>/<id>.xml; each <forms> needs a type and only systemforms.
+    static bool forms_splittable(const xml::Node& form_xml)
+    {
+        for (const auto& forms : form_xml.children) {
+            if (!forms.is_element()) {
+                continue;
+            }
+            if (forms.attributes.size() != 1 || forms.attribute("type") == nullptr ||
+                !only_children_named(forms, "systemform")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void add_relationship(xml::Node relationship)
+    {
+        const std::string* name = relationship.attribute("Name");
+        if (name == nullptr || name->empty()) {
+            throw_input("unpack: relationship number " + std::to_string(m_items) + " has no Name");
+        }
+        std::string entity;
+        for (std::string_view field : {"FirstEntityName", "ReferencedEntityName", "ReferencingEntityName"}) {
+            entity = trimmed(relationship.child_text(field));
+            if (!entity.empty()) {
+                break;
+            }
+        }
+        if (entity.empty()) {
+            throw_input("unpack: relationship '" + *name + "' names no entity");
+        }
+        checked_segment("relationship entity", entity);
+        m_relationship_names.push_back(*name);
+        m_relationships[entity].push_back(std::move(relationship));
+    }
+
+    void write_relationships()
+    {
+        xml::Node names = xml::make_element("EntityRelationships");
+        for (const auto& name : m_relationship_names) {
+            xml::Node entry = xml::make_element("EntityRelationship", {{"Name", name}});
+            entry.empty_tag = true;
+            names.children.push_back(std::move(entry));
+        }
+        m_tree.write_node("Other/Relationships.xml", names, false);
+        for (auto& [entity, relationships] : m_relationships) {
+            xml::Node file = xml::make_element("EntityRelationships");
+            file.children = std::move(relationships);
+            m_tree.write_node(std::string(m_rule->folder) + "/" + entity + ".xml", file, false);
+            ++m_components;
+        }
+        m_relationships.clear();
+        m_relationship_names.clear();
+    }
+
+    TreeBuilderOut& m_tree;
+    xml::Writer& m_skeleton;
+    const UnpackOptions& m_options;
+    size_t m_depth = 0;
+    const SectionRule* m_rule = nullptr;  // the section being extracted, or nullptr
+    std::string m_section_name;
+    xml::Attributes m_section_attributes;
+    bool m_section_empty_tag = false;
+    size_t m_items = 0;
+    xml::TreeBuilder m_builder;
+    bool m_declaration = false;
+    size_t m_components = 0;
+    std::map<std::string, std::string> m_renamed_parts;
+    std::vector<std::string> m_relationship_names;
+    std::map<std::string, std::vector<xml::Node>> m_relationships;
+};
+
+std::string read_head(zip::Reader& archive, const zip::Entry& entry)
+{
+    auto source = archive.open(entry);
+    std::string head(16, '\0');
+    size_t got = source->read(head.data(), head.size());
+    head.resize(got);
+    return head;
+}
+
+// Copies the files of `existing` that the new tree does not have into it (--overwrite keeps them).
+void keep_other_files(const fs::path& existing, const fs::path& tree, const std::set<std::string>& written)
+{
+    for (auto it = fs::recursive_directory_iterator(existing); it != fs::recursive_directory_iterator(); ++it) {
+        std::string relative = fs::relative(it->path(), existing).generic_string();
+        if (written.count(relative) != 0 || fs::exists(fs::symlink_status(tree / relative))) {
+            continue;
+        }
+        std::error_code ec;
+        if (it->is_directory() && !it->is_symlink()) {
+            fs::create_directories(tree / relative, ec);
+        } else {
+            fs::create_directories((tree / relative).parent_path(), ec);
+            fs::copy(it->path(), tree / relative, fs::copy_options::copy_symlinks, ec);
+        }
+        if (ec) {
+            throw_output("unpack: cannot keep " + quoted(it->path()) + ": " + ec.message());
+        }
+    }
+}
+
+} // namespace
+
+UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const UnpackOptions& options)
+{
+    zip::Reader archive(zip_path, options.limits.zip);
+    const zip::Entry* manifest = archive.find("solution.xml");
+    if (manifest == nullptr) {
+        manifest = archive.find_ignoring_case("solution.xml");
+    }
+    if (manifest == nullptr) {
+        throw_input("unpack " + quoted(zip_path) + ": the zip has no solution.xml, so it is not a solution export");
+    }
+    const zip::Entry* customizations = archive.find("customizations.xml");
+    if (customizations == nullptr) {
+        customizations = archive.find_ignoring_case("customizations.xml");
+    }
+    const zip::Entry* content_types = archive.find("[Content_Types].xml");
+
+    std::error_code ec;
+    auto status = fs::symlink_status(folder, ec);
+    bool not_empty = false;
+    if (fs::exists(status)) {
+        if (!fs::is_directory(status)) {
+            throw_usage("unpack: target " + quoted(folder) + " exists and is not a folder");
+        }
+        not_empty = !fs::is_empty(folder);
+    }
+    if (not_empty && options.existing == ExistingTarget::refuse) {
+        throw_usage("unpack: target folder " + quoted(folder) +
+                    " is not empty; pass --overwrite to replace the files the solution has, or --allow-delete "
+                    "to make the folder exactly the solution's tree");
+    }
+    fs::path parent = fs::absolute(folder).parent_path();
+    fs::create_directories(parent, ec);
+
+    AtomicDir out(fs::absolute(folder));
+    TreeBuilderOut tree(out.temp_path());
+    std::string order = "# escprov unpack: the order in which pack splices these files into customizations.xml\n";
+
+    // solution.xml: small, read whole.
+    std::string manifest_bytes = archive.read(*manifest);
+    order += prologue_line("solution.xml", sniff_prologue(manifest_bytes));
+    xml::MemorySource manifest_source(manifest_bytes, archive.display_name(*manifest));
+    tree.write_node("Other/Solution.xml", xml::parse_document(manifest_source, options.limits.xml), false);
+
+    UnpackResult result;
+    std::map<std::string, std::string> renamed;
+    if (customizations != nullptr) {
+        Prologue prologue = sniff_prologue(read_head(archive, *customizations));
+        order += prologue_line("customizations.xml", prologue);
+        xml::FileSink sink(tree.claim("Other/Customizations.xml"));
+        xml::Writer skeleton(sink, tree_style());
+        Splitter splitter(tree, skeleton, options);
+        auto source = archive.open(*customizations);
+        xml::Parser parser(options.limits.xml);
+        parser.parse(*source, splitter);
+        sink.close();
+        renamed = splitter.renamed_parts();
+        result.components = splitter.components();
+    }
+    if (content_types != nullptr) {
+        auto source = archive.open(*content_types);
+        tree.write_bytes(std::string(k_content_types_file), *source);
+    } else {
+        order += "!content-types absent\n";
+    }
+    for (const auto& entry : archive.entries()) {
+        if (entry.is_directory || &entry == manifest || &entry == customizations || &entry == content_types) {
+            continue;
+        }
+        check_interrupted();
+        auto found = renamed.find(entry.name);
+        std::string path = found != renamed.end() ? found->second : entry.name;
+        auto source = archive.open(entry);
+        tree.write_bytes(path, *source);
+    }
+    for (const auto& path : tree.order()) {
+        order += path + "\n";
+    }
+    tree.write_text(std::string(k_order_file), order);
+    result.files = tree.written().size() + 1;
+
+    if (not_empty && options.existing == ExistingTarget::overwrite) {
+        keep_other_files(folder, out.temp_path(), tree.written());
+    }
+    out.commit();
+    return result;
+}
+
+} // namespace escprov::pack
