@@ -40,19 +40,29 @@ for tool in "$escprov" "$scale" "$floor"; do
 done
 command -v gzip >/dev/null || die "gzip is missing; install it: sudo apt-get install -y gzip"
 mkdir -p "$out"
+logs=$out/logs
+mkdir -p "$logs"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Per measured row: the median seconds, the median CPU seconds, the highest max RSS (KB) over the
+# runs, and a note (exit codes, "not available yet").
+declare -A seconds rss note cpu
 
 # True when escprov has subcommand $1 (the others are written in parallel and may not exist yet).
 has_command() { "$escprov" "$1" --help >/dev/null 2>&1; }
 
-# measure LOG CMD...: runs CMD once under /usr/bin/time; prints "seconds max_rss_kb exit_code".
-# CMD's stdout and stderr go to LOG.
+# measure LOG CMD...: runs CMD once under /usr/bin/time; prints "seconds max_rss_kb exit_code
+# cpu_seconds" (wall clock, peak RSS, CMD's exit code, user + system CPU). CMD's output goes to LOG.
+# Dirty pages are flushed first, so the writeback of what the previous step wrote (hundreds of MB
+# after generating) is not charged to this one.
 measure() {
     local log=$1; shift
     local stats=$out/.time.$$
     local code=0
-    "$timer" -f '%e %M' -o "$stats" "$@" >"$log" 2>&1 || code=$?
+    sync
+    "$timer" -f '%e %M %U %S' -o "$stats" "$@" >"$log" 2>&1 || code=$?
     # time writes "Command exited with non-zero status N" first when CMD fails; the last line holds the numbers.
-    echo "$(tail -n 1 "$stats") $code"
+    tail -n 1 "$stats" | awk -v code="$code" '{ printf "%s %s %s %.2f\n", $1, $2, code, $3 + $4 }'
     rm -f "$stats"
 }
 
@@ -70,12 +80,16 @@ generate() { # generate MB -> $out/solution_<MB>.zip and $out/customizations_<MB
     local zip=$out/solution_$mb.zip xml=$out/customizations_$mb.xml
     if [ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$zip" ] && [ -s "$xml" ]; then
         echo "run.sh: reusing $zip" >&2
+        seconds[generate_$mb]=nan; cpu[generate_$mb]=nan; rss[generate_$mb]=""; note[generate_$mb]="reused from an earlier run"
         return
     fi
     local base_args=()
     [ -n "${BENCH_BASE:-}" ] && base_args=(--base "$BENCH_BASE")
     echo "run.sh: generating a ${mb} MiB solution..." >&2
-    "$scale" "${base_args[@]}" --target-mb "$mb" -o "$zip" --xml "$xml" --overwrite
+    local t m c u
+    read -r t m c u <<<"$(measure "$logs/generate_$mb.log" "$scale" "${base_args[@]}" --target-mb "$mb" -o "$zip" --xml "$xml" --overwrite)"
+    [ "$c" = 0 ] || { cat "$logs/generate_$mb.log" >&2; die "escprov_scale failed (exit $c)"; }
+    seconds[generate_$mb]=$t; cpu[generate_$mb]=$u; rss[generate_$mb]=$m; note[generate_$mb]=""
     # A generated solution that escprov cannot read would make every number meaningless.
     "$escprov" info "$zip" >/dev/null || die "escprov info cannot read the generated $zip"
     local bytes
@@ -90,25 +104,21 @@ large_xml=$out/customizations_$large_mb.xml
 large_zip=$out/solution_$large_mb.zip
 tree=$out/tree
 repacked=$out/repacked.zip
-logs=$out/logs
-mkdir -p "$logs"
 
 # ---- measure -----------------------------------------------------------------------------
-# Each row: name, the median seconds, the highest max RSS (KB) over the runs, and a note.
-declare -A seconds rss note
 
 # run_timed NAME ALLOWED_CODES CMD...: $runs runs of CMD; the median time and the highest RSS count.
 # ALLOWED_CODES are exit codes that mean "ran and reported findings" rather than failure.
 run_timed() {
     local name=$1 allowed=$2; shift 2
-    local times=() sizes=() codes=()
-    local i result
+    local times=() sizes=() codes=() cpus=()
+    local i t m c u
     for ((i = 1; i <= runs; i++)); do
-        result=$(measure "$logs/$name.$i.log" "$@")
-        read -r t m c <<<"$result"
-        times+=("$t"); sizes+=("$m"); codes+=("$c")
+        read -r t m c u <<<"$(measure "$logs/$name.$i.log" "$@")"
+        times+=("$t"); sizes+=("$m"); codes+=("$c"); cpus+=("$u")
     done
     seconds[$name]=$(printf '%s\n' "${times[@]}" | median)
+    cpu[$name]=$(printf '%s\n' "${cpus[@]}" | median)
     rss[$name]=$(printf '%s\n' "${sizes[@]}" | maximum)
     note[$name]=$(exit_note "$allowed" "${codes[@]}")
 }
@@ -126,7 +136,7 @@ exit_note() {
     echo ""
 }
 
-unavailable() { seconds[$1]=nan; rss[$1]=""; note[$1]="not available yet"; }
+unavailable() { seconds[$1]=nan; cpu[$1]=nan; rss[$1]=""; note[$1]="not available yet"; }
 
 echo "run.sh: timing the ${small_mb} MiB solution, $runs runs each..." >&2
 run_timed floor "" "$floor" "$small_xml"
@@ -139,22 +149,26 @@ else
 fi
 if has_command unpack && has_command pack; then
     # Alternate unpack and pack so each pack reads the tree its unpack just wrote.
-    unpack_times=() pack_times=() both_times=() both_rss=() both_codes=()
+    unpack_times=() pack_times=() both_times=() both_rss=() both_codes=() unpack_cpus=() pack_cpus=() both_cpus=()
     for ((i = 1; i <= runs; i++)); do
         rm -rf "$tree"
-        read -r ut um uc <<<"$(measure "$logs/unpack.$i.log" "$escprov" unpack "$small_zip" "$tree")"
+        read -r ut um uc ucpu <<<"$(measure "$logs/unpack.$i.log" "$escprov" unpack "$small_zip" "$tree")"
         rm -f "$repacked"
-        read -r pt pm pc <<<"$(measure "$logs/pack.$i.log" "$escprov" pack "$tree" "$repacked")"
+        read -r pt pm pc pcpu <<<"$(measure "$logs/pack.$i.log" "$escprov" pack "$tree" "$repacked")"
         unpack_times+=("$ut"); pack_times+=("$pt"); both_times+=("$(sum "$ut" "$pt")")
+        unpack_cpus+=("$ucpu"); pack_cpus+=("$pcpu"); both_cpus+=("$(sum "$ucpu" "$pcpu")")
         both_rss+=("$um" "$pm"); both_codes+=("$uc" "$pc")
     done
     seconds[unpack]=$(printf '%s\n' "${unpack_times[@]}" | median)
     seconds[pack]=$(printf '%s\n' "${pack_times[@]}" | median)
     seconds[roundtrip]=$(printf '%s\n' "${both_times[@]}" | median)
+    cpu[unpack]=$(printf '%s\n' "${unpack_cpus[@]}" | median)
+    cpu[pack]=$(printf '%s\n' "${pack_cpus[@]}" | median)
+    cpu[roundtrip]=$(printf '%s\n' "${both_cpus[@]}" | median)
     rss[roundtrip]=$(printf '%s\n' "${both_rss[@]}" | maximum)
     note[roundtrip]=$(exit_note "" "${both_codes[@]}")
 else
-    unavailable roundtrip; seconds[unpack]=nan; seconds[pack]=nan
+    unavailable roundtrip; seconds[unpack]=nan; seconds[pack]=nan; cpu[unpack]=nan; cpu[pack]=nan
 fi
 
 echo "run.sh: measuring memory on the ${large_mb} MiB solution..." >&2
@@ -168,10 +182,11 @@ else
 fi
 if has_command unpack && has_command pack; then
     rm -rf "$tree"
-    read -r ut um uc <<<"$(measure "$logs/large_unpack.log" "$escprov" unpack "$large_zip" "$tree")"
+    read -r ut um uc ucpu <<<"$(measure "$logs/large_unpack.log" "$escprov" unpack "$large_zip" "$tree")"
     rm -f "$repacked"
-    read -r pt pm pc <<<"$(measure "$logs/large_pack.log" "$escprov" pack "$tree" "$repacked")"
+    read -r pt pm pc pcpu <<<"$(measure "$logs/large_pack.log" "$escprov" pack "$tree" "$repacked")"
     seconds[large_roundtrip]=$(sum "$ut" "$pt")
+    cpu[large_roundtrip]=$(sum "$ucpu" "$pcpu")
     rss[large_roundtrip]=$(printf '%s\n' "$um" "$pm" | maximum)
     note[large_roundtrip]=$(exit_note "" "$uc" "$pc")
 else
@@ -202,9 +217,10 @@ target_row() {
 }
 row() { # row LABEL NAME: a results-table row
     local label=$1 name=$2
-    local s=${seconds[$name]:-nan} m=${rss[$name]:-}
+    local s=${seconds[$name]:-nan} u=${cpu[$name]:-nan} m=${rss[$name]:-}
     [ "$s" = nan ] && s="-"
-    echo "| $label | $s | $(mib "$m") | ${note[$name]:-} |"
+    [ "$u" = nan ] && u="-"
+    echo "| $label | $s | $u | $(mib "$m") | ${note[$name]:-} |"
 }
 rss_kb() { echo "${rss[$1]:-}"; }
 
@@ -240,6 +256,7 @@ Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks
 | Cores (nproc) | $(nproc) |
 | Memory | $memory |
 | Kernel | $(uname -sr) |
+| Load average at start (1, 5, 15 min) | $load_before (other work on the machine inflates wall-clock times) |
 | escprov | $version (commit $commit), build folder \`$(basename "$build")\` ($(awk -F= '/^CMAKE_BUILD_TYPE:/ { print $2 }' "$build/CMakeCache.txt" 2>/dev/null || echo "unknown") build) |
 
 ## Method
@@ -257,8 +274,11 @@ Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks
 2. **Floor.** \`escprov_sax2_floor\` (bench/sax2_floor.cpp) is the plainest Xerces-C++ SAX2 parse: the
    XMLReaderFactory reader with its defaults (namespaces on), a DefaultHandler that does nothing, a
    LocalFileInputSource. Nothing that reads every byte through Xerces can be faster.
-3. **Timing.** Every command runs as its own process under \`/usr/bin/time -f '%e %M'\`: wall-clock seconds
-   (whole process, start-up included) and maximum resident set size. On the small file each command runs
+3. **Timing.** Every command runs as its own process under \`/usr/bin/time -f '%e %M %U %S'\`: wall-clock
+   seconds (whole process, start-up included; the ratios use these), maximum resident set size, and user +
+   system CPU seconds (shown as "CPU s": when it is well below the wall clock the command waited for the disk).
+   \`sync\` runs before every measurement, outside it, so that writing back what an earlier step wrote is not
+   charged to the next one. On the small file each command runs
    ${runs} times and the **median** time counts; RSS is the **highest** of the runs. \`unpack\` and \`pack\` alternate
    (each pack reads the tree its unpack just wrote, each unpack writes a fresh folder) and the median of the
    per-run sums is the round-trip time. The files were just written, so every run reads from a warm page cache:
@@ -270,24 +290,31 @@ Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks
 
 ## Results: ${small_mb} MiB customizations.xml (median of ${runs})
 
-| Command | Seconds | Peak RSS (MiB) | Note |
-|---|---:|---:|---|
+| Command | Seconds | CPU s | Peak RSS (MiB) | Note |
+|---|---:|---:|---:|---|
 $(row "SAX2 floor (escprov_sax2_floor)" floor)
 $(row "gzip -6 -c" gzip)
 $(row "escprov validate customizations.xml" validate_xml)
 $(row "escprov validate solution.zip" validate_zip)
-| escprov unpack solution.zip | ${seconds[unpack]/nan/-} | | |
-| escprov pack tree | ${seconds[pack]/nan/-} | | |
+| escprov unpack solution.zip | ${seconds[unpack]/nan/-} | ${cpu[unpack]/nan/-} | | |
+| escprov pack tree | ${seconds[pack]/nan/-} | ${cpu[pack]/nan/-} | | |
 $(row "escprov unpack + pack" roundtrip)
 
 ## Results: ${large_mb} MiB customizations.xml (one run)
 
-| Command | Seconds | Peak RSS (MiB) | Note |
-|---|---:|---:|---|
+| Command | Seconds | CPU s | Peak RSS (MiB) | Note |
+|---|---:|---:|---:|---|
 $(row "SAX2 floor (escprov_sax2_floor)" large_floor)
 $(row "escprov validate customizations.xml" large_validate_xml)
 $(row "escprov validate solution.zip" large_validate_zip)
 $(row "escprov unpack + pack (peak of the two)" large_roundtrip)
+
+Generating them (escprov_scale, for reference):
+
+| Command | Seconds | CPU s | Peak RSS (MiB) | Note |
+|---|---:|---:|---:|---|
+$(row "escprov_scale --target-mb ${small_mb}" "generate_$small_mb")
+$(row "escprov_scale --target-mb ${large_mb}" "generate_$large_mb")
 
 ## Against the targets
 

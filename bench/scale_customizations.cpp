@@ -548,8 +548,19 @@ PassResult run_pass(BaseSolution& base, xml::Sink* sink, const std::string& pref
     return result;
 }
 
+// Refuses, before any work, outputs that exist when --overwrite is not given.
+void check_outputs(const Options& options)
+{
+    for (const auto& path : {options.output, options.xml_output}) {
+        if (!options.overwrite && !path.empty() && fs::exists(path)) {
+            throw_output("scale: " + quoted(path) + " exists (use --overwrite to replace it)");
+        }
+    }
+}
+
 int scale(const Options& options)
 {
+    check_outputs(options);
     BaseSolution base(options);
     std::string prefix = publisher_prefix(base.solution_xml());
 
