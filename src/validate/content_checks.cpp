@@ -210,10 +210,7 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
 {
     size_t depth = path.size();
     if (depth == 1) {
-        if (name != "ImportExportXml") {
-            add("ESC-XML-002", where, "the root element is '" + std::string(name) + "', not ImportExportXml");
-        }
-        return;
+        return; // the input layer refuses any other root than ImportExportXml before we see it
     }
     if (depth == 2) {
         auto rank = solution::section_rank(name);

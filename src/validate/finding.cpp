@@ -22,7 +22,6 @@ const std::vector<Rule>& rules()
     // definition, so anything real exports are seen to do is at most a warning.
     static const std::vector<Rule> table = {
         {"ESC-XML-001", "xml", Severity::error, "an XML file of the solution is not well-formed"},
-        {"ESC-XML-002", "xml", Severity::error, "the root element of customizations.xml is not ImportExportXml"},
         {"ESC-SEC-001", "sections", Severity::error, "a top-level section of customizations.xml is out of the schema's order"},
         {"ESC-SEC-002", "sections", Severity::error, "a top-level section of customizations.xml appears twice"},
         {"ESC-SEC-003", "sections", Severity::note, "an unknown top-level section (kept; newer exports add sections)"},

@@ -14,10 +14,13 @@ namespace escprov::validate {
 
 namespace {
 
-// A hostile or over-limit input cannot be checked; a malformed one is a finding.
-bool is_hostile(const Error& error)
+// A hostile, over-limit or foreign input cannot be checked; a malformed one is a finding. The
+// input layer reports a DOCTYPE and a root other than ImportExportXml as ParseErrors too.
+bool cannot_check(const Error& error)
 {
-    return error.kind() == ErrorKind::limit || std::string_view(error.what()).find("DOCTYPE") != std::string_view::npos;
+    std::string_view what = error.what();
+    return error.kind() == ErrorKind::limit || what.find("DOCTYPE") != std::string_view::npos ||
+           what.find("not ImportExportXml") != std::string_view::npos;
 }
 
 std::string lower(std::string_view text)
@@ -36,7 +39,7 @@ bool guarded(PathReport& report, Findings& findings, const std::string& verb, St
         step();
         return true;
     } catch (const xml::ParseError& error) {
-        if (is_hostile(error)) {
+        if (cannot_check(error)) {
             report.failure = verb + ": " + error.what();
         } else {
             findings.add("ESC-XML-001", error.file(), error.where(), error.cause());
@@ -56,8 +59,14 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
     report.path = path.string();
     Findings findings;
     std::unique_ptr<solution::SolutionInput> input;
-    bool opened = guarded(report, findings, "validate " + quoted(path),
-                          [&] { input = solution::open_input(path, options.limits); });
+    bool opened = false;
+    try {
+        input = solution::open_input(path, options.limits);
+        opened = true;
+    } catch (const Error& error) {
+        // Not knowing what the input is, we cannot check it: not a finding, exit 2.
+        report.failure = "validate " + quoted(path) + ": " + error.what();
+    }
 
     std::optional<solution::Manifest> manifest;
     if (opened && input->has_manifest()) {
