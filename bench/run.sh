@@ -165,6 +165,8 @@ if has_command unpack && has_command pack; then
     cpu[unpack]=$(printf '%s\n' "${unpack_cpus[@]}" | median)
     cpu[pack]=$(printf '%s\n' "${pack_cpus[@]}" | median)
     cpu[roundtrip]=$(printf '%s\n' "${both_cpus[@]}" | median)
+    rss[unpack]=$(printf '%s\n' "${both_rss[@]}" | awk 'NR % 2 == 1' | maximum)
+    rss[pack]=$(printf '%s\n' "${both_rss[@]}" | awk 'NR % 2 == 0' | maximum)
     rss[roundtrip]=$(printf '%s\n' "${both_rss[@]}" | maximum)
     note[roundtrip]=$(exit_note "" "${both_codes[@]}")
 else
@@ -187,10 +189,12 @@ if has_command unpack && has_command pack; then
     read -r pt pm pc pcpu <<<"$(measure "$logs/large_pack.log" "$escprov" pack "$tree" "$repacked")"
     seconds[large_roundtrip]=$(sum "$ut" "$pt")
     cpu[large_roundtrip]=$(sum "$ucpu" "$pcpu")
+    seconds[large_unpack]=$ut; cpu[large_unpack]=$ucpu; rss[large_unpack]=$um; note[large_unpack]=$(exit_note "" "$uc")
+    seconds[large_pack]=$pt; cpu[large_pack]=$pcpu; rss[large_pack]=$pm; note[large_pack]=$(exit_note "" "$pc")
     rss[large_roundtrip]=$(printf '%s\n' "$um" "$pm" | maximum)
     note[large_roundtrip]=$(exit_note "" "$uc" "$pc")
 else
-    unavailable large_roundtrip
+    unavailable large_roundtrip; unavailable large_unpack; unavailable large_pack
 fi
 runs=$runs_saved
 rm -rf "$tree" "$repacked"
@@ -200,6 +204,9 @@ floor_plus_gzip=$(sum "${seconds[floor]}" "${seconds[gzip]}")
 validate_ratio=$(ratio "${seconds[validate_xml]}" "${seconds[floor]}")
 validate_zip_ratio=$(ratio "${seconds[validate_zip]}" "${seconds[floor]}")
 roundtrip_ratio=$(ratio "${seconds[roundtrip]}" "$floor_plus_gzip")
+# The same ratios in CPU seconds: steadier than wall clock when other work shares the machine.
+validate_cpu_ratio=$(ratio "${cpu[validate_xml]}" "${cpu[floor]}")
+roundtrip_cpu_ratio=$(ratio "${cpu[roundtrip]}" "$(sum "${cpu[floor]}" "${cpu[gzip]}")")
 
 # target_row TEXT VALUE LIMIT SHOWN WHY: a target row; a value that could not be measured is a MISS
 # marked "not measured".
@@ -285,7 +292,9 @@ Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks
    the numbers compare CPU work, not disks. The large file runs once per command, for memory.
 4. **Ratios.** validate ÷ floor on the same loose customizations.xml; (unpack + pack) ÷ (floor + \`gzip -6 -c FILE
    > /dev/null\`), all on the same bytes. \`validate\` of the zip (which inflates as it parses) is shown beside the
-   loose-file run for information. \`validate\` exit code 1 means it ran and reported findings; it is timed all the
+   loose-file run for information. The verdicts use wall-clock seconds, as the issue asks; the same ratios in
+   CPU seconds are shown beside them because they hold steadier when other work shares the machine (a busy
+   machine stretches wall-clock time for every command, but not evenly). \`validate\` exit code 1 means it ran and reported findings; it is timed all the
    same, and noted.
 
 ## Results: ${small_mb} MiB customizations.xml (median of ${runs})
@@ -296,8 +305,8 @@ $(row "SAX2 floor (escprov_sax2_floor)" floor)
 $(row "gzip -6 -c" gzip)
 $(row "escprov validate customizations.xml" validate_xml)
 $(row "escprov validate solution.zip" validate_zip)
-| escprov unpack solution.zip | ${seconds[unpack]/nan/-} | ${cpu[unpack]/nan/-} | | |
-| escprov pack tree | ${seconds[pack]/nan/-} | ${cpu[pack]/nan/-} | | |
+$(row "escprov unpack solution.zip" unpack)
+$(row "escprov pack tree" pack)
 $(row "escprov unpack + pack" roundtrip)
 
 ## Results: ${large_mb} MiB customizations.xml (one run)
@@ -307,7 +316,9 @@ $(row "escprov unpack + pack" roundtrip)
 $(row "SAX2 floor (escprov_sax2_floor)" large_floor)
 $(row "escprov validate customizations.xml" large_validate_xml)
 $(row "escprov validate solution.zip" large_validate_zip)
-$(row "escprov unpack + pack (peak of the two)" large_roundtrip)
+$(row "escprov unpack solution.zip" large_unpack)
+$(row "escprov pack tree" large_pack)
+$(row "escprov unpack + pack" large_roundtrip)
 
 Generating them (escprov_scale, for reference):
 
@@ -320,16 +331,16 @@ $(row "escprov_scale --target-mb ${large_mb}" "generate_$large_mb")
 
 | Target | Measured | Result |
 |---|---|---|
-$(target_row "validate ≤ ${target_validate_ratio} × SAX2 floor (${small_mb} MiB)" "$validate_ratio" "$target_validate_ratio" "**${validate_ratio} ×** (${seconds[validate_xml]/nan/-} s ÷ ${seconds[floor]} s); zip: ${validate_zip_ratio} ×" "${note[validate_xml]}")
+$(target_row "validate ≤ ${target_validate_ratio} × SAX2 floor (${small_mb} MiB)" "$validate_ratio" "$target_validate_ratio" "**${validate_ratio} ×** (${seconds[validate_xml]/nan/-} s ÷ ${seconds[floor]} s); zip: ${validate_zip_ratio} ×; in CPU time: ${validate_cpu_ratio} ×" "${note[validate_xml]}")
 $(target_row "validate peak RSS ≤ 64 MiB (${small_mb} MiB)" "$(rss_kb validate_xml)" "$target_rss_kb" "$(mib "$(rss_kb validate_xml)") MiB (zip: $(mib "$(rss_kb validate_zip)") MiB)" "${note[validate_xml]}")
-$(target_row "unpack + pack ≤ ${target_roundtrip_ratio} × (SAX2 floor + gzip -6) (${small_mb} MiB)" "$roundtrip_ratio" "$target_roundtrip_ratio" "**${roundtrip_ratio} ×** (${seconds[roundtrip]/nan/-} s ÷ ${floor_plus_gzip} s)" "${note[roundtrip]}")
+$(target_row "unpack + pack ≤ ${target_roundtrip_ratio} × (SAX2 floor + gzip -6) (${small_mb} MiB)" "$roundtrip_ratio" "$target_roundtrip_ratio" "**${roundtrip_ratio} ×** (${seconds[roundtrip]/nan/-} s ÷ ${floor_plus_gzip} s); in CPU time: ${roundtrip_cpu_ratio} ×" "${note[roundtrip]}")
 $(target_row "validate peak RSS ≤ 64 MiB (${large_mb} MiB, loose file)" "$(rss_kb large_validate_xml)" "$target_rss_kb" "$(mib "$(rss_kb large_validate_xml)") MiB" "${note[large_validate_xml]}")
 $(target_row "validate peak RSS ≤ 64 MiB (${large_mb} MiB, zip)" "$(rss_kb large_validate_zip)" "$target_rss_kb" "$(mib "$(rss_kb large_validate_zip)") MiB" "${note[large_validate_zip]}")
 $(target_row "unpack + pack peak RSS ≤ 64 MiB (${large_mb} MiB)" "$(rss_kb large_roundtrip)" "$target_rss_kb" "$(mib "$(rss_kb large_roundtrip)") MiB" "${note[large_roundtrip]}")
 
 Memory does not grow with the input when the peak RSS on the ${large_mb} MiB file is about the same as on the
 ${small_mb} MiB file: validate $(mib "$(rss_kb validate_xml)") → $(mib "$(rss_kb large_validate_xml)") MiB,
-unpack + pack $(mib "$(rss_kb roundtrip)") → $(mib "$(rss_kb large_roundtrip)") MiB (the SAX2 floor:
+unpack $(mib "$(rss_kb unpack)") → $(mib "$(rss_kb large_unpack)") MiB, pack $(mib "$(rss_kb pack)") → $(mib "$(rss_kb large_pack)") MiB (the SAX2 floor:
 $(mib "$(rss_kb floor)") → $(mib "$(rss_kb large_floor)") MiB).
 
 "not measured" means the command did not exist in this build or failed; the logs of every run are in
