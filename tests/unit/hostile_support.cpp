@@ -4,12 +4,13 @@
 #include <fcntl.h>
 #include <iostream>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace escprov::test {
 
-RunResult run_escprov_limited(const std::vector<std::string>& args, uint64_t address_space)
+LimitedRun run_escprov_limited(const std::vector<std::string>& args, uint64_t address_space)
 {
     TempDir capture;
     fs::path out_path = capture / "stdout";
@@ -35,9 +36,11 @@ RunResult run_escprov_limited(const std::vector<std::string>& args, uint64_t add
         ::_exit(127);
     }
     int status = 0;
-    ::waitpid(pid, &status, 0);
-    RunResult result;
+    rusage usage{};
+    ::wait4(pid, &status, 0, &usage);
+    LimitedRun result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024; // Linux reports KiB
     result.out = read_bytes(out_path);
     result.err = read_bytes(err_path);
     return result;
@@ -86,6 +89,14 @@ fs::path HostileSandbox::write_bytes(const std::string& name, const std::string&
     return path;
 }
 
+void expect_bounded_memory(const LimitedRun& result, const fs::path& input)
+{
+    if (std::getenv("ESCPROV_SHOW_REFUSALS") != nullptr) {
+        std::cout << "[ peak rss ] " << (result.peak_rss_bytes >> 20) << " MiB\n";
+    }
+    EXPECT_LT(result.peak_rss_bytes, k_hostile_peak_rss) << "refusing " << input.filename() << " took too much memory";
+}
+
 void expect_info_refuses(const fs::path& input, const std::vector<std::string_view>& words,
                          const std::vector<std::string>& extra_args)
 {
@@ -93,7 +104,9 @@ void expect_info_refuses(const fs::path& input, const std::vector<std::string_vi
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     args.push_back(input.string());
     SCOPED_TRACE("escprov info " + input.filename().string());
-    expect_refused(run_escprov_limited(args), input, words);
+    LimitedRun result = run_escprov_limited(args);
+    expect_refused(result, input, words);
+    expect_bounded_memory(result, input);
 }
 
 void expect_unpack_refuses(const HostileSandbox& sandbox, const fs::path& input,
@@ -108,7 +121,9 @@ void expect_unpack_refuses(const HostileSandbox& sandbox, const fs::path& input,
     args.push_back(input.string());
     args.push_back(sandbox.target().string());
     SCOPED_TRACE("escprov unpack " + input.filename().string());
-    expect_refused(run_escprov_limited(args), input, words);
+    LimitedRun result = run_escprov_limited(args);
+    expect_refused(result, input, words);
+    expect_bounded_memory(result, input);
     EXPECT_FALSE(fs::exists(sandbox.target())) << "unpack left a partial target behind";
     EXPECT_EQ(listing(sandbox.root.path()), before) << "unpack left something beside the target";
 }

@@ -16,10 +16,18 @@ namespace escprov::test {
 
 // 1 GiB of address space: ample for escprov on any real export, far below what a bomb needs.
 constexpr uint64_t k_hostile_address_space = 1ull << 30;
+// The most resident memory refusing any hostile input may take: the 16 MiB token limit, the
+// XML library's buffers for it, and the program itself.
+constexpr uint64_t k_hostile_peak_rss = 96ull << 20; // measured: 49 MiB for the giant attribute
+
+// What a limited run reports besides the exit code and output.
+struct LimitedRun : RunResult {
+    uint64_t peak_rss_bytes = 0; // the child's maximum resident set size
+};
 
 // Runs escprov like run_escprov, but with RLIMIT_AS set to `address_space` bytes in the child.
 // A child killed by a signal reports 128 + the signal number.
-RunResult run_escprov_limited(const std::vector<std::string>& args, uint64_t address_space = k_hostile_address_space);
+LimitedRun run_escprov_limited(const std::vector<std::string>& args, uint64_t address_space = k_hostile_address_space);
 
 // Every path below `folder`, relative to it, sorted; symlinks are listed, not followed.
 std::set<std::string> listing(const fs::path& folder);
@@ -39,6 +47,9 @@ struct HostileSandbox {
     // Writes `bytes` as input/<name> and returns its path.
     fs::path write_bytes(const std::string& name, const std::string& bytes) const;
 };
+
+// Asserts that the run stayed under k_hostile_peak_rss of resident memory.
+void expect_bounded_memory(const LimitedRun& result, const fs::path& input);
 
 // info refuses `input` (run under the address-space limit) naming it and saying each of `words`.
 void expect_info_refuses(const fs::path& input, const std::vector<std::string_view>& words,

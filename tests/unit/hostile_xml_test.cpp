@@ -210,6 +210,10 @@ TEST(HostileXml, GiantAttributeInLooseFileIsRefusedWithinBoundedMemory)
 {
     // The same 1 GiB value as a loose file on disk (about a second to write).
     HostileSandbox sandbox;
+    if (fs::space(sandbox.root.path()).available < (k_giant_chunk * k_giant_chunks) * 4) {
+        GTEST_SKIP() << "less than 4 GiB free in " << sandbox.root.path() << "; the 1 GiB loose fixture was not written "
+                     << "(the zip variant of this case still runs)";
+    }
     fs::create_directories(sandbox.root / "input");
     fs::path loose = sandbox.root / "input" / "giant-attribute.xml";
     {
