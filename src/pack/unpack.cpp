@@ -144,8 +144,8 @@ private:
 // everything else streams into Other/Customizations.xml with placeholders where sections were.
 class Splitter : public xml::Handler {
 public:
-    Splitter(TreeBuilderOut& tree, xml::Writer& skeleton, const UnpackOptions& options)
-        : m_tree(tree), m_skeleton(skeleton), m_options(options)
+    Splitter(TreeBuilderOut& tree, xml::Writer& skeleton, const UnpackOptions& options, std::string source_name)
+        : m_tree(tree), m_skeleton(skeleton), m_options(options), m_source_name(std::move(source_name))
     {
     }
 
@@ -153,6 +153,10 @@ public:
     {
         ++m_depth;
         if (m_depth == 1) {
+            if (name != "ImportExportXml") {
+                throw_input("unpack " + m_source_name + ": not a solution's customizations: the root element is '" +
+                            std::string(name) + "', not ImportExportXml");
+            }
             m_skeleton.start_element(name, attributes, empty_tag);
         } else if (m_depth == 2) {
             start_section(name, attributes, empty_tag);
@@ -414,6 +418,7 @@ private:
     TreeBuilderOut& m_tree;
     xml::Writer& m_skeleton;
     const UnpackOptions& m_options;
+    std::string m_source_name;  // "Contoso.zip!customizations.xml", for messages
     size_t m_depth = 0;
     const SectionRule* m_rule = nullptr;  // the section being extracted, or nullptr
     std::string m_section_name;
@@ -510,7 +515,7 @@ UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const Unpa
         order += prologue_line("customizations.xml", prologue);
         xml::FileSink sink(tree.claim("Other/Customizations.xml"));
         xml::Writer skeleton(sink, tree_style());
-        Splitter splitter(tree, skeleton, options);
+        Splitter splitter(tree, skeleton, options, "'" + archive.display_name(*customizations) + "'");
         auto source = archive.open(*customizations);
         xml::Parser parser(options.limits.xml);
         parser.parse(*source, splitter);
