@@ -56,12 +56,8 @@ void expect_info_refuses(const fs::path& input, const std::vector<std::string_vi
                          const std::vector<std::string>& extra_args = {});
 
 // unpack refuses `input` the same way and leaves the sandbox exactly as it found it: no target,
-// no temporary, nothing outside the target. Skips (with a message) while unpack is not built.
+// no temporary, nothing outside the target.
 void expect_unpack_refuses(const HostileSandbox& sandbox, const fs::path& input,
                            const std::vector<std::string_view>& words, const std::vector<std::string>& extra_args = {});
-
-// True when the unpack command is registered in the binary (it is written in parallel with these
-// tests; until it lands the unpack halves skip with a message saying so).
-bool unpack_available();
 
 } // namespace escprov::test
