@@ -4,30 +4,49 @@ namespace escprov {
 
 void append_utf8(std::string& out, const char16_t* in, size_t length)
 {
+    // Sized once for the worst case (3 bytes per unit), written through a pointer, trimmed
+    // at the end: this runs for every name, attribute and text of every parse.
+    size_t start = out.size();
+    char16_t seen = 0;
+    for (size_t i = 0; i < length; ++i) {
+        seen |= in[i];
+    }
+    if (seen < 0x80) {
+        // All ASCII, the common case for names, ids and indentation: two loops the compiler vectorises.
+        out.resize(start + length);
+        char* ascii = out.data() + start;
+        for (size_t i = 0; i < length; ++i) {
+            ascii[i] = static_cast<char>(in[i]);
+        }
+        return;
+    }
+    out.resize(start + length * 3);
+    char* p = out.data() + start;
     for (size_t i = 0; i < length; ++i) {
         char32_t c = in[i];
         if (c < 0x80) {
-            out.push_back(static_cast<char>(c));
+            *p++ = static_cast<char>(c);
             continue;
         }
         if (c >= 0xD800 && c <= 0xDBFF && i + 1 < length && in[i + 1] >= 0xDC00 && in[i + 1] <= 0xDFFF) {
             c = 0x10000 + ((c - 0xD800) << 10) + (in[i + 1] - 0xDC00);
-            ++i;
+            ++i; // two units in, four bytes out: still within 3 bytes per unit
         }
         if (c < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+            *p++ = static_cast<char>(0xC0 | (c >> 6));
+            *p++ = static_cast<char>(0x80 | (c & 0x3F));
         } else if (c < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+            *p++ = static_cast<char>(0xE0 | (c >> 12));
+            *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            *p++ = static_cast<char>(0x80 | (c & 0x3F));
         } else {
-            out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+            *p++ = static_cast<char>(0xF0 | (c >> 18));
+            *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+            *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            *p++ = static_cast<char>(0x80 | (c & 0x3F));
         }
     }
+    out.resize(static_cast<size_t>(p - out.data()));
 }
 
 void append_utf8(std::string& out, const char16_t* in)

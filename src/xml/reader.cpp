@@ -17,6 +17,8 @@
 #include <xercesc/util/SecurityManager.hpp>
 #include <xercesc/util/XMLUni.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <exception>
 
 namespace escprov::xml {
@@ -65,16 +67,8 @@ public:
             return 0;
         }
         m_position += got;
-        size_t first = got;
-        size_t last = got;
-        for (size_t i = 0; i < got; ++i) {
-            if (buffer[i] == '<' || buffer[i] == '>') {
-                if (first == got) {
-                    first = i;
-                }
-                last = i;
-            }
-        }
+        size_t first = first_markup(buffer, got);
+        size_t last = first == got ? got : last_markup(buffer, got);
         if (first == got) {
             m_run += got;
         } else {
@@ -88,6 +82,22 @@ public:
     const XMLCh* getContentType() const override { return nullptr; }
 
 private:
+    // Positions of the first and last '<' or '>' in the chunk (`size` when there is none).
+    static size_t first_markup(const XMLByte* bytes, size_t size)
+    {
+        const void* lt = std::memchr(bytes, '<', size);
+        const void* gt = std::memchr(bytes, '>', lt != nullptr ? static_cast<const XMLByte*>(lt) - bytes : size);
+        const void* first = gt != nullptr ? gt : lt;
+        return first != nullptr ? static_cast<size_t>(static_cast<const XMLByte*>(first) - bytes) : size;
+    }
+    static size_t last_markup(const XMLByte* bytes, size_t size)
+    {
+        const void* lt = ::memrchr(bytes, '<', size);
+        const void* gt = ::memrchr(bytes, '>', size);
+        const XMLByte* last = std::max(static_cast<const XMLByte*>(lt), static_cast<const XMLByte*>(gt));
+        return static_cast<size_t>(last - bytes);
+    }
+
     void check()
     {
         if (m_run > m_max_token && !m_failure) {

@@ -82,35 +82,52 @@ void FileSink::close()
     }
 }
 
-void escape_text(std::string& out, std::string_view text)
+namespace {
+// Appends `text`, replacing each character for which `replacement` returns non-null; runs of
+// plain characters are appended in one go.
+template <typename Replace>
+void escape_with(std::string& out, std::string_view text, Replace replacement)
 {
+    size_t run = 0;
     for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '\n': out += "\r\n"; break;
-        case '\r': out += "&#xD;"; break; // a parsed \r can only have come from &#xD;
-        default: out.push_back(c);
+        if (const char* with = replacement(text[i])) {
+            out.append(text.data() + run, i - run);
+            out.append(with);
+            run = i + 1;
         }
     }
+    out.append(text.data() + run, text.size() - run);
+}
+} // namespace
+
+void escape_text(std::string& out, std::string_view text)
+{
+    escape_with(out, text, [](char c) -> const char* {
+        switch (c) {
+        case '&': return "&amp;";
+        case '<': return "&lt;";
+        case '>': return "&gt;";
+        case '\n': return "\r\n";
+        case '\r': return "&#xD;"; // a parsed \r can only have come from &#xD;
+        default: return nullptr;
+        }
+    });
 }
 
 void escape_attribute(std::string& out, std::string_view value)
 {
-    for (char c : value) {
+    escape_with(out, value, [](char c) -> const char* {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\n': out += "&#xA;"; break;
-        case '\r': out += "&#xD;"; break;
-        case '\t': out += "&#x9;"; break;
-        default: out.push_back(c);
+        case '&': return "&amp;";
+        case '<': return "&lt;";
+        case '>': return "&gt;";
+        case '"': return "&quot;";
+        case '\n': return "&#xA;";
+        case '\r': return "&#xD;";
+        case '\t': return "&#x9;";
+        default: return nullptr;
         }
-    }
+    });
 }
 
 Writer::Writer(Sink& sink, Style style) : m_sink(sink), m_style(std::move(style)) {}
