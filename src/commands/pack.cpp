@@ -3,6 +3,7 @@
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "pack/pack.hpp"
+#include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -50,7 +51,12 @@ public:
         options.package_type = m_package_type == "managed" ? pack::PackageType::managed : pack::PackageType::unmanaged;
         options.overwrite = m_overwrite;
         options.strict = m_strict;
+        Progress progress(context.err, show_progress(context), "pack " + m_dir);
+        if (progress.enabled()) {
+            options.progress = [&progress](size_t files) { progress.count(files, "files"); };
+        }
         pack::PackResult result = pack::pack(m_dir, m_zip, options);
+        progress.finish();
         for (const auto& missing : result.missing_parts) {
             context.err << "escprov: " << (m_strict ? "error" : "warning") << ": pack '" << m_dir << "': '" << missing
                         << "' is named by a component but is not in the tree"
@@ -61,7 +67,7 @@ public:
                         << " part file(s) missing; nothing written (--strict)\n";
             return ExitCode::findings;
         }
-        if (m_verbose || show_progress(context)) {
+        if (m_verbose) {
             context.err << "pack: wrote " << result.entries << " entries to '" << m_zip << "'\n";
         }
         return ExitCode::ok;

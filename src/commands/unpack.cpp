@@ -3,6 +3,7 @@
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "pack/unpack.hpp"
+#include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -48,18 +49,12 @@ public:
         options.existing = m_allow_delete ? pack::ExistingTarget::allow_delete
                            : m_overwrite  ? pack::ExistingTarget::overwrite
                                           : pack::ExistingTarget::refuse;
-        bool progress = show_progress(context);
-        if (progress) {
-            options.progress = [&context](size_t components) {
-                if (components % 50 == 0) {
-                    context.err << "\runpack: " << components << " components" << std::flush;
-                }
-            };
+        Progress progress(context.err, show_progress(context), "unpack " + m_zip);
+        if (progress.enabled()) {
+            options.progress = [&progress](size_t components) { progress.count(components, "components"); };
         }
         pack::UnpackResult result = pack::unpack(m_zip, m_dir, options);
-        if (progress) {
-            context.err << "\runpack: " << result.components << " components, " << result.files << " files\n";
-        }
+        progress.finish();
         if (m_verbose) {
             context.err << "unpack: wrote " << result.files << " files into '" << m_dir << "'\n";
         }

@@ -5,6 +5,7 @@
 #include "util/fs.hpp"
 #include "validate/report.hpp"
 #include "validate/validator.hpp"
+#include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -62,17 +63,12 @@ public:
             options.schemas = m_schemas;
         }
         std::vector<validate::PathReport> reports;
-        bool progress = show_progress(context) && m_paths.size() > 1;
+        Progress progress(context.err, show_progress(context) && m_paths.size() > 1, "validate");
         for (size_t i = 0; i < m_paths.size(); ++i) {
-            if (progress) {
-                context.err << "\r[" << i + 1 << "/" << m_paths.size() << "] validating " << m_paths[i] << "\033[K"
-                            << std::flush;
-            }
+            progress.show("[" + std::to_string(i + 1) + "/" + std::to_string(m_paths.size()) + "] " + m_paths[i], true);
             reports.push_back(validate::validate_path(m_paths[i], options));
         }
-        if (progress) {
-            context.err << "\r\033[K" << std::flush;
-        }
+        progress.finish();
         std::string rendered = validate::render(reports, *validate::parse_format(m_format_name), m_strict);
         if (m_output.empty()) {
             context.out << rendered;

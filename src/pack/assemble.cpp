@@ -416,13 +416,20 @@ void Assembler::forward_file(const std::string& path, xml::Handler& out, bool en
 {
     check_interrupted();
     const std::string* name = intern(path);
-    xml::Parser parser(m_limits);
+    size_t level = m_active.size();
+    while (m_parsers.size() <= level) {
+        m_parsers.push_back(std::make_unique<xml::Parser>(m_limits));
+    }
+    xml::Parser& parser = *m_parsers[level];
     xml::FileSource source(m_tree / path, *name);
     std::string entity_dir = entity ? path.substr(0, path.rfind('/')) : std::string();
     FileForwarder forward(*this, out, entity_dir);
     m_active.push_back({&parser, name});
     parser.parse(source, forward);
     m_active.pop_back();
+    if (m_progress) {
+        m_progress(++m_files_read);
+    }
 }
 
 void Assembler::fill_section(const SectionRule& rule, std::string_view name, const xml::Attributes& attributes,

@@ -10,6 +10,8 @@
 
 #include <deque>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +52,8 @@ public:
     // Where the current event comes from (a tree file); valid inside handler calls.
     xml::Location location() const override;
     const TreeOrder& order() const { return m_order; }
+    // Called with the number of tree files read so far, for a progress line.
+    void set_progress(std::function<void(size_t)> progress) { m_progress = std::move(progress); }
 
 private:
     friend class SkeletonForwarder;
@@ -79,6 +83,11 @@ private:
         const std::string* file;
     };
     std::vector<Active> m_active;
+    // One parser per nesting level (a form file inside Entity.xml is level 1), reused from file
+    // to file: a tree holds thousands of files and setting up a Xerces reader is not free.
+    std::vector<std::unique_ptr<xml::Parser>> m_parsers;
+    std::function<void(size_t)> m_progress;
+    size_t m_files_read = 0;
     std::optional<xml::Location> m_node_location;  // while emitting a materialised node
     xml::Attributes m_root_namespaces;              // xmlns declarations of the skeleton's root
 };

@@ -158,6 +158,9 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
     bool has_customizations = fs::is_regular_file(tree / "Other" / "Customizations.xml");
     if (has_customizations) {
         Assembler assembler(tree, options.package_type, options.limits.xml);
+        if (options.progress) {
+            assembler.set_progress(options.progress);
+        }
         xml::FileSink sink(customizations.path());
         xml::Style style;
         style.bom = order.customizations_bom;

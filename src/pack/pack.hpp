@@ -6,6 +6,7 @@
 #include "solution/input.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ struct PackOptions {
     PackageType package_type = PackageType::unmanaged;
     bool overwrite = false;  // replace an existing zip
     bool strict = false;     // missing part files are errors: nothing is written
+    // Called with the number of tree files read so far (for a progress line); may be empty.
+    std::function<void(size_t)> progress;
 };
 
 struct PackResult {

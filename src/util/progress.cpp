@@ -6,43 +6,55 @@ namespace escprov {
 
 namespace {
 constexpr auto k_redraw_interval = std::chrono::milliseconds(100);
-
 std::string megabytes(uint64_t bytes) { return std::to_string(bytes >> 20); }
 } // namespace
 
-Progress::Progress(std::ostream& out, bool enabled, std::string label, uint64_t total)
-    : m_out(out), m_enabled(enabled), m_label(std::move(label)), m_total(total)
+Progress::Progress(std::ostream& out, bool enabled, std::string label)
+    : m_out(out), m_enabled(enabled), m_label(std::move(label))
 {
 }
 
 Progress::~Progress() { finish(); }
 
-void Progress::update(uint64_t done)
+bool Progress::due()
 {
-    m_done = done;
-    if (!m_enabled) {
-        return;
-    }
     auto now = std::chrono::steady_clock::now();
     if (now - m_last_draw < k_redraw_interval) {
-        return;
+        return false;
     }
     m_last_draw = now;
-    draw();
+    return true;
 }
 
-void Progress::draw()
+void Progress::show(std::string_view status, bool force)
 {
-    std::string line = m_label + "  ";
-    if (m_total > 0) {
-        uint64_t percent = m_done >= m_total ? 100 : m_done * 100 / m_total;
-        line += std::to_string(percent) + "% " + megabytes(m_done) + "/" + megabytes(m_total) + " MB";
-    } else {
-        line += megabytes(m_done) + " MB";
+    if (!m_enabled || (!due() && !force)) {
+        return;
     }
+    std::string line = m_label + "  " + std::string(status);
     std::string padding(m_drawn_width > line.size() ? m_drawn_width - line.size() : 0, ' ');
     m_out << '\r' << line << padding << std::flush;
     m_drawn_width = line.size();
+}
+
+void Progress::count(uint64_t done, std::string_view unit)
+{
+    if (m_enabled) {
+        show(std::to_string(done) + " " + std::string(unit));
+    }
+}
+
+void Progress::bytes(uint64_t done, uint64_t total)
+{
+    if (!m_enabled) {
+        return;
+    }
+    if (total == 0) {
+        show(megabytes(done) + " MB");
+        return;
+    }
+    uint64_t percent = done >= total ? 100 : done * 100 / total;
+    show(std::to_string(percent) + "% " + megabytes(done) + "/" + megabytes(total) + " MB");
 }
 
 void Progress::finish()
