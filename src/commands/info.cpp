@@ -202,7 +202,9 @@ private:
         out << "Root components (" << manifest->root_components.size() << "):\n";
         for (const auto& root : manifest->root_components) {
             std::string behavior = behavior_label(root.behavior);
-            out << "  " << std::left << std::setw(24) << solution::component_type_name(root.type) << root.key()
+            // A CRM 2011-2016 org sitemap is listed with neither schemaName nor id.
+            std::string key = root.key().empty() && root.type == 62 ? std::string("(org sitemap)") : root.key();
+            out << "  " << std::left << std::setw(24) << solution::component_type_name(root.type) << key
                 << (behavior.empty() ? "" : "  [" + behavior + "]") << "\n";
         }
         out << "Missing dependencies (" << manifest->missing_dependencies.size() << "):\n";
