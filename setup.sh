@@ -14,7 +14,7 @@ packages=(
   build-essential cmake pkg-config
   libxerces-c-dev libzip-dev libcurl4-openssl-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev libssl-dev
-  zip unzip time
+  zip unzip time clang-format clang-tidy
 )
 
 as_root() {

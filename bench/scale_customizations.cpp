@@ -53,7 +53,7 @@ constexpr std::string_view k_default_base =
 
 struct Options {
     fs::path base;
-    fs::path solution;   // required when the base is a loose customizations.xml
+    fs::path solution; // required when the base is a loose customizations.xml
     uint64_t target_mb = 30;
     fs::path output;
     fs::path xml_output; // optional copy of the generated customizations.xml
@@ -63,7 +63,8 @@ struct Options {
 std::string lower(std::string_view text)
 {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -87,7 +88,8 @@ public:
                 m_solution_xml = m_zip->read(require_entry("solution.xml"));
             }
         } else if (options.solution.empty()) {
-            throw_usage("scale '" + options.base.string() + "': a loose customizations.xml needs --solution solution.xml");
+            throw_usage("scale '" + options.base.string() +
+                        "': a loose customizations.xml needs --solution solution.xml");
         }
         if (!options.solution.empty()) {
             m_solution_xml = read_file(options.solution);
@@ -114,7 +116,8 @@ public:
         }
         for (const auto& entry : m_zip->entries()) {
             std::string name = lower(entry.name);
-            if (!entry.is_directory && name != "customizations.xml" && name != "solution.xml" && name != "[content_types].xml") {
+            if (!entry.is_directory && name != "customizations.xml" && name != "solution.xml" &&
+                name != "[content_types].xml") {
                 parts.push_back(&entry);
             }
         }
@@ -172,11 +175,11 @@ std::string derived_guid(std::string_view original, uint64_t copy)
     };
     uint64_t high = hash(0xcbf29ce484222325ull);
     uint64_t low = hash(0x84222325cbf29ce4ull);
-    high = (high & ~0xf000ull) | 0x4000ull;                      // version 4 layout
-    low = (low & ~(0xc000ull << 48)) | (0x8000ull << 48);        // RFC 4122 variant
+    high = (high & ~0xf000ull) | 0x4000ull;               // version 4 layout
+    low = (low & ~(0xc000ull << 48)) | (0x8000ull << 48); // RFC 4122 variant
     char text[37];
-    std::snprintf(text, sizeof text, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                  static_cast<unsigned long long>(high >> 32), static_cast<unsigned long long>((high >> 16) & 0xffff),
+    std::snprintf(text, sizeof text, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(high >> 32),
+                  static_cast<unsigned long long>((high >> 16) & 0xffff),
                   static_cast<unsigned long long>(high & 0xffff), static_cast<unsigned long long>(low >> 48),
                   static_cast<unsigned long long>(low & 0xffffffffffffull));
     return text;
@@ -202,9 +205,9 @@ bool is_braced_guid(std::string_view text, size_t at)
 class CopyRenamer {
 public:
     CopyRenamer(std::string entity_name, std::string suffix, uint64_t copy, std::optional<uint64_t> object_type_code)
-        : m_name(std::move(entity_name)), m_suffix(std::move(suffix)), m_copy(copy), m_object_type_code(object_type_code)
-    {
-    }
+        : m_name(std::move(entity_name)), m_suffix(std::move(suffix)), m_copy(copy),
+          m_object_type_code(object_type_code)
+    {}
 
     void rename(xml::Node& node) const
     {
@@ -271,9 +274,9 @@ private:
 // What the first pass learns about the base.
 struct Survey {
     std::vector<std::pair<std::string, std::string>> custom_entities; // name, XML text
-    uint64_t max_object_type_code = 9999;   // custom codes start at 10000
-    uint64_t total_bytes = 0;                // customizations.xml as rewritten, no copies
-    uint64_t bytes_after_entities = 0;       // of those, after the last original entity
+    uint64_t max_object_type_code = 9999;                             // custom codes start at 10000
+    uint64_t total_bytes = 0;                                         // customizations.xml as rewritten, no copies
+    uint64_t bytes_after_entities = 0;                                // of those, after the last original entity
 };
 
 // Rewrites customizations.xml event by event. Inside <Entities> each <Entity> is built as a tree,
@@ -281,10 +284,10 @@ struct Survey {
 // scaling pass it appends copies before </Entities> until the output reaches the target.
 class Scaler : public xml::Handler {
 public:
-    Scaler(xml::Writer& writer, const CountingSink& counter, std::string prefix, const Survey* survey, uint64_t target_bytes)
+    Scaler(xml::Writer& writer, const CountingSink& counter, std::string prefix, const Survey* survey,
+           uint64_t target_bytes)
         : m_writer(writer), m_counter(counter), m_prefix(lower(prefix) + "_"), m_survey(survey), m_target(target_bytes)
-    {
-    }
+    {}
 
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
     {
@@ -359,7 +362,8 @@ private:
     {
         if (node.is_element() && node.name == "ObjectTypeCode") {
             std::string text = node.text_content();
-            if (!text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+            if (!text.empty() &&
+                std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
                 max_code = std::max<uint64_t>(max_code, std::stoull(text));
             }
         }
@@ -420,7 +424,7 @@ private:
     xml::Writer& m_writer;
     const CountingSink& m_counter;
     std::string m_prefix;
-    const Survey* m_survey;  // null in the survey pass
+    const Survey* m_survey; // null in the survey pass
     uint64_t m_target;
     xml::TreeBuilder m_builder;
     size_t m_depth = 0;
@@ -481,7 +485,8 @@ std::string scaled_manifest(const std::string& solution_xml, const std::vector<s
     for (const auto& name : entity_names) {
         std::string schema_name = lower(name);
         if (listed.insert(schema_name).second) {
-            roots->children.push_back(xml::make_element("RootComponent", {{"type", "1"}, {"schemaName", schema_name}, {"behavior", "0"}}));
+            roots->children.push_back(
+                xml::make_element("RootComponent", {{"type", "1"}, {"schemaName", schema_name}, {"behavior", "0"}}));
             roots->children.back().empty_tag = true;
         }
     }
@@ -496,7 +501,8 @@ std::string content_types(const std::vector<std::string>& part_names)
     std::set<std::string> extensions{"xml"};
     std::vector<std::string> overrides;
     for (const auto& name : part_names) {
-        std::string_view leaf = std::string_view(name).substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+        std::string_view leaf =
+            std::string_view(name).substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
         size_t dot = leaf.rfind('.');
         if (dot == std::string_view::npos || dot + 1 == leaf.size()) {
             overrides.push_back("/" + name);
@@ -531,7 +537,8 @@ struct PassResult {
     size_t copies = 0;
 };
 
-PassResult run_pass(BaseSolution& base, xml::Sink* sink, const std::string& prefix, const Survey* survey, uint64_t target)
+PassResult run_pass(BaseSolution& base, xml::Sink* sink, const std::string& prefix, const Survey* survey,
+                    uint64_t target)
 {
     CountingSink counter(sink);
     xml::Writer writer(counter);
@@ -568,11 +575,13 @@ int scale(const Options& options)
     first.survey.total_bytes = first.bytes;
     first.survey.bytes_after_entities = first.bytes - first.entities_end;
     if (first.survey.custom_entities.empty()) {
-        throw_input("scale '" + options.base.string() + "': no entity is named with the publisher prefix '" + prefix + "_'; nothing to replicate");
+        throw_input("scale '" + options.base.string() + "': no entity is named with the publisher prefix '" + prefix +
+                    "_'; nothing to replicate");
     }
 
     auto overwrite = options.overwrite ? AtomicFile::Overwrite::yes : AtomicFile::Overwrite::no;
-    fs::path xml_target = options.xml_output.empty() ? fs::path(options.output.string() + ".customizations.xml") : options.xml_output;
+    fs::path xml_target =
+        options.xml_output.empty() ? fs::path(options.output.string() + ".customizations.xml") : options.xml_output;
     AtomicFile xml_file(xml_target, overwrite);
     PassResult second;
     {
@@ -597,27 +606,30 @@ int scale(const Options& options)
     if (!options.xml_output.empty()) {
         xml_file.commit();
     }
-    std::cerr << "escprov_scale: wrote " << options.output.string() << ": customizations.xml " << second.bytes << " bytes, "
-              << second.entity_names.size() << " entities (" << second.copies << " renamed copies of "
+    std::cerr << "escprov_scale: wrote " << options.output.string() << ": customizations.xml " << second.bytes
+              << " bytes, " << second.entity_names.size() << " entities (" << second.copies << " renamed copies of "
               << first.survey.custom_entities.size() << " custom entities)\n";
     return 0;
 }
 
 bool parse_options(int argc, char** argv, Options& options)
 {
-    po::options_description described("escprov_scale --base BASE --target-mb N -o OUT.zip [OPTIONS]\n\n"
-                                      "Grows a real solution to N MiB of customizations.xml by appending renamed\n"
-                                      "copies of its custom entities; writes a consistent, deterministic solution zip.\n\n"
-                                      "Options");
+    po::options_description described(
+        "escprov_scale --base BASE --target-mb N -o OUT.zip [OPTIONS]\n\n"
+        "Grows a real solution to N MiB of customizations.xml by appending renamed\n"
+        "copies of its custom entities; writes a consistent, deterministic solution zip.\n\n"
+        "Options");
     std::string base;
-    described.add_options()
-        ("help,h", "show this help")
-        ("base", po::value(&base)->default_value(std::string(k_default_base)), "solution zip, or loose customizations.xml (then --solution is needed)")
-        ("solution", po::value(&options.solution), "solution.xml to use (default: the base zip's)")
-        ("target-mb", po::value(&options.target_mb)->default_value(30), "size of customizations.xml to reach, in MiB")
-        ("output,o", po::value(&options.output)->required(), "the solution zip to write")
-        ("xml", po::value(&options.xml_output), "also keep the generated customizations.xml here")
-        ("overwrite", po::bool_switch(&options.overwrite), "replace existing outputs");
+    // clang-format off: one option per line reads as a table
+    described.add_options()("help,h",
+                            "show this help")("base", po::value(&base)->default_value(std::string(k_default_base)),
+                                              "solution zip, or loose customizations.xml (then --solution is needed)")(
+        "solution", po::value(&options.solution), "solution.xml to use (default: the base zip's)")(
+        "target-mb", po::value(&options.target_mb)->default_value(30), "size of customizations.xml to reach, in MiB")(
+        "output,o", po::value(&options.output)->required(), "the solution zip to write")(
+        "xml", po::value(&options.xml_output), "also keep the generated customizations.xml here")(
+        "overwrite", po::bool_switch(&options.overwrite), "replace existing outputs");
+    // clang-format on
     po::variables_map values;
     po::store(po::command_line_parser(argc, argv).options(described).run(), values);
     if (values.count("help") != 0) {

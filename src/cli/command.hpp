@@ -26,9 +26,9 @@ class Command {
 public:
     virtual ~Command() = default;
     virtual std::string_view name() const = 0;
-    virtual std::string_view synopsis() const = 0;     // one line for `escprov help`
-    virtual std::string_view usage() const = 0;        // "escprov info [OPTIONS] SOLUTION"
-    virtual std::string_view description() const = 0;  // a paragraph for --help
+    virtual std::string_view synopsis() const = 0;    // one line for `escprov help`
+    virtual std::string_view usage() const = 0;       // "escprov info [OPTIONS] SOLUTION"
+    virtual std::string_view description() const = 0; // a paragraph for --help
 
     // Parses the arguments after the command name. Throws Error(usage) with a message that
     // names the bad option. Returns false when --help was asked for (nothing to run).
@@ -58,7 +58,7 @@ protected:
 private:
     boost::program_options::options_description m_options;
     boost::program_options::positional_options_description m_positional;
-    bool m_help = false;  // bound to --help; parse() reads the parsed value directly
+    bool m_help = false; // bound to --help; parse() reads the parsed value directly
     std::vector<std::pair<std::string, std::string>> m_effective; // for describe_options()
 };
 

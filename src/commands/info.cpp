@@ -48,9 +48,10 @@ class InfoCommand : public cli::Command {
 public:
     InfoCommand()
     {
-        options().add_options()
-            ("format", po::value(&m_format)->default_value("text"), "output format: text or json")
-            ("solution", po::value(&m_path)->required(), "the solution: zip, unpacked folder, or loose XML");
+        // clang-format off: one option per line reads as a table
+        options().add_options()("format", po::value(&m_format)->default_value("text"), "output format: text or json")(
+            "solution", po::value(&m_path)->required(), "the solution: zip, unpacked folder, or loose XML");
+        // clang-format on
         m_limits.add_to(options());
         positional().add("solution", 1);
     }
@@ -91,7 +92,8 @@ protected:
     }
 
 private:
-    static nlohmann::ordered_json to_json(solution::SolutionInput& input, const std::optional<solution::Manifest>& manifest,
+    static nlohmann::ordered_json to_json(solution::SolutionInput& input,
+                                          const std::optional<solution::Manifest>& manifest,
                                           const solution::Census& census)
     {
         nlohmann::ordered_json out;
@@ -114,7 +116,8 @@ private:
                           {"generatedBy", manifest->generated_by}};
             auto roots = nlohmann::ordered_json::array();
             for (const auto& root : manifest->root_components) {
-                nlohmann::ordered_json item = {{"type", root.type}, {"typeName", solution::component_type_name(root.type)}};
+                nlohmann::ordered_json item = {{"type", root.type},
+                                               {"typeName", solution::component_type_name(root.type)}};
                 if (!root.schema_name.empty()) {
                     item["schemaName"] = root.schema_name;
                 }
@@ -129,16 +132,18 @@ private:
             out["rootComponents"] = roots;
             auto missing = nlohmann::ordered_json::array();
             for (const auto& dependency : manifest->missing_dependencies) {
-                missing.push_back({{"required", {{"type", dependency.required.type},
-                                                 {"schemaName", dependency.required.schema_name},
-                                                 {"id", dependency.required.id},
-                                                 {"displayName", dependency.required.display_name},
-                                                 {"solution", dependency.required.solution}}},
-                                   {"dependent", {{"type", dependency.dependent.type},
-                                                  {"schemaName", dependency.dependent.schema_name},
-                                                  {"id", dependency.dependent.id},
-                                                  {"displayName", dependency.dependent.display_name},
-                                                  {"parentSchemaName", dependency.dependent.parent_schema_name}}}});
+                missing.push_back({{"required",
+                                    {{"type", dependency.required.type},
+                                     {"schemaName", dependency.required.schema_name},
+                                     {"id", dependency.required.id},
+                                     {"displayName", dependency.required.display_name},
+                                     {"solution", dependency.required.solution}}},
+                                   {"dependent",
+                                    {{"type", dependency.dependent.type},
+                                     {"schemaName", dependency.dependent.schema_name},
+                                     {"id", dependency.dependent.id},
+                                     {"displayName", dependency.dependent.display_name},
+                                     {"parentSchemaName", dependency.dependent.parent_schema_name}}}});
             }
             out["missingDependencies"] = missing;
         }
@@ -147,7 +152,9 @@ private:
             components[section] = count;
         }
         out["components"] = components;
-        out["entityParts"] = {{"attributes", census.attributes}, {"forms", census.forms}, {"views", census.views},
+        out["entityParts"] = {{"attributes", census.attributes},
+                              {"forms", census.forms},
+                              {"views", census.views},
                               {"charts", census.charts}};
         out["entities"] = census.entity_names;
         out["parts"] = input.parts();
@@ -166,7 +173,8 @@ private:
             row("Version", manifest->solution_version);
             row("Managed", managed_label(*manifest));
             const auto& publisher = manifest->publisher;
-            row("Publisher", publisher.unique_name + (publisher.display_name.empty() ? "" : " (\"" + publisher.display_name + "\")"));
+            row("Publisher", publisher.unique_name +
+                                 (publisher.display_name.empty() ? "" : " (\"" + publisher.display_name + "\")"));
             row("Prefix", publisher.prefix + ", option-value prefix " + publisher.option_value_prefix);
             auto crm = solution::target_version(*manifest);
             std::string source;
@@ -175,9 +183,10 @@ private:
             } else if (!manifest->minimum_version.empty()) {
                 source = "minimumversion " + manifest->minimum_version;
             }
-            row("CRM version", crm ? crm->text + " - " + std::string(crm->family()) +
-                                         (source.empty() ? "" : " (" + source + "; exported by " + manifest->version + ")")
-                                   : "unknown");
+            row("CRM version",
+                crm ? crm->text + " - " + std::string(crm->family()) +
+                          (source.empty() ? "" : " (" + source + "; exported by " + manifest->version + ")")
+                    : "unknown");
         } else {
             row("Solution", "(loose customizations.xml: no manifest)");
         }
@@ -227,6 +236,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<cli::Command> make_info() { return std::make_unique<InfoCommand>(); }
+std::unique_ptr<cli::Command> make_info()
+{
+    return std::make_unique<InfoCommand>();
+}
 
 } // namespace escprov::commands

@@ -1,8 +1,8 @@
 // escprov pack: an unpacked tree into a solution zip that reads like a CRM export.
 
+#include "pack/pack.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
-#include "pack/pack.hpp"
 #include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -19,15 +19,18 @@ class PackCommand : public cli::Command {
 public:
     PackCommand()
     {
-        options().add_options()
-            ("packagetype", po::value(&m_package_type)->default_value("unmanaged"),
-             "unmanaged or managed: which variant of forms, sitemaps and apps to take when the tree has "
-             "both {id}.xml and {id}_managed.xml")
-            ("overwrite", po::bool_switch(&m_overwrite), "replace SOLUTION.zip if it exists")
-            ("strict", po::bool_switch(&m_strict), "a part file the tree lacks (web-resource content, "
-             "assembly, workflow) is an error: exit 1, nothing written")
-            ("dir", po::value(&m_dir)->required(), "the unpacked tree")
-            ("solution", po::value(&m_zip)->required(), "the zip to write");
+        // clang-format off: one option per line reads as a table
+        options().add_options()(
+            "packagetype", po::value(&m_package_type)->default_value("unmanaged"),
+            "unmanaged or managed: which variant of forms, sitemaps and apps to take when the tree has "
+            "both {id}.xml and {id}_managed.xml")("overwrite", po::bool_switch(&m_overwrite),
+                                                  "replace SOLUTION.zip if it exists")(
+            "strict", po::bool_switch(&m_strict),
+            "a part file the tree lacks (web-resource content, "
+            "assembly, workflow) is an error: exit 1, nothing written")(
+            "dir", po::value(&m_dir)->required(), "the unpacked tree")("solution", po::value(&m_zip)->required(),
+                                                                       "the zip to write");
+        // clang-format on
         m_limits.add_to(options());
         positional().add("dir", 1).add("solution", 1);
     }
@@ -92,6 +95,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<cli::Command> make_pack() { return std::make_unique<PackCommand>(); }
+std::unique_ptr<cli::Command> make_pack()
+{
+    return std::make_unique<PackCommand>();
+}
 
 } // namespace escprov::commands

@@ -1,8 +1,8 @@
 // escprov unpack: a solution zip into SolutionPackager's folder layout.
 
+#include "pack/unpack.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
-#include "pack/unpack.hpp"
 #include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -19,13 +19,14 @@ class UnpackCommand : public cli::Command {
 public:
     UnpackCommand()
     {
-        options().add_options()
-            ("overwrite", po::bool_switch(&m_overwrite),
-             "DIR may be non-empty: files the solution has replace those in DIR; other files stay")
-            ("allow-delete", po::bool_switch(&m_allow_delete),
-             "DIR may be non-empty: DIR becomes exactly the solution's tree; files it no longer has are deleted")
-            ("solution", po::value(&m_zip)->required(), "the solution zip to unpack")
-            ("dir", po::value(&m_dir)->required(), "the folder to write the tree into");
+        // clang-format off: one option per line reads as a table
+        options().add_options()("overwrite", po::bool_switch(&m_overwrite),
+                                "DIR may be non-empty: files the solution has replace those in DIR; other files stay")(
+            "allow-delete", po::bool_switch(&m_allow_delete),
+            "DIR may be non-empty: DIR becomes exactly the solution's tree; files it no longer has are deleted")(
+            "solution", po::value(&m_zip)->required(),
+            "the solution zip to unpack")("dir", po::value(&m_dir)->required(), "the folder to write the tree into");
+        // clang-format on
         m_limits.add_to(options());
         positional().add("solution", 1).add("dir", 1);
     }
@@ -71,6 +72,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<cli::Command> make_unpack() { return std::make_unique<UnpackCommand>(); }
+std::unique_ptr<cli::Command> make_unpack()
+{
+    return std::make_unique<UnpackCommand>();
+}
 
 } // namespace escprov::commands

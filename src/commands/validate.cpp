@@ -3,9 +3,9 @@
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "validate/report.hpp"
 #include "validate/validator.hpp"
-#include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -21,15 +21,17 @@ class ValidateCommand : public cli::Command {
 public:
     ValidateCommand()
     {
-        options().add_options()
-            ("format", po::value(&m_format_name)->default_value("text"), "report format: text, json, junit or sarif")
-            ("output,o", po::value(&m_output), "write the report to FILE (atomically, replacing it) instead of stdout")
-            ("strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")
-            ("schemas", po::value(&m_schemas),
-             "also validate SiteMaps, RibbonDiffXml and FetchXml against the XSDs in DIR "
-             "(SiteMap.xsd, RibbonCore.xsd, Fetch.xsd)")
-            ("path", po::value(&m_paths)->required()->composing(),
-             "a solution zip, an unpacked folder, or a loose customizations.xml / solution.xml");
+        // clang-format off: one option per line reads as a table
+        options().add_options()("format", po::value(&m_format_name)->default_value("text"),
+                                "report format: text, json, junit or sarif")(
+            "output,o", po::value(&m_output), "write the report to FILE (atomically, replacing it) instead of stdout")(
+            "strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")(
+            "schemas", po::value(&m_schemas),
+            "also validate SiteMaps, RibbonDiffXml and FetchXml against the XSDs in DIR "
+            "(SiteMap.xsd, RibbonCore.xsd, Fetch.xsd)")(
+            "path", po::value(&m_paths)->required()->composing(),
+            "a solution zip, an unpacked folder, or a loose customizations.xml / solution.xml");
+        // clang-format on
         m_limits.add_to(options());
         positional().add("path", -1);
     }
@@ -58,7 +60,8 @@ public:
         options.limits = m_limits.limits();
         if (!m_schemas.empty()) {
             if (!std::filesystem::is_directory(m_schemas)) {
-                throw_input("validate: --schemas " + escprov::quoted(std::filesystem::path(m_schemas)) + " is not a folder");
+                throw_input("validate: --schemas " + escprov::quoted(std::filesystem::path(m_schemas)) +
+                            " is not a folder");
             }
             options.schemas = m_schemas;
         }
@@ -81,9 +84,8 @@ public:
             if (report.failure) {
                 context.err << "escprov: error: " << *report.failure << "\n";
                 code = ExitCode::usage;
-            } else if (code == ExitCode::ok &&
-                       (report.count(validate::Severity::error) > 0 ||
-                        (m_strict && report.count(validate::Severity::warning) > 0))) {
+            } else if (code == ExitCode::ok && (report.count(validate::Severity::error) > 0 ||
+                                                (m_strict && report.count(validate::Severity::warning) > 0))) {
                 code = ExitCode::findings;
             }
         }
@@ -112,6 +114,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<cli::Command> make_validate() { return std::make_unique<ValidateCommand>(); }
+std::unique_ptr<cli::Command> make_validate()
+{
+    return std::make_unique<ValidateCommand>();
+}
 
 } // namespace escprov::commands

@@ -129,8 +129,7 @@ public:
     SkeletonForwarder(Assembler& assembler, xml::Handler& out, std::optional<size_t> only_section, bool root_start,
                       bool root_end)
         : m_assembler(assembler), m_out(out), m_only(only_section), m_root_start(root_start), m_root_end(root_end)
-    {
-    }
+    {}
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
     {
         ++m_depth;
@@ -213,8 +212,7 @@ class FileForwarder : public xml::Handler {
 public:
     FileForwarder(Assembler& assembler, xml::Handler& out, std::string entity_dir)
         : m_assembler(assembler), m_out(out), m_entity_dir(std::move(entity_dir))
-    {
-    }
+    {}
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
     {
         ++m_depth;
@@ -483,7 +481,9 @@ void Assembler::fill_entity_part(std::string_view name, const xml::Attributes& a
         }
         return;
     }
-    std::string folder = name == "FormXml" ? "/FormXml/" : name == "SavedQueries" ? "/SavedQueries/" : "/Visualizations/";
+    std::string folder = name == "FormXml"        ? "/FormXml/"
+                         : name == "SavedQueries" ? "/SavedQueries/"
+                                                  : "/Visualizations/";
     std::vector<std::string> files = files_under(entity_dir + folder);
     if (files.empty()) {
         out.start_element(name, attributes, true);
@@ -553,7 +553,8 @@ void Assembler::emit_relationships(std::string_view name, const xml::Attributes&
         const std::string* value = node.attribute("Name");
         return value != nullptr ? *value : std::string();
     };
-    std::stable_sort(all.begin(), all.end(), [&](const auto& a, const auto& b) { return name_of(a.first) < name_of(b.first); });
+    std::stable_sort(all.begin(), all.end(),
+                     [&](const auto& a, const auto& b) { return name_of(a.first) < name_of(b.first); });
     std::vector<bool> used(all.size(), false);
     out.start_element(name, attributes, false);
     for (const auto& wanted : names) {
@@ -588,18 +589,10 @@ void Assembler::emit_node(const xml::Node& node, const std::string* file, xml::H
         m_node_location = xml::Location{node.location.line, node.location.column, file};
         out.end_element(node.name);
         break;
-    case xml::NodeKind::text:
-        out.characters(node.text, false);
-        break;
-    case xml::NodeKind::cdata:
-        out.characters(node.text, true);
-        break;
-    case xml::NodeKind::comment:
-        out.comment(node.text);
-        break;
-    case xml::NodeKind::processing_instruction:
-        out.processing_instruction(node.name, node.text);
-        break;
+    case xml::NodeKind::text: out.characters(node.text, false); break;
+    case xml::NodeKind::cdata: out.characters(node.text, true); break;
+    case xml::NodeKind::comment: out.comment(node.text); break;
+    case xml::NodeKind::processing_instruction: out.processing_instruction(node.name, node.text); break;
     }
     m_node_location.reset();
 }

@@ -11,8 +11,8 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +22,7 @@ namespace escprov::pack {
 // What unpack recorded in Other/escprov-order.txt.
 struct TreeOrder {
     bool present = false;
-    std::map<std::string, size_t> rank;  // tree path -> position
+    std::map<std::string, size_t> rank; // tree path -> position
     bool customizations_bom = false;
     bool customizations_declaration = false;
     bool solution_bom = false;
@@ -77,7 +77,7 @@ private:
     xml::Limits m_limits;
     TreeOrder m_order;
     std::vector<std::string> m_files;
-    std::deque<std::string> m_names;  // stable storage for Location::file
+    std::deque<std::string> m_names; // stable storage for Location::file
     struct Active {
         const xml::Parser* parser;
         const std::string* file;
@@ -88,8 +88,8 @@ private:
     std::vector<std::unique_ptr<xml::Parser>> m_parsers;
     std::function<void(size_t)> m_progress;
     size_t m_files_read = 0;
-    std::optional<xml::Location> m_node_location;  // while emitting a materialised node
-    xml::Attributes m_root_namespaces;              // xmlns declarations of the skeleton's root
+    std::optional<xml::Location> m_node_location; // while emitting a materialised node
+    xml::Attributes m_root_namespaces;            // xmlns declarations of the skeleton's root
 };
 
 } // namespace escprov::pack

@@ -23,13 +23,14 @@ std::string extension_of(std::string_view part)
 
 std::string lower(std::string text)
 {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
 }
 
 struct Entry {
     bool is_default = true;
-    std::string key;  // extension, or part name with leading '/'
+    std::string key; // extension, or part name with leading '/'
     std::string content_type;
 };
 
@@ -38,7 +39,7 @@ struct Entry {
 std::string make_content_types(const std::vector<std::string>& parts, const std::optional<std::string>& recorded)
 {
     std::vector<Entry> entries;
-    std::set<std::string> extensions;  // lower case
+    std::set<std::string> extensions; // lower case
     std::set<std::string> overrides;
     std::set<std::string> present;
     for (const auto& part : parts) {

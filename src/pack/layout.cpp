@@ -19,9 +19,9 @@ enum class Shape {
 struct ItemNaming {
     std::string_view section;
     Shape shape;
-    std::string_view file;        // for named_folder
-    std::string_view id_child;    // child element holding the identity, or ""
-    std::string_view id_attribute;// attribute holding the identity, or ""
+    std::string_view file;         // for named_folder
+    std::string_view id_child;     // child element holding the identity, or ""
+    std::string_view id_attribute; // attribute holding the identity, or ""
 };
 
 const std::vector<ItemNaming>& namings()
@@ -72,8 +72,8 @@ std::string display_name_segment(std::string_view name)
 {
     std::string segment(name);
     for (char& c : segment) {
-        if (c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' || c == '>' ||
-            c == '|' || static_cast<unsigned char>(c) < 0x20) {
+        if (c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' || c == '>' || c == '|' ||
+            static_cast<unsigned char>(c) < 0x20) {
             c = '_';
         }
     }
@@ -254,7 +254,10 @@ std::string visualization_path(std::string_view entity_dir, std::string_view id)
     return std::string(entity_dir) + "/Visualizations/" + checked_segment("chart id", id) + ".xml";
 }
 
-std::string ribbon_path(std::string_view entity_dir) { return std::string(entity_dir) + "/RibbonDiff.xml"; }
+std::string ribbon_path(std::string_view entity_dir)
+{
+    return std::string(entity_dir) + "/RibbonDiff.xml";
+}
 
 bool is_managed_variant(std::string_view path, std::string* plain)
 {

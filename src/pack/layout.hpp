@@ -17,16 +17,16 @@ enum class PackageType { unmanaged, managed };
 
 // How a top-level section of customizations.xml is kept in a tree.
 enum class SectionLayout {
-    items,          // one file per item (Roles/<name>.xml, Entities/<Name>/Entity.xml, ...)
-    whole_file,     // the whole section in one file (Other/EntityMaps.xml, Other/SiteMap.xml)
-    relationships,  // Other/Relationships.xml (names, in order) + Other/Relationships/<Entity>.xml
+    items,         // one file per item (Roles/<name>.xml, Entities/<Name>/Entity.xml, ...)
+    whole_file,    // the whole section in one file (Other/EntityMaps.xml, Other/SiteMap.xml)
+    relationships, // Other/Relationships.xml (names, in order) + Other/Relationships/<Entity>.xml
 };
 
 struct SectionRule {
-    std::string_view section;  // element name in customizations.xml
-    std::string_view item;     // item element ("Role"), or "" for whole_file
+    std::string_view section; // element name in customizations.xml
+    std::string_view item;    // item element ("Role"), or "" for whole_file
     SectionLayout layout;
-    std::string_view folder;   // tree folder of the items, or the file for whole_file
+    std::string_view folder; // tree folder of the items, or the file for whole_file
 };
 
 // The rule for `section`, or nullptr when the section stays inside Other/Customizations.xml.

@@ -42,8 +42,7 @@ class TempFile {
 public:
     explicit TempFile(const fs::path& beside)
         : m_path(beside.parent_path() / temp_name("." + beside.filename().string() + ".customizations"))
-    {
-    }
+    {}
     ~TempFile()
     {
         std::error_code ignore;
@@ -74,7 +73,8 @@ std::string make_manifest(const fs::path& tree, const TreeOrder& order, const Pa
     xml::FileSource source(path, path.string());
     xml::Node root = xml::parse_document(source, options.limits.xml);
     if (xml::Node* manifest = root.child("SolutionManifest")) {
-        if (xml::Node* managed = manifest->child("Managed"); managed != nullptr && trimmed(managed->text_content()) == "2") {
+        if (xml::Node* managed = manifest->child("Managed");
+            managed != nullptr && trimmed(managed->text_content()) == "2") {
             managed->children.clear();
             managed->children.push_back(xml::make_text(options.package_type == PackageType::managed ? "1" : "0"));
         }
@@ -112,7 +112,8 @@ PartPlan plan_parts(const fs::path& tree, const std::vector<std::string>& files,
             part.erase(0, 1);
         }
         if (!is_safe_relative_path(part)) {
-            throw_input("pack: " + quoted(tree / file) + " names part '" + part + "', which would leave the zip's root");
+            throw_input("pack: " + quoted(tree / file) + " names part '" + part +
+                        "', which would leave the zip's root");
         }
         // A web resource keeps its content beside its .data.xml; others keep the part's own path.
         std::string source_path = rule->section == "WebResources" ? file.substr(0, file.size() - 9) : part;
@@ -138,7 +139,8 @@ PartPlan plan_parts(const fs::path& tree, const std::vector<std::string>& files,
 PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOptions& options)
 {
     if (!fs::is_regular_file(tree / "Other" / "Solution.xml")) {
-        throw_input("pack " + quoted(tree) + ": the folder has no Other/Solution.xml, so it is not an unpacked solution");
+        throw_input("pack " + quoted(tree) +
+                    ": the folder has no Other/Solution.xml, so it is not an unpacked solution");
     }
     if (fs::exists(zip_path) && !options.overwrite) {
         throw_usage("pack: " + quoted(zip_path) + " exists; pass --overwrite to replace it");

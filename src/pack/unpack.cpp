@@ -25,7 +25,10 @@ xml::Style tree_style()
     return style;
 }
 
-bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+bool is_blank(std::string_view text)
+{
+    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
 
 std::string trimmed(std::string_view text)
 {
@@ -146,8 +149,7 @@ class Splitter : public xml::Handler {
 public:
     Splitter(TreeBuilderOut& tree, xml::Writer& skeleton, const UnpackOptions& options, std::string source_name)
         : m_tree(tree), m_skeleton(skeleton), m_options(options), m_source_name(std::move(source_name))
-    {
-    }
+    {}
 
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
     {
@@ -168,12 +170,10 @@ public:
     }
     void end_element(std::string_view) override
     {
-        if (m_depth == 1) {
-            m_skeleton.end_element();
-        } else if (m_depth == 2) {
+        if (m_depth == 2) {
             end_section();
-        } else if (m_rule == nullptr) {
-            m_skeleton.end_element();
+        } else if (m_depth == 1 || m_rule == nullptr) {
+            m_skeleton.end_element(); // the root, or inside a section that stays in the skeleton
         } else {
             m_builder.end_element();
             if (m_depth == 3 && m_rule->layout != SectionLayout::whole_file) {
@@ -418,9 +418,9 @@ private:
     TreeBuilderOut& m_tree;
     xml::Writer& m_skeleton;
     const UnpackOptions& m_options;
-    std::string m_source_name;  // "Contoso.zip!customizations.xml", for messages
+    std::string m_source_name; // "Contoso.zip!customizations.xml", for messages
     size_t m_depth = 0;
-    const SectionRule* m_rule = nullptr;  // the section being extracted, or nullptr
+    const SectionRule* m_rule = nullptr; // the section being extracted, or nullptr
     std::string m_section_name;
     xml::Attributes m_section_attributes;
     bool m_section_empty_tag = false;

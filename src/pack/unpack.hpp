@@ -27,8 +27,8 @@ struct UnpackOptions {
 };
 
 struct UnpackResult {
-    size_t files = 0;       // files written into the tree
-    size_t components = 0;  // component files among them
+    size_t files = 0;      // files written into the tree
+    size_t components = 0; // component files among them
 };
 
 // Unpacks `zip_path` into `folder`, atomically: the tree is built beside `folder` and renamed

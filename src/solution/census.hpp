@@ -17,7 +17,7 @@ struct Census {
     uint64_t forms = 0;
     uint64_t views = 0;
     uint64_t charts = 0;
-    std::vector<std::string> entity_names;  // Entities/Entity/Name, in document order
+    std::vector<std::string> entity_names; // Entities/Entity/Name, in document order
 };
 
 // Streams the input's customizations.xml. Throws what read_customizations throws.

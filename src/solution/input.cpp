@@ -20,8 +20,7 @@ class ForwardingHandler : public xml::Handler {
 public:
     ForwardingHandler(xml::Handler& target, const xml::Parser& parser, std::string file)
         : m_target(target), m_parser(parser), m_file(std::move(file))
-    {
-    }
+    {}
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
     {
         if (!m_seen_root) {
@@ -134,8 +133,7 @@ class LooseInput : public SolutionInput {
 public:
     LooseInput(const std::filesystem::path& path, Kind kind, const InputLimits& limits)
         : m_path(path), m_kind(kind), m_limits(limits)
-    {
-    }
+    {}
     Kind kind() const override { return m_kind; }
     const std::filesystem::path& path() const override { return m_path; }
     bool has_manifest() const override { return m_kind == Kind::loose_manifest; }
@@ -210,7 +208,8 @@ std::unique_ptr<SolutionInput> open_input(const std::filesystem::path& path, con
     } catch (const RootNameHandler::Found&) {
     }
     if (handler.root != "ImportExportXml") {
-        throw_input("open " + quoted(path) + ": not a solution: expected a zip, an unpacked folder, or an XML file "
+        throw_input("open " + quoted(path) +
+                    ": not a solution: expected a zip, an unpacked folder, or an XML file "
                     "whose root element is ImportExportXml" +
                     (handler.root.empty() ? std::string() : " (the root element is '" + handler.root + "')"));
     }

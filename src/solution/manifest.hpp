@@ -13,8 +13,8 @@ namespace escprov::solution {
 
 struct RootComponent {
     int type = 0;
-    std::string schema_name;   // schemaName=, for entities, web resources, sitemaps, apps...
-    std::string id;            // id=, for roles, forms, workflows...
+    std::string schema_name; // schemaName=, for entities, web resources, sitemaps, apps...
+    std::string id;          // id=, for roles, forms, workflows...
     std::optional<int> behavior;
     xml::Location location;
     // schemaName when present, else id.
@@ -26,7 +26,7 @@ struct DependencyEnd {
     std::string schema_name;
     std::string id;
     std::string display_name;
-    std::string solution;         // "Name (1.0.0.0)" on Required
+    std::string solution; // "Name (1.0.0.0)" on Required
     std::string parent_schema_name;
 };
 
@@ -38,27 +38,27 @@ struct MissingDependency {
 struct Publisher {
     std::string unique_name;
     std::string display_name;
-    std::string prefix;               // CustomizationPrefix
-    std::string option_value_prefix;  // CustomizationOptionValuePrefix
+    std::string prefix;              // CustomizationPrefix
+    std::string option_value_prefix; // CustomizationOptionValuePrefix
 };
 
 struct Manifest {
-    std::string file;              // display name of solution.xml, for findings
-    std::string root_name;         // "ImportExportXml" in every real export
-    std::string version;           // root @version, the CRM build that exported it
-    std::string package_version;   // root @SolutionPackageVersion (2013+)
-    std::string minimum_version;   // root @minimumversion (CRM 2011)
+    std::string file;            // display name of solution.xml, for findings
+    std::string root_name;       // "ImportExportXml" in every real export
+    std::string version;         // root @version, the CRM build that exported it
+    std::string package_version; // root @SolutionPackageVersion (2013+)
+    std::string minimum_version; // root @minimumversion (CRM 2011)
     std::string language_code;
     std::string generated_by;
     std::string unique_name;
     std::string display_name;
-    std::string solution_version;  // SolutionManifest/Version
-    std::optional<int> managed;    // 0 unmanaged, 1 managed, 2 unpacked as "Both"
-    std::string managed_text;      // as written, for findings
+    std::string solution_version; // SolutionManifest/Version
+    std::optional<int> managed;   // 0 unmanaged, 1 managed, 2 unpacked as "Both"
+    std::string managed_text;     // as written, for findings
     Publisher publisher;
     std::vector<RootComponent> root_components;
     std::vector<MissingDependency> missing_dependencies;
-    xml::Node root;                // the whole document, for the validator
+    xml::Node root; // the whole document, for the validator
 };
 
 // Reads solution.xml. Throws xml::ParseError when it is not well-formed; a well-formed
@@ -69,8 +69,8 @@ Manifest read_manifest(xml::ByteSource& source, const xml::Limits& limits = {});
 struct CrmVersion {
     int major = 0;
     int minor = 0;
-    std::string text;  // as written: "9.2", "5.0"
-    std::string_view family() const;  // "CRM 2011", ..., "Dynamics 365 / Dataverse"
+    std::string text;                // as written: "9.2", "5.0"
+    std::string_view family() const; // "CRM 2011", ..., "Dynamics 365 / Dataverse"
 };
 
 // Parses "9.2", "8.2.0000.0773" etc. into a version; nullopt when it is not one.

@@ -72,10 +72,7 @@ public:
     std::string customizations_name() const override { return (m_path / "Other" / "Customizations.xml").string(); }
 
 private:
-    pack::PartPlan plan() const
-    {
-        return pack::plan_parts(m_path, pack::list_tree_files(m_path), m_limits.xml);
-    }
+    pack::PartPlan plan() const { return pack::plan_parts(m_path, pack::list_tree_files(m_path), m_limits.xml); }
 
     std::filesystem::path m_path;
     InputLimits m_limits;

@@ -3,5 +3,8 @@
 #include "build_info.hpp"
 
 namespace escprov {
-std::string_view version_string() { return k_version; }
+std::string_view version_string()
+{
+    return k_version;
+}
 } // namespace escprov

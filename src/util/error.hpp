@@ -17,11 +17,11 @@ enum class ExitCode : int {
 
 // What went wrong, coarsely, so callers can decide on an exit code without parsing text.
 enum class ErrorKind {
-    usage,        // the command line is wrong
-    input,        // an input file is missing, unreadable, malformed or hostile
-    output,       // an output cannot be written (exists, no permission, disk full)
-    limit,        // a configured safety limit was exceeded (zip bomb, nesting, token size)
-    internal      // a bug in escprov
+    usage,   // the command line is wrong
+    input,   // an input file is missing, unreadable, malformed or hostile
+    output,  // an output cannot be written (exists, no permission, disk full)
+    limit,   // a configured safety limit was exceeded (zip bomb, nesting, token size)
+    internal // a bug in escprov
 };
 
 // A fatal error. The message names the verb, the object and the cause, e.g.
@@ -41,9 +41,21 @@ public:
     Interrupted() : std::runtime_error("interrupted") {}
 };
 
-[[noreturn]] inline void throw_input(const std::string& message) { throw Error(ErrorKind::input, message); }
-[[noreturn]] inline void throw_output(const std::string& message) { throw Error(ErrorKind::output, message); }
-[[noreturn]] inline void throw_limit(const std::string& message) { throw Error(ErrorKind::limit, message); }
-[[noreturn]] inline void throw_usage(const std::string& message) { throw Error(ErrorKind::usage, message); }
+[[noreturn]] inline void throw_input(const std::string& message)
+{
+    throw Error(ErrorKind::input, message);
+}
+[[noreturn]] inline void throw_output(const std::string& message)
+{
+    throw Error(ErrorKind::output, message);
+}
+[[noreturn]] inline void throw_limit(const std::string& message)
+{
+    throw Error(ErrorKind::limit, message);
+}
+[[noreturn]] inline void throw_usage(const std::string& message)
+{
+    throw Error(ErrorKind::usage, message);
+}
 
 } // namespace escprov

@@ -15,10 +15,12 @@ std::string temp_name(std::string_view stem)
     return std::string(stem) + ".escprov-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+std::string quoted(const fs::path& path)
+{
+    return "'" + path.string() + "'";
+}
 
-AtomicFile::AtomicFile(fs::path target, Overwrite overwrite)
-    : m_target(std::move(target)), m_overwrite(overwrite)
+AtomicFile::AtomicFile(fs::path target, Overwrite overwrite) : m_target(std::move(target)), m_overwrite(overwrite)
 {
     if (m_overwrite == Overwrite::no && fs::exists(m_target)) {
         throw_output("write " + quoted(m_target) + ": file exists (use --overwrite to replace it)");

@@ -7,7 +7,10 @@
 namespace escprov {
 namespace {
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_signal(int) { g_interrupted = 1; }
+extern "C" void on_signal(int)
+{
+    g_interrupted = 1;
+}
 } // namespace
 
 void install_interrupt_handlers()
@@ -19,7 +22,10 @@ void install_interrupt_handlers()
     sigaction(SIGTERM, &action, nullptr);
 }
 
-bool interrupted() noexcept { return g_interrupted != 0; }
+bool interrupted() noexcept
+{
+    return g_interrupted != 0;
+}
 
 void check_interrupted()
 {

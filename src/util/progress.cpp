@@ -6,15 +6,20 @@ namespace escprov {
 
 namespace {
 constexpr auto k_redraw_interval = std::chrono::milliseconds(100);
-std::string megabytes(uint64_t bytes) { return std::to_string(bytes >> 20); }
+std::string megabytes(uint64_t bytes)
+{
+    return std::to_string(bytes >> 20);
+}
 } // namespace
 
 Progress::Progress(std::ostream& out, bool enabled, std::string label)
     : m_out(out), m_enabled(enabled), m_label(std::move(label))
-{
-}
+{}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress()
+{
+    finish();
+}
 
 bool Progress::due()
 {

@@ -28,7 +28,8 @@ constexpr int k_plugin_step = 92;
 std::string lower(std::string_view text)
 {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -47,9 +48,9 @@ std::string prefix_of(std::string_view name)
 
 bool is_text_field(std::string_view name)
 {
-    static constexpr std::string_view fields[] = {"Name",     "LogicalName",  "IsCustomField",     "formid",
-                                                  "savedqueryid", "FileName", "XamlFileName",      "JsonFileName",
-                                                  "FormId",   "UniqueName",   "SiteMapUniqueName"};
+    static constexpr std::string_view fields[] = {"Name",         "LogicalName", "IsCustomField",    "formid",
+                                                  "savedqueryid", "FileName",    "XamlFileName",     "JsonFileName",
+                                                  "FormId",       "UniqueName",  "SiteMapUniqueName"};
     return std::find(std::begin(fields), std::end(fields), name) != std::end(fields);
 }
 
@@ -101,7 +102,7 @@ struct ContentChecks::State {
     std::map<int, std::unordered_set<std::string>> roots;
     std::unordered_map<std::string, int> entity_behavior;
     bool check_coverage = false;
-    std::string publisher_prefix;  // lower case; empty when prefixes are not checked
+    std::string publisher_prefix; // lower case; empty when prefixes are not checked
 
     // The entity being read.
     std::string entity_name;
@@ -186,8 +187,9 @@ struct ContentChecks::State {
         }
         std::string prefix = prefix_of(name);
         if (!prefix.empty() && prefix != publisher_prefix) {
-            add(code, where, kind.data() + (" '" + name + "' has the prefix '" + prefix + "_', not the publisher's '" +
-                                             publisher_prefix + "_'"));
+            add(code, where,
+                kind.data() + (" '" + name + "' has the prefix '" + prefix + "_', not the publisher's '" +
+                               publisher_prefix + "_'"));
         }
     }
     void check_covered(int type, std::string_view kind, const std::string& key, const std::string& shown,
@@ -450,31 +452,37 @@ void ContentChecks::State::finish()
             std::string key = identity_key(root.schema_name.empty() ? root.id : root.schema_name);
             bool present_here = false;
             switch (root.type) {
-            case k_entity: case k_optionset: case k_role: case k_web_resource: case k_app_module:
-            case k_plugin_assembly: case k_plugin_step: case k_form: case k_view: case k_workflow: case k_relationship:
+            case k_entity:
+            case k_optionset:
+            case k_role:
+            case k_web_resource:
+            case k_app_module:
+            case k_plugin_assembly:
+            case k_plugin_step:
+            case k_form:
+            case k_view:
+            case k_workflow:
+            case k_relationship:
                 if (key.empty()) {
                     continue; // a role named by parentId in org exports: nothing to look up
                 }
                 present_here = present[root.type].contains(key);
                 break;
-            case k_sitemap:
-                present_here = key.empty() ? org_sitemap : present[k_sitemap].contains(key);
-                break;
-            default:
-                continue; // a type we cannot map to content: skipped, never an error
+            case k_sitemap: present_here = key.empty() ? org_sitemap : present[k_sitemap].contains(key); break;
+            default: continue; // a type we cannot map to content: skipped, never an error
             }
             if (present_here) {
                 continue;
             }
             // Real exports list forms, views, processes and relationships that customizations.xml
             // does not hold (system forms, activated processes): a warning, not breakage.
-            bool soft = root.type == k_form || root.type == k_view || root.type == k_workflow ||
-                        root.type == k_relationship;
+            bool soft =
+                root.type == k_form || root.type == k_view || root.type == k_workflow || root.type == k_relationship;
             xml::Location where{root.location.line, root.location.column, nullptr};
             findings.add(soft ? "ESC-ROOT-002" : "ESC-ROOT-001", manifest->file, where,
                          "RootComponent " + solution::component_type_name(root.type) + " '" +
-                             (root.schema_name.empty() ? root.id : root.schema_name) +
-                             "' (type " + std::to_string(root.type) + ") is not in customizations.xml");
+                             (root.schema_name.empty() ? root.id : root.schema_name) + "' (type " +
+                             std::to_string(root.type) + ") is not in customizations.xml");
         }
     }
     // Privileges must refer to an entity defined here or to a system entity.
@@ -492,8 +500,7 @@ void ContentChecks::State::finish()
 
 ContentChecks::ContentChecks(ContentContext context, Findings& findings, SubtreeCheck subtree_check)
     : m_state(std::make_unique<State>(std::move(context), findings, std::move(subtree_check)))
-{
-}
+{}
 
 ContentChecks::~ContentChecks() = default;
 

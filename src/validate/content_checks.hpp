@@ -22,9 +22,9 @@ namespace escprov::validate {
 
 // What the content checks know before streaming.
 struct ContentContext {
-    std::string file;                               // customizations.xml's display name
-    const solution::Manifest* manifest = nullptr;   // nullptr for a loose customizations.xml
-    std::optional<std::set<std::string>> parts;     // lower-case part names without a leading '/', when known
+    std::string file;                             // customizations.xml's display name
+    const solution::Manifest* manifest = nullptr; // nullptr for a loose customizations.xml
+    std::optional<std::set<std::string>> parts;   // lower-case part names without a leading '/', when known
 };
 
 // Receives the subtrees the XSD checks look at: "sitemap", "ribbon" and "fetch". `where` is

@@ -22,21 +22,28 @@ const std::vector<Rule>& rules()
     // definition, so anything real exports are seen to do is at most a warning.
     static const std::vector<Rule> table = {
         {"ESC-XML-001", "xml", Severity::error, "an XML file of the solution is not well-formed"},
-        {"ESC-SEC-001", "sections", Severity::error, "a top-level section of customizations.xml is out of the schema's order"},
+        {"ESC-SEC-001", "sections", Severity::error,
+         "a top-level section of customizations.xml is out of the schema's order"},
         {"ESC-SEC-002", "sections", Severity::error, "a top-level section of customizations.xml appears twice"},
         {"ESC-SEC-003", "sections", Severity::note, "an unknown top-level section (kept; newer exports add sections)"},
-        {"ESC-MAN-001", "manifest", Severity::error, "solution.xml is not a solution manifest (root or SolutionManifest missing)"},
+        {"ESC-MAN-001", "manifest", Severity::error,
+         "solution.xml is not a solution manifest (root or SolutionManifest missing)"},
         {"ESC-MAN-002", "manifest", Severity::error, "a required manifest field is missing or empty"},
         {"ESC-MAN-003", "manifest", Severity::error, "<Managed> is not 0, 1 or 2"},
-        {"ESC-MAN-004", "manifest", Severity::error, "the root version attributes are missing (version, SolutionPackageVersion or minimumversion)"},
+        {"ESC-MAN-004", "manifest", Severity::error,
+         "the root version attributes are missing (version, SolutionPackageVersion or minimumversion)"},
         {"ESC-MAN-005", "manifest", Severity::error, "<Version> is not a version of two to four numbers"},
-        {"ESC-MAN-006", "manifest", Severity::warning, "<Managed> contradicts the file name (names lie: only <Managed> counts)"},
+        {"ESC-MAN-006", "manifest", Severity::warning,
+         "<Managed> contradicts the file name (names lie: only <Managed> counts)"},
         {"ESC-MAN-007", "manifest", Severity::error, "a RootComponent has no type, or neither schemaName nor id"},
         {"ESC-ROOT-001", "root-components", Severity::error, "a RootComponent is not present in customizations.xml"},
-        {"ESC-ROOT-002", "root-components", Severity::warning, "a RootComponent form or process is not present in customizations.xml (real exports do this)"},
-        {"ESC-ROOT-003", "root-components", Severity::warning, "a component in customizations.xml is not covered by a RootComponent"},
+        {"ESC-ROOT-002", "root-components", Severity::warning,
+         "a RootComponent form or process is not present in customizations.xml (real exports do this)"},
+        {"ESC-ROOT-003", "root-components", Severity::warning,
+         "a component in customizations.xml is not covered by a RootComponent"},
         {"ESC-DUP-001", "identities", Severity::error, "two entities with the same name"},
-        {"ESC-DUP-002", "identities", Severity::error, "two attributes with the same PhysicalName or LogicalName in one entity"},
+        {"ESC-DUP-002", "identities", Severity::error,
+         "two attributes with the same PhysicalName or LogicalName in one entity"},
         {"ESC-DUP-003", "identities", Severity::error, "two forms or dashboards with the same id"},
         {"ESC-DUP-004", "identities", Severity::error, "two views with the same id"},
         {"ESC-DUP-005", "identities", Severity::error, "two SiteMap Areas with the same Id in one sitemap"},
@@ -45,19 +52,27 @@ const std::vector<Rule>& rules()
         {"ESC-DUP-008", "identities", Severity::error, "two security roles with the same id"},
         {"ESC-DUP-009", "identities", Severity::error, "two web resources with the same name"},
         {"ESC-DUP-010", "identities", Severity::error, "two global option sets with the same name"},
-        {"ESC-PRIV-001", "privileges", Severity::warning, "a privilege refers to a custom entity that is neither in this solution nor a system entity"},
-        {"ESC-PRIV-002", "privileges", Severity::note, "a privilege refers to an entity unknown to this solution and to the CRM 2013/2015 system list"},
-        {"ESC-PRIV-003", "privileges", Severity::error, "a RolePrivilege has no name, or a level other than Basic, Local, Deep or Global"},
+        {"ESC-PRIV-001", "privileges", Severity::warning,
+         "a privilege refers to a custom entity that is neither in this solution nor a system entity"},
+        {"ESC-PRIV-002", "privileges", Severity::note,
+         "a privilege refers to an entity unknown to this solution and to the CRM 2013/2015 system list"},
+        {"ESC-PRIV-003", "privileges", Severity::error,
+         "a RolePrivilege has no name, or a level other than Basic, Local, Deep or Global"},
         {"ESC-PFX-001", "prefixes", Severity::warning, "a custom entity's prefix is not the publisher's"},
         {"ESC-PFX-002", "prefixes", Severity::warning, "a custom attribute's prefix is not the publisher's"},
         {"ESC-PFX-003", "prefixes", Severity::warning, "a web resource's prefix is not the publisher's"},
         {"ESC-CT-001", "content-types", Severity::error, "the zip has no [Content_Types].xml"},
         {"ESC-CT-002", "content-types", Severity::error, "a part's extension has no <Default> in [Content_Types].xml"},
-        {"ESC-CT-003", "content-types", Severity::error, "an extension-less part has no <Override> in [Content_Types].xml"},
+        {"ESC-CT-003", "content-types", Severity::error,
+         "an extension-less part has no <Override> in [Content_Types].xml"},
         {"ESC-CT-004", "content-types", Severity::error, "the zip has no customizations.xml"},
-        {"ESC-PART-001", "parts", Severity::warning, "a part named by FileName, XamlFileName or JsonFileName is absent"},
-        {"ESC-XSD-001", "xsd", Severity::warning, "a SiteMap, RibbonDiffXml or FetchXml does not conform to Microsoft's 9.x schema (older exports often do not)"},
-        {"ESC-XSD-002", "xsd", Severity::note, "a schema from --schemas did not compile or is absent; its checks were skipped"},
+        {"ESC-PART-001", "parts", Severity::warning,
+         "a part named by FileName, XamlFileName or JsonFileName is absent"},
+        {"ESC-XSD-001", "xsd", Severity::warning,
+         "a SiteMap, RibbonDiffXml or FetchXml does not conform to Microsoft's 9.x schema (older exports often do "
+         "not)"},
+        {"ESC-XSD-002", "xsd", Severity::note,
+         "a schema from --schemas did not compile or is absent; its checks were skipped"},
     };
     return table;
 }
@@ -89,19 +104,21 @@ const std::vector<std::string_view>& families()
 void Findings::add(std::string_view code, std::string file, xml::Location where, std::string message)
 {
     const Rule& found = rule(code);
-    m_findings.push_back({std::move(file), where.line, where.column, found.severity, std::string(code), std::move(message)});
+    m_findings.push_back(
+        {std::move(file), where.line, where.column, found.severity, std::string(code), std::move(message)});
 }
 
 size_t Findings::count(Severity severity) const
 {
-    return static_cast<size_t>(std::count_if(m_findings.begin(), m_findings.end(),
-                                             [severity](const Finding& finding) { return finding.severity == severity; }));
+    return static_cast<size_t>(std::count_if(m_findings.begin(), m_findings.end(), [severity](const Finding& finding) {
+        return finding.severity == severity;
+    }));
 }
 
 size_t PathReport::count(Severity severity) const
 {
-    return static_cast<size_t>(std::count_if(findings.begin(), findings.end(),
-                                             [severity](const Finding& finding) { return finding.severity == severity; }));
+    return static_cast<size_t>(std::count_if(
+        findings.begin(), findings.end(), [severity](const Finding& finding) { return finding.severity == severity; }));
 }
 
 } // namespace escprov::validate

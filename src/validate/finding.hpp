@@ -19,10 +19,10 @@ std::string_view severity_name(Severity severity);
 
 // One check the validator can report. Codes are stable: CI configurations and docs refer to them.
 struct Rule {
-    std::string_view code;      // "ESC-XML-001"
-    std::string_view family;    // check family, one JUnit testcase each: "xml", "sections", ...
-    Severity severity;          // the severity the validator reports it with
-    std::string_view summary;   // one line, for SARIF rules[] and docs/validate.md
+    std::string_view code;    // "ESC-XML-001"
+    std::string_view family;  // check family, one JUnit testcase each: "xml", "sections", ...
+    Severity severity;        // the severity the validator reports it with
+    std::string_view summary; // one line, for SARIF rules[] and docs/validate.md
 };
 
 // Every rule, in code order.
@@ -33,8 +33,8 @@ const Rule& rule(std::string_view code);
 const std::vector<std::string_view>& families();
 
 struct Finding {
-    std::string file;       // "Contoso.zip!customizations.xml", "Other/Solution.xml"...
-    uint64_t line = 0;      // 0 when the finding is about the file as a whole
+    std::string file;  // "Contoso.zip!customizations.xml", "Other/Solution.xml"...
+    uint64_t line = 0; // 0 when the finding is about the file as a whole
     uint64_t column = 0;
     Severity severity = Severity::error;
     std::string code;
@@ -46,7 +46,10 @@ struct Finding {
 class Findings {
 public:
     void add(std::string_view code, std::string file, xml::Location where, std::string message);
-    void add(std::string_view code, std::string file, std::string message) { add(code, std::move(file), {}, std::move(message)); }
+    void add(std::string_view code, std::string file, std::string message)
+    {
+        add(code, std::move(file), {}, std::move(message));
+    }
     const std::vector<Finding>& all() const { return m_findings; }
     std::vector<Finding>& all() { return m_findings; }
     size_t count(Severity severity) const;

@@ -13,8 +13,10 @@ bool is_version(std::string_view text)
     size_t begin = 0;
     while (true) {
         size_t dot = text.find('.', begin);
-        std::string_view part = text.substr(begin, dot == std::string_view::npos ? std::string_view::npos : dot - begin);
-        if (part.empty() || !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        std::string_view part =
+            text.substr(begin, dot == std::string_view::npos ? std::string_view::npos : dot - begin);
+        if (part.empty() ||
+            !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
             return false;
         }
         ++parts;
@@ -56,11 +58,13 @@ void check_manifest(const solution::Manifest& manifest, Findings& findings)
         return;
     }
     if (trimmed(manifest.version).empty()) {
-        findings.add("ESC-MAN-004", file, at(&root), "ImportExportXml has no version attribute (the exporting CRM build)");
+        findings.add("ESC-MAN-004", file, at(&root),
+                     "ImportExportXml has no version attribute (the exporting CRM build)");
     }
     if (trimmed(manifest.package_version).empty() && trimmed(manifest.minimum_version).empty()) {
         findings.add("ESC-MAN-004", file, at(&root),
-                     "ImportExportXml has neither SolutionPackageVersion nor minimumversion, so the target CRM version is unknown");
+                     "ImportExportXml has neither SolutionPackageVersion nor minimumversion, so the target CRM version "
+                     "is unknown");
     }
     auto require = [&](const xml::Node* parent, std::string_view field, const std::string& value) {
         if (trimmed(value).empty()) {
@@ -110,7 +114,8 @@ void check_managed_name(const solution::Manifest& manifest, std::string_view fil
         return;
     }
     std::string name(file_name);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     bool says_unmanaged = name.find("unmanaged") != std::string::npos;
     bool says_managed = !says_unmanaged && name.find("_managed") != std::string::npos;
     const xml::Node* body = manifest.root.child("SolutionManifest");

@@ -14,7 +14,8 @@ namespace {
 std::string lower(std::string_view text)
 {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -28,8 +29,8 @@ std::string without_leading_slash(std::string_view name)
 
 } // namespace
 
-void check_content_types(const std::string& content_types, const std::string& file, const std::vector<std::string>& parts,
-                         Findings& findings)
+void check_content_types(const std::string& content_types, const std::string& file,
+                         const std::vector<std::string>& parts, Findings& findings)
 {
     xml::MemorySource source(content_types, file);
     xml::Node types = xml::parse_document(source);
@@ -58,11 +59,14 @@ void check_content_types(const std::string& content_types, const std::string& fi
         leaf = leaf.substr(leaf.rfind('/') == std::string_view::npos ? 0 : leaf.rfind('/') + 1);
         size_t dot = leaf.rfind('.');
         if (dot == std::string_view::npos || dot + 1 == leaf.size()) {
-            findings.add("ESC-CT-003", file, "part '" + part + "' has no extension and no <Override PartName=\"/" + part +
-                                                  "\"> in [Content_Types].xml");
+            std::string message = "part '" + part + "' has no extension and no <Override PartName=\"/";
+            message += part;
+            message += "\"> in [Content_Types].xml";
+            findings.add("ESC-CT-003", file, message);
         } else if (!defaults.contains(std::string(leaf.substr(dot + 1)))) {
-            findings.add("ESC-CT-002", file, "part '" + part + "' has the extension '" + std::string(leaf.substr(dot + 1)) +
-                                                  "', which has no <Default Extension=...> in [Content_Types].xml");
+            findings.add("ESC-CT-002", file,
+                         "part '" + part + "' has the extension '" + std::string(leaf.substr(dot + 1)) +
+                             "', which has no <Default Extension=...> in [Content_Types].xml");
         }
     }
 }

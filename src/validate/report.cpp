@@ -61,9 +61,9 @@ std::string status(const PathReport& report, bool strict)
 
 nlohmann::ordered_json finding_json(const Finding& finding)
 {
-    return {{"file", finding.file},         {"line", finding.line},
-            {"column", finding.column},     {"severity", severity_name(finding.severity)},
-            {"code", finding.code},         {"message", finding.message}};
+    return {{"file", finding.file},     {"line", finding.line},
+            {"column", finding.column}, {"severity", severity_name(finding.severity)},
+            {"code", finding.code},     {"message", finding.message}};
 }
 
 std::string render_json(const std::vector<PathReport>& reports, bool strict)
@@ -97,7 +97,8 @@ std::string render_json(const std::vector<PathReport>& reports, bool strict)
     return out.dump(2) + "\n";
 }
 
-void text_element(xml::Writer& writer, std::string_view name, const xml::Attributes& attributes, const std::string& text)
+void text_element(xml::Writer& writer, std::string_view name, const xml::Attributes& attributes,
+                  const std::string& text)
 {
     writer.start_element(name, attributes, text.empty());
     if (!text.empty()) {
@@ -118,10 +119,10 @@ std::string render_junit(const std::vector<PathReport>& reports, bool strict)
     size_t errors = 0;
     struct Case {
         std::string name;
-        std::string failure;   // summary when the case fails
-        std::string details;   // one finding per line
-        std::string output;    // findings that do not fail the case
-        bool error = false;    // could not check
+        std::string failure; // summary when the case fails
+        std::string details; // one finding per line
+        std::string output;  // findings that do not fail the case
+        bool error = false;  // could not check
     };
     std::vector<std::vector<Case>> suites;
     for (const auto& report : reports) {
@@ -156,10 +157,11 @@ std::string render_junit(const std::vector<PathReport>& reports, bool strict)
         tests += cases.size();
         suites.push_back(std::move(cases));
     }
-    writer.start_element("testsuites", {{"name", "escprov validate"},
-                                        {"tests", std::to_string(tests)},
-                                        {"failures", std::to_string(failures)},
-                                        {"errors", std::to_string(errors)}},
+    writer.start_element("testsuites",
+                         {{"name", "escprov validate"},
+                          {"tests", std::to_string(tests)},
+                          {"failures", std::to_string(failures)},
+                          {"errors", std::to_string(errors)}},
                          false);
     for (size_t i = 0; i < reports.size(); ++i) {
         const auto& cases = suites[i];
@@ -169,14 +171,16 @@ std::string render_junit(const std::vector<PathReport>& reports, bool strict)
             suite_failures += !test.failure.empty() && !test.error ? 1 : 0;
             suite_errors += test.error ? 1 : 0;
         }
-        writer.start_element("testsuite", {{"name", reports[i].path},
-                                           {"tests", std::to_string(cases.size())},
-                                           {"failures", std::to_string(suite_failures)},
-                                           {"errors", std::to_string(suite_errors)}},
+        writer.start_element("testsuite",
+                             {{"name", reports[i].path},
+                              {"tests", std::to_string(cases.size())},
+                              {"failures", std::to_string(suite_failures)},
+                              {"errors", std::to_string(suite_errors)}},
                              false);
         for (const auto& test : cases) {
             bool empty = test.failure.empty() && test.output.empty();
-            writer.start_element("testcase", {{"name", test.name}, {"classname", "escprov.validate." + test.name}}, empty);
+            writer.start_element("testcase", {{"name", test.name}, {"classname", "escprov.validate." + test.name}},
+                                 empty);
             if (!test.failure.empty()) {
                 text_element(writer, test.error ? "error" : "failure", {{"message", test.failure}}, test.details);
             }
@@ -202,16 +206,14 @@ std::string artifact_uri(const std::string& file)
 {
     std::string uri;
     for (char c : file) {
-        if (c == '!') {
+        if (c == '!' || c == '\\') {
             uri += '/';
         } else if (c == ' ') {
             uri += "%20";
-        } else if (c == '[' ) {
+        } else if (c == '[') {
             uri += "%5B";
         } else if (c == ']') {
             uri += "%5D";
-        } else if (c == '\\') {
-            uri += '/';
         } else {
             uri += c;
         }
@@ -243,7 +245,8 @@ std::string render_sarif(const std::vector<PathReport>& reports)
             }
             nlohmann::ordered_json physical = {{"artifactLocation", {{"uri", artifact_uri(finding.file)}}}};
             if (finding.line > 0) {
-                physical["region"] = {{"startLine", finding.line}, {"startColumn", std::max<uint64_t>(finding.column, 1)}};
+                physical["region"] = {{"startLine", finding.line},
+                                      {"startColumn", std::max<uint64_t>(finding.column, 1)}};
             }
             results.push_back({{"ruleId", finding.code},
                                {"ruleIndex", index},
@@ -252,11 +255,12 @@ std::string render_sarif(const std::vector<PathReport>& reports)
                                {"locations", nlohmann::ordered_json::array({{{"physicalLocation", physical}}})}});
         }
         if (report.failure) {
-            notifications.push_back({{"level", "error"},
-                                     {"message", {{"text", *report.failure}}},
-                                     {"locations", nlohmann::ordered_json::array(
-                                                       {{{"physicalLocation",
-                                                          {{"artifactLocation", {{"uri", artifact_uri(report.path)}}}}}}})}});
+            notifications.push_back(
+                {{"level", "error"},
+                 {"message", {{"text", *report.failure}}},
+                 {"locations",
+                  nlohmann::ordered_json::array(
+                      {{{"physicalLocation", {{"artifactLocation", {{"uri", artifact_uri(report.path)}}}}}}})}});
         }
     }
     nlohmann::ordered_json run;
@@ -296,8 +300,8 @@ std::string summary_line(const std::vector<PathReport>& reports)
     for (const auto& report : reports) {
         unchecked += report.failure ? 1 : 0;
     }
-    std::string line = "validate: " + plural(reports.size(), "path") + " checked: " +
-                       plural(total(reports, Severity::error), "error") + ", " +
+    std::string line = "validate: " + plural(reports.size(), "path") +
+                       " checked: " + plural(total(reports, Severity::error), "error") + ", " +
                        plural(total(reports, Severity::warning), "warning") + ", " +
                        plural(total(reports, Severity::note), "note");
     if (unchecked > 0) {

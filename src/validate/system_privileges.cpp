@@ -13,7 +13,7 @@ namespace {
 // Every privilege the system roles hold in two real whole-organisation exports of the Default
 // solution (corpus/orgs: CRM Online 2013 and 2015), sorted. These are facts about CRM, not
 // guesses: any privilege a system role can hold is listed here.
-constexpr std::array k_system_privileges = {
+constexpr std::array<std::string_view, 632> k_system_privileges = {
     "prvActivateBusinessProcessFlow",
     "prvActivateSynchronousWorkflow",
     "prvAddressBook",
@@ -647,11 +647,17 @@ constexpr std::array k_system_privileges = {
     "prvWritemsdyn_PostAlbum",
     "prvWritemsdyn_wallsavedqueryusersettings",
 };
+// The size above is written out (clang-tidy cannot deduce an array this long); these catch a
+// miscount, which would leave empty names at the end and break the binary search.
+static_assert(!k_system_privileges.back().empty(), "k_system_privileges has fewer names than its size");
+static_assert(std::is_sorted(k_system_privileges.begin(), k_system_privileges.end()),
+              "k_system_privileges must stay sorted for binary_search");
 
 std::string lower(std::string_view text)
 {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 

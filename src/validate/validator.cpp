@@ -1,10 +1,10 @@
 #include "validate/validator.hpp"
 
+#include "util/fs.hpp"
 #include "validate/content_checks.hpp"
 #include "validate/manifest_checks.hpp"
 #include "validate/package_checks.hpp"
 #include "validate/xsd.hpp"
-#include "util/fs.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -26,14 +26,14 @@ bool cannot_check(const Error& error)
 std::string lower(std::string_view text)
 {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
 // Runs one step; a well-formedness error becomes ESC-XML-001, anything else that stops
 // reading becomes the report's failure. Returns false when the step did not complete.
-template <typename Step>
-bool guarded(PathReport& report, Findings& findings, const std::string& verb, Step&& step)
+template <typename Step> bool guarded(PathReport& report, Findings& findings, const std::string& verb, Step&& step)
 {
     try {
         step();
@@ -96,9 +96,8 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
         SubtreeCheck subtree_check;
         if (options.schemas) {
             schemas = std::make_unique<SchemaChecker>(*options.schemas);
-            subtree_check = [&](std::string_view kind, const xml::Node& node, const std::string& file, xml::Location where) {
-                schemas->check(kind, node, file, where, findings);
-            };
+            subtree_check = [&](std::string_view kind, const xml::Node& node, const std::string& file,
+                                xml::Location where) { schemas->check(kind, node, file, where, findings); };
         }
         ContentChecks checks(std::move(context), findings, subtree_check);
         guarded(report, findings, "validate " + quoted(path), [&] { input->read_customizations(checks); });
@@ -112,7 +111,8 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
             std::optional<std::string> types = input->content_types();
             std::string name = path.filename().string() + "![Content_Types].xml";
             if (!types) {
-                findings.add("ESC-CT-001", name, "the zip has no [Content_Types].xml; CRM refuses a package without it");
+                findings.add("ESC-CT-001", name,
+                             "the zip has no [Content_Types].xml; CRM refuses a package without it");
                 return;
             }
             std::vector<std::string> parts;

@@ -12,7 +12,7 @@ namespace escprov::validate {
 
 struct Options {
     solution::InputLimits limits;
-    std::optional<std::filesystem::path> schemas;  // --schemas DIR: run the XSD checks
+    std::optional<std::filesystem::path> schemas; // --schemas DIR: run the XSD checks
 };
 
 // Checks `path`. Findings come back sorted by file, line, column and code. When the input

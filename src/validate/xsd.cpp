@@ -3,16 +3,16 @@
 #include "util/utf.hpp"
 #include "xml/writer.hpp"
 
-#include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/framework/LocalFileInputSource.hpp>
+#include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/framework/XMLGrammarPool.hpp>
+#include <xercesc/parsers/SAX2XMLReaderImpl.hpp>
 #include <xercesc/sax/ErrorHandler.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/DefaultHandler.hpp>
-#include <xercesc/parsers/SAX2XMLReaderImpl.hpp>
 #include <xercesc/util/XMLEntityResolver.hpp>
-#include <xercesc/util/XMLUni.hpp>
 #include <xercesc/util/XMLResourceIdentifier.hpp>
+#include <xercesc/util/XMLUni.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
 
 #include <vector>
@@ -24,8 +24,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const XMLCh* xc(const std::u16string& text) { return reinterpret_cast<const XMLCh*>(text.c_str()); }
-std::string utf8(const XMLCh* text) { return text != nullptr ? to_utf8(reinterpret_cast<const char16_t*>(text)) : ""; }
+const XMLCh* xc(const std::u16string& text)
+{
+    return reinterpret_cast<const XMLCh*>(text.c_str());
+}
+std::string utf8(const XMLCh* text)
+{
+    return text != nullptr ? to_utf8(reinterpret_cast<const char16_t*>(text)) : "";
+}
 
 struct Problem {
     uint64_t line = 0;
@@ -103,7 +109,7 @@ struct SchemaChecker::Schema {
         reader->setFeature(x::XMLUni::fgXercesSchema, true);
         reader->setFeature(x::XMLUni::fgSAX2CoreValidation, true);
         reader->setFeature(x::XMLUni::fgXercesDynamic, false);
-        reader->setFeature(x::XMLUni::fgXercesLoadSchema, false);          // ignore xsi:schemaLocation hints
+        reader->setFeature(x::XMLUni::fgXercesLoadSchema, false); // ignore xsi:schemaLocation hints
         reader->setFeature(x::XMLUni::fgXercesLoadExternalDTD, false);
         reader->setFeature(x::XMLUni::fgXercesDisableDefaultEntityResolution, true);
         reader->setFeature(x::XMLUni::fgXercesUseCachedGrammarInParse, true);
@@ -163,8 +169,8 @@ SchemaChecker::Schema* SchemaChecker::schema_for(std::string_view kind, Findings
     return &schema;
 }
 
-void SchemaChecker::check(std::string_view kind, const xml::Node& subtree, const std::string& file,
-                          xml::Location where, Findings& findings)
+void SchemaChecker::check(std::string_view kind, const xml::Node& subtree, const std::string& file, xml::Location where,
+                          Findings& findings)
 {
     Schema* schema = schema_for(kind, findings, file);
     if (schema == nullptr) {
@@ -190,8 +196,8 @@ void SchemaChecker::check(std::string_view kind, const xml::Node& subtree, const
         // Lines are counted from the subtree's first line; a CRM export's layout keeps them aligned.
         xml::Location at{where.line + (problem.line > 0 ? problem.line - 1 : 0),
                          problem.line <= 1 ? where.column : problem.column, nullptr};
-        findings.add("ESC-XSD-001", file, at, std::string(kind) + " does not conform to " + schema->file_name + ": " +
-                                                  problem.message);
+        findings.add("ESC-XSD-001", file, at,
+                     std::string(kind) + " does not conform to " + schema->file_name + ": " + problem.message);
     }
 }
 

@@ -15,15 +15,18 @@ enum class NodeKind { element, text, cdata, comment, processing_instruction };
 
 struct Node {
     NodeKind kind = NodeKind::element;
-    std::string name;        // element name, or processing-instruction target
-    std::string text;        // text, CDATA, comment or processing-instruction data
+    std::string name; // element name, or processing-instruction target
+    std::string text; // text, CDATA, comment or processing-instruction data
     Attributes attributes;
     std::vector<Node> children;
-    bool empty_tag = false;  // written as <x /> in the source
-    Location location;       // where the element started
+    bool empty_tag = false; // written as <x /> in the source
+    Location location;      // where the element started
 
     bool is_element() const { return kind == NodeKind::element; }
-    const std::string* attribute(std::string_view attribute_name) const { return find_attribute(attributes, attribute_name); }
+    const std::string* attribute(std::string_view attribute_name) const
+    {
+        return find_attribute(attributes, attribute_name);
+    }
     void set_attribute(std::string_view attribute_name, std::string value);
     // The first child element with this name, or nullptr.
     const Node* child(std::string_view child_name) const;

@@ -16,6 +16,9 @@ XercesPlatform::XercesPlatform()
     }
 }
 
-XercesPlatform::~XercesPlatform() { xercesc::XMLPlatformUtils::Terminate(); }
+XercesPlatform::~XercesPlatform()
+{
+    xercesc::XMLPlatformUtils::Terminate();
+}
 
 } // namespace escprov::xml

@@ -6,7 +6,7 @@ namespace escprov::xml {
 
 class XercesPlatform {
 public:
-    XercesPlatform();  // throws Error(internal) when Xerces cannot start
+    XercesPlatform(); // throws Error(internal) when Xerces cannot start
     ~XercesPlatform();
     XercesPlatform(const XercesPlatform&) = delete;
     XercesPlatform& operator=(const XercesPlatform&) = delete;

@@ -38,12 +38,14 @@ const std::string* find_attribute(const Attributes& attributes, std::string_view
 ParseError::ParseError(ErrorKind kind, std::string file, Location where, std::string cause)
     : Error(kind, file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " + cause),
       m_file(std::move(file)), m_where(where), m_cause(std::move(cause))
-{
-}
+{}
 
 namespace {
 
-const char16_t* u(const XMLCh* s) { return reinterpret_cast<const char16_t*>(s); }
+const char16_t* u(const XMLCh* s)
+{
+    return reinterpret_cast<const char16_t*>(s);
+}
 
 // Feeds Xerces from a ByteSource, enforcing the token-size limit on the raw bytes. Exceptions
 // from the source are stashed and reported after Xerces returns, never thrown through it.
@@ -51,8 +53,7 @@ class GuardedStream : public x::BinInputStream {
 public:
     GuardedStream(ByteSource& source, uint64_t max_token, std::exception_ptr& failure)
         : m_source(source), m_max_token(max_token), m_failure(failure)
-    {
-    }
+    {}
     XMLFilePos curPos() const override { return m_position; }
     XMLSize_t readBytes(XMLByte* const buffer, const XMLSize_t size) override
     {
@@ -101,9 +102,10 @@ private:
     void check()
     {
         if (m_run > m_max_token && !m_failure) {
-            m_failure = std::make_exception_ptr(Error(ErrorKind::limit,
-                "read '" + m_source.name() + "': a single text or attribute value is longer than the limit of " +
-                    std::to_string(m_max_token) + " bytes (--max-token); refusing to load it"));
+            m_failure = std::make_exception_ptr(
+                Error(ErrorKind::limit, "read '" + m_source.name() +
+                                            "': a single text or attribute value is longer than the limit of " +
+                                            std::to_string(m_max_token) + " bytes (--max-token); refusing to load it"));
         }
     }
     ByteSource& m_source;
@@ -171,8 +173,7 @@ struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, publ
     }
 
     // Runs a handler callback; any exception is stashed and Xerces is unwound with Abort.
-    template <typename F>
-    void guarded(F&& f)
+    template <typename F> void guarded(F&& f)
     {
         if (failure) {
             throw Abort{};
@@ -230,8 +231,8 @@ struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, publ
                       const bool) override
     {
         if (++depth > limits.max_depth) {
-            fail(ErrorKind::limit, "elements nest deeper than the limit of " + std::to_string(limits.max_depth) +
-                                       " (--max-depth)");
+            fail(ErrorKind::limit,
+                 "elements nest deeper than the limit of " + std::to_string(limits.max_depth) + " (--max-depth)");
         }
         guarded([&] {
             element_name.clear();
@@ -303,7 +304,10 @@ struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, publ
 Parser::Parser(Limits limits) : m_impl(std::make_unique<Impl>(limits)), m_limits(limits) {}
 Parser::~Parser() = default;
 
-Location Parser::location() const { return m_impl->location(); }
+Location Parser::location() const
+{
+    return m_impl->location();
+}
 
 void Parser::parse(ByteSource& source, Handler& handler)
 {

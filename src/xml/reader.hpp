@@ -4,8 +4,8 @@
 // token, and reports events in UTF-8 together with whether an element was written as <x />.
 // Namespace processing is off: prefixed names such as xsi:nil pass through as written.
 
-#include "xml/source.hpp"
 #include "util/error.hpp"
+#include "xml/source.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -42,8 +42,8 @@ public:
 
 // Safety limits; every hostile-input case maps to one of these or to the DOCTYPE ban.
 struct Limits {
-    size_t max_depth = 1000;                  // element nesting; real exports stay under 40
-    uint64_t max_token_bytes = 16ull << 20;   // bytes between two markup characters '<' / '>'
+    size_t max_depth = 1000;                // element nesting; real exports stay under 40
+    uint64_t max_token_bytes = 16ull << 20; // bytes between two markup characters '<' / '>'
 };
 
 // Receives parse events. Names and text are UTF-8 and valid only during the call.

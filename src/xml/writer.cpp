@@ -85,8 +85,7 @@ void FileSink::close()
 namespace {
 // Appends `text`, replacing each character for which `replacement` returns non-null; runs of
 // plain characters are appended in one go.
-template <typename Replace>
-void escape_with(std::string& out, std::string_view text, Replace replacement)
+template <typename Replace> void escape_with(std::string& out, std::string_view text, Replace replacement)
 {
     size_t run = 0;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -181,7 +180,7 @@ void Writer::begin_child()
             head += "<?xml version=\"1.0\" encoding=\"utf-8\"?>" + m_style.newline;
         }
         if (m_style.base_depth > 0) {
-            head.append(m_style.base_depth * m_style.indent, ' ');
+            head.append(static_cast<size_t>(m_style.base_depth) * m_style.indent, ' ');
         }
         m_sink.write(head);
         return;

@@ -49,11 +49,11 @@ private:
 };
 
 struct Style {
-    bool bom = false;          // UTF-8 byte-order mark first
-    bool declaration = false;  // <?xml version="1.0" encoding="utf-8"?>
+    bool bom = false;         // UTF-8 byte-order mark first
+    bool declaration = false; // <?xml version="1.0" encoding="utf-8"?>
     std::string newline = "\r\n";
     unsigned indent = 2;
-    unsigned base_depth = 0;   // indentation of the outermost element (for fragments)
+    unsigned base_depth = 0; // indentation of the outermost element (for fragments)
 };
 
 class Writer {
@@ -73,12 +73,12 @@ private:
     struct Frame {
         std::string name;
         bool empty_tag = true;
-        bool tag_open = true;        // "<name ..." written, '>' not yet
-        bool has_elements = false;   // an element child has been written
-        bool mixed = false;          // non-whitespace text next to element children
+        bool tag_open = true;                              // "<name ..." written, '>' not yet
+        bool has_elements = false;                         // an element child has been written
+        bool mixed = false;                                // non-whitespace text next to element children
         std::vector<std::pair<std::string, bool>> pending; // text awaiting the next event
     };
-    void begin_child();              // prepares the parent for a child node
+    void begin_child(); // prepares the parent for a child node
     void flush_pending(Frame& frame);
     void newline_and_indent(size_t depth);
     void write_text(std::string_view text, bool cdata);

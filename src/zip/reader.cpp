@@ -68,8 +68,7 @@ class EntrySource : public xml::ByteSource {
 public:
     EntrySource(zip_file_t* file, std::string name, uint64_t declared)
         : m_file(file), m_name(std::move(name)), m_declared(declared)
-    {
-    }
+    {}
     ~EntrySource() override { zip_fclose(m_file); }
     size_t read(char* buffer, size_t size) override
     {
@@ -161,10 +160,12 @@ Reader::Reader(const std::filesystem::path& path, Limits limits) : m_path(path),
                             std::to_string(m_limits.max_total_bytes) + " bytes (--max-total-size); a zip bomb?");
             }
             if (entry.size > m_limits.ratio_floor &&
-                static_cast<double>(entry.size) > m_limits.max_ratio * static_cast<double>(std::max<uint64_t>(entry.compressed_size, 1))) {
-                throw_limit(where + " expands " + std::to_string(entry.size / std::max<uint64_t>(entry.compressed_size, 1)) +
-                            " times, more than the limit of " + std::to_string(static_cast<uint64_t>(m_limits.max_ratio)) +
-                            " (--max-ratio); a zip bomb?");
+                static_cast<double>(entry.size) >
+                    m_limits.max_ratio * static_cast<double>(std::max<uint64_t>(entry.compressed_size, 1))) {
+                throw_limit(where + " expands " +
+                            std::to_string(entry.size / std::max<uint64_t>(entry.compressed_size, 1)) +
+                            " times, more than the limit of " +
+                            std::to_string(static_cast<uint64_t>(m_limits.max_ratio)) + " (--max-ratio); a zip bomb?");
             }
             m_entries.push_back(std::move(entry));
         }
@@ -196,16 +197,19 @@ const Entry* Reader::find_ignoring_case(std::string_view name) const
 {
     for (const auto& entry : m_entries) {
         if (entry.name.size() == name.size() &&
-            std::equal(name.begin(), name.end(), entry.name.begin(),
-                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                   std::tolower(static_cast<unsigned char>(b)); })) {
+            std::equal(name.begin(), name.end(), entry.name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            })) {
             return &entry;
         }
     }
     return nullptr;
 }
 
-std::string Reader::display_name(const Entry& entry) const { return m_path.filename().string() + "!" + entry.name; }
+std::string Reader::display_name(const Entry& entry) const
+{
+    return m_path.filename().string() + "!" + entry.name;
+}
 
 std::unique_ptr<xml::ByteSource> Reader::open(const Entry& entry)
 {

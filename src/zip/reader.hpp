@@ -18,10 +18,10 @@ struct zip;
 namespace escprov::zip {
 
 struct Limits {
-    uint64_t max_total_bytes = 4ull << 30;  // sum of uncompressed sizes
+    uint64_t max_total_bytes = 4ull << 30; // sum of uncompressed sizes
     uint64_t max_entries = 100000;
-    double max_ratio = 500.0;               // uncompressed / compressed, for entries over ratio_floor
-    uint64_t ratio_floor = 1ull << 20;      // small entries may compress as well as they like
+    double max_ratio = 500.0;          // uncompressed / compressed, for entries over ratio_floor
+    uint64_t ratio_floor = 1ull << 20; // small entries may compress as well as they like
 };
 
 struct Entry {

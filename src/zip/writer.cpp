@@ -4,6 +4,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -46,7 +47,7 @@ void Writer::add_bytes(const std::string& name, std::string bytes)
     if (copy == nullptr) {
         throw_output("write " + quoted(m_path) + ": out of memory");
     }
-    std::memcpy(copy, bytes.data(), bytes.size());
+    std::copy(bytes.begin(), bytes.end(), static_cast<char*>(copy));
     // With freep=1 the source owns `copy`; until zip_file_add succeeds the source is ours to free.
     zip_source_t* source = zip_source_buffer(m_archive, copy, bytes.size(), 1);
     if (source == nullptr) {

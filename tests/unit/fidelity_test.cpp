@@ -83,8 +83,8 @@ TEST(Fidelity, MeasuresByteIdenticalCustomizationsAndExplainsTheRest)
             ++offset;
         }
         size_t line = 1 + static_cast<size_t>(std::count(original.begin(), original.begin() + offset, '\n'));
-        std::cout << "differs: " << zip_path.filename().string() << " line " << line << "\n  original: "
-                  << line_at(original, line) << "\n  packed:   " << line_at(packed, line) << "\n";
+        std::cout << "differs: " << zip_path.filename().string() << " line " << line
+                  << "\n  original: " << line_at(original, line) << "\n  packed:   " << line_at(packed, line) << "\n";
         EXPECT_EQ(without_layout(original), without_layout(packed))
             << zip_path << ": the difference is more than indentation";
     }

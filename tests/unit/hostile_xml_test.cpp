@@ -87,8 +87,9 @@ TEST(HostileXml, DoctypeInZipIsRefused)
 TEST(HostileXml, DoctypeInLooseFileIsRefused)
 {
     HostileSandbox sandbox;
-    fs::path loose = sandbox.write_bytes("doctype.xml", "<!DOCTYPE ImportExportXml [ <!ELEMENT ImportExportXml ANY> ]>\n" +
-                                                            minimal_customizations_xml());
+    fs::path loose =
+        sandbox.write_bytes("doctype.xml", "<!DOCTYPE ImportExportXml [ <!ELEMENT ImportExportXml ANY> ]>\n" +
+                                               minimal_customizations_xml());
     expect_info_refuses(loose, {"DOCTYPE is not allowed"});
 }
 
@@ -211,7 +212,8 @@ TEST(HostileXml, GiantAttributeInLooseFileIsRefusedWithinBoundedMemory)
     // The same 1 GiB value as a loose file on disk (about a second to write).
     HostileSandbox sandbox;
     if (fs::space(sandbox.root.path()).available < (k_giant_chunk * k_giant_chunks) * 4) {
-        GTEST_SKIP() << "less than 4 GiB free in " << sandbox.root.path() << "; the 1 GiB loose fixture was not written "
+        GTEST_SKIP() << "less than 4 GiB free in " << sandbox.root.path()
+                     << "; the 1 GiB loose fixture was not written "
                      << "(the zip variant of this case still runs)";
     }
     fs::create_directories(sandbox.root / "input");

@@ -174,7 +174,8 @@ TEST(HostileZip, ZipWithItsEndCutOffByOneByteIsRefused)
 TEST(HostileZip, NonZipIsRefused)
 {
     HostileSandbox sandbox;
-    fs::path zip = sandbox.write_bytes("not-a-zip.zip", "<html><body>this is a web page, not a solution</body></html>\n");
+    fs::path zip =
+        sandbox.write_bytes("not-a-zip.zip", "<html><body>this is a web page, not a solution</body></html>\n");
     expect_info_refuses(zip, {"not a zip archive"});
     expect_unpack_refuses(sandbox, zip, {"not a zip archive"});
 }
@@ -200,7 +201,8 @@ TEST(HostileZip, ZipWithoutSolutionXmlIsRefused)
 {
     HostileSandbox sandbox;
     ZipForge forge;
-    forge.add("[Content_Types].xml", minimal_content_types_xml()).add("customizations.xml", minimal_customizations_xml());
+    forge.add("[Content_Types].xml", minimal_content_types_xml())
+        .add("customizations.xml", minimal_customizations_xml());
     fs::path zip = sandbox.write("no-manifest.zip", forge);
     expect_info_refuses(zip, {"no solution.xml"});
     expect_unpack_refuses(sandbox, zip, {"no solution.xml"});

@@ -38,7 +38,10 @@ std::map<std::string, std::string> tree_contents(const fs::path& root)
     return contents;
 }
 
-bool is_xml_part(const std::string& name) { return name.size() > 4 && name.substr(name.size() - 4) == ".xml"; }
+bool is_xml_part(const std::string& name)
+{
+    return name.size() > 4 && name.substr(name.size() - 4) == ".xml";
+}
 
 TEST(PackRoundTrip, EveryCorpusZipUnpacksAndPacksToCanonicallyEqualXml)
 {
@@ -54,8 +57,10 @@ TEST(PackRoundTrip, EveryCorpusZipUnpacksAndPacksToCanonicallyEqualXml)
         auto original = zip_contents(zip_path);
         auto packed = zip_contents(temp / "packed.zip");
         std::vector<std::string> original_names, packed_names;
-        for (const auto& [name, bytes] : original) original_names.push_back(name);
-        for (const auto& [name, bytes] : packed) packed_names.push_back(name);
+        for (const auto& [name, bytes] : original)
+            original_names.push_back(name);
+        for (const auto& [name, bytes] : packed)
+            packed_names.push_back(name);
         EXPECT_EQ(packed_names, original_names) << "the set of parts changed";
         for (const auto& [name, bytes] : original) {
             auto other = packed.find(name);

@@ -76,8 +76,8 @@ TEST(PackSafety, OverwriteKeepsOtherFilesAndAllowDeleteRemovesThem)
 TEST(PackSafety, UnpackRefusesAnEntityNamedDotDot)
 {
     TempDir temp;
-    fs::path zip = make_solution(temp.path(),
-                                 "<ImportExportXml><Entities><Entity><Name>..</Name></Entity></Entities></ImportExportXml>");
+    fs::path zip = make_solution(
+        temp.path(), "<ImportExportXml><Entities><Entity><Name>..</Name></Entity></Entities></ImportExportXml>");
     RunResult run = run_escprov({"unpack", zip.string(), (temp / "tree").string()});
     EXPECT_EQ(run.exit_code, 2);
     EXPECT_NE(run.err.find("'..'"), std::string::npos) << run.err;

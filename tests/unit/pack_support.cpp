@@ -8,7 +8,10 @@ namespace escprov::test {
 
 namespace {
 
-bool blank(const std::string& text) { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool blank(const std::string& text)
+{
+    return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 // Children that C14N-after-whitespace-stripping keeps, with adjacent text merged.
 std::vector<xml::Node> significant(const xml::Node& node)
@@ -38,7 +41,8 @@ std::string compare(const xml::Node& a, const xml::Node& b, const std::string& p
         return path + ": <" + a.name + "> versus <" + b.name + ">";
     }
     if (a.kind != xml::NodeKind::element) {
-        return a.text == b.text ? "" : path + ": text '" + a.text.substr(0, 80) + "' versus '" + b.text.substr(0, 80) + "'";
+        return a.text == b.text ? ""
+                                : path + ": text '" + a.text.substr(0, 80) + "' versus '" + b.text.substr(0, 80) + "'";
     }
     auto sorted = [](xml::Attributes attributes) {
         std::sort(attributes.begin(), attributes.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
@@ -50,7 +54,8 @@ std::string compare(const xml::Node& a, const xml::Node& b, const std::string& p
         return path + "/" + a.name + ": attribute count differs";
     }
     for (size_t i = 0; i < left_attributes.size(); ++i) {
-        if (left_attributes[i].name != right_attributes[i].name || left_attributes[i].value != right_attributes[i].value) {
+        if (left_attributes[i].name != right_attributes[i].name ||
+            left_attributes[i].value != right_attributes[i].value) {
             return path + "/" + a.name + ": attribute " + left_attributes[i].name + " differs";
         }
     }

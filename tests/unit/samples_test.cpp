@@ -26,11 +26,11 @@ namespace {
 
 struct ExpectedSample {
     std::string folder;
-    std::string version;        // SolutionManifest/Version
-    std::string crm_version;    // the target CRM major.minor
+    std::string version;     // SolutionManifest/Version
+    std::string crm_version; // the target CRM major.minor
     std::string family;
     int managed = 0;
-    std::map<std::string, uint64_t> components;  // section -> item count
+    std::map<std::string, uint64_t> components; // section -> item count
     uint64_t attributes = 0;
     uint64_t forms = 0;
     uint64_t views = 0;
@@ -40,24 +40,71 @@ struct ExpectedSample {
 };
 
 // Names the sample in test output instead of dumping its bytes.
-void PrintTo(const ExpectedSample& sample, std::ostream* out) { *out << sample.folder; }
+void PrintTo(const ExpectedSample& sample, std::ostream* out)
+{
+    *out << sample.folder;
+}
 
 // What each sample was written to hold; keep in step with samples/README.md.
 const std::vector<ExpectedSample>& expected_samples()
 {
     static const std::vector<ExpectedSample> samples = {
-        {"crm2011-event-management", "1.0.0.0", "5.0", "CRM 2011", 0,
-         {{"Entities", 1}, {"Roles", 2}, {"SiteMap", 1}, {"EntityRelationships", 2}, {"optionsets", 1},
-          {"WebResources", 1}, {"Workflows", 0}, {"Languages", 1}},
-         16, 1, 4, {"nwe_event"}, 6, 0},
-        {"crm2016-event-management", "2.3.0.12", "8.0", "CRM 2016", 1,
-         {{"Entities", 3}, {"Roles", 2}, {"SiteMap", 1}, {"EntityRelationships", 8}, {"optionsets", 1},
-          {"WebResources", 1}, {"Languages", 1}},
-         30, 4, 8, {"Contact", "nwe_event", "nwe_registration"}, 9, 0},
-        {"d365-event-management-9.2", "3.0.1.4", "9.2", "Dynamics 365 / Dataverse", 0,
-         {{"Entities", 2}, {"Roles", 2}, {"EntityRelationships", 7}, {"optionsets", 2}, {"WebResources", 2},
-          {"AppModuleSiteMaps", 1}, {"AppModules", 1}, {"Languages", 1}},
-         32, 4, 8, {"nwe_event", "nwe_session"}, 10, 1},
+        {"crm2011-event-management",
+         "1.0.0.0",
+         "5.0",
+         "CRM 2011",
+         0,
+         {{"Entities", 1},
+          {"Roles", 2},
+          {"SiteMap", 1},
+          {"EntityRelationships", 2},
+          {"optionsets", 1},
+          {"WebResources", 1},
+          {"Workflows", 0},
+          {"Languages", 1}},
+         16,
+         1,
+         4,
+         {"nwe_event"},
+         6,
+         0},
+        {"crm2016-event-management",
+         "2.3.0.12",
+         "8.0",
+         "CRM 2016",
+         1,
+         {{"Entities", 3},
+          {"Roles", 2},
+          {"SiteMap", 1},
+          {"EntityRelationships", 8},
+          {"optionsets", 1},
+          {"WebResources", 1},
+          {"Languages", 1}},
+         30,
+         4,
+         8,
+         {"Contact", "nwe_event", "nwe_registration"},
+         9,
+         0},
+        {"d365-event-management-9.2",
+         "3.0.1.4",
+         "9.2",
+         "Dynamics 365 / Dataverse",
+         0,
+         {{"Entities", 2},
+          {"Roles", 2},
+          {"EntityRelationships", 7},
+          {"optionsets", 2},
+          {"WebResources", 2},
+          {"AppModuleSiteMaps", 1},
+          {"AppModules", 1},
+          {"Languages", 1}},
+         32,
+         4,
+         8,
+         {"nwe_event", "nwe_session"},
+         10,
+         1},
     };
     return samples;
 }
@@ -66,8 +113,14 @@ const std::string k_unique_name = "NorthwindEventManagement";
 const std::string k_prefix = "nwe";
 const std::string k_option_value_prefix = "41782";
 
-fs::path sample_folder(const ExpectedSample& sample) { return source_dir() / "samples" / sample.folder; }
-fs::path sample_zip(const ExpectedSample& sample) { return source_dir() / "samples" / (sample.folder + ".zip"); }
+fs::path sample_folder(const ExpectedSample& sample)
+{
+    return source_dir() / "samples" / sample.folder;
+}
+fs::path sample_zip(const ExpectedSample& sample)
+{
+    return source_dir() / "samples" / (sample.folder + ".zip");
+}
 
 std::string lower(std::string text)
 {
@@ -75,7 +128,10 @@ std::string lower(std::string text)
     return text;
 }
 
-bool starts_with_prefix(const std::string& name) { return lower(name).rfind(k_prefix + "_", 0) == 0; }
+bool starts_with_prefix(const std::string& name)
+{
+    return lower(name).rfind(k_prefix + "_", 0) == 0;
+}
 
 // Every file below `folder`, as '/'-separated relative paths.
 std::set<std::string> files_below(const fs::path& folder)
@@ -120,8 +176,7 @@ struct SampleDocuments {
     explicit SampleDocuments(const ExpectedSample& sample)
         : solution(parse_file(sample_folder(sample) / "solution.xml")),
           customizations(parse_file(sample_folder(sample) / "customizations.xml"))
-    {
-    }
+    {}
     const xml::Node& section(std::string_view name) const
     {
         const xml::Node* found = customizations.child(name);
@@ -295,7 +350,8 @@ TEST_P(SampleTest, RootComponentsAndContentAgree)
     for (const xml::Node* root : roots->children_named("RootComponent")) {
         int type = std::stoi(attribute_or_empty(*root, "type"));
         std::string key = lower(attribute_or_empty(*root, "schemaName") + attribute_or_empty(*root, "id"));
-        EXPECT_TRUE(content[type].count(key)) << "root component type " << type << " '" << key << "' is not in the content";
+        EXPECT_TRUE(content[type].count(key))
+            << "root component type " << type << " '" << key << "' is not in the content";
         covered[type].insert(key);
     }
     // Every custom component is covered: entities and option sets by prefix, and every role,
@@ -373,7 +429,8 @@ TEST_P(SampleTest, PrivilegesNameEntitiesOfTheSample)
     SampleDocuments documents(GetParam());
     std::set<std::string> entities = documents.entity_names_lower();
     // Longest verbs first, so "AppendTo" is not read as "Append" + "To...".
-    const std::vector<std::string> verbs = {"AppendTo", "Append", "Assign", "Create", "Delete", "Read", "Share", "Write"};
+    const std::vector<std::string> verbs = {"AppendTo", "Append", "Assign", "Create",
+                                            "Delete",   "Read",   "Share",  "Write"};
     const std::set<std::string> levels = {"Basic", "Local", "Deep", "Global"};
     size_t privileges = 0;
     for (const xml::Node* role : documents.section("Roles").children_named("Role")) {

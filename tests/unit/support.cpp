@@ -23,12 +23,12 @@ TempDir::~TempDir()
 {
     std::error_code ec;
     // Tests may leave read-only folders behind; make them writable so removal succeeds.
-    for (auto it = fs::recursive_directory_iterator(m_path, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(m_path, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
         fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
     }
     fs::remove_all(m_path, ec);
 }
-
 
 RunResult run_escprov(const std::vector<std::string>& args, const fs::path& working_dir)
 {
@@ -67,7 +67,8 @@ RunResult run_escprov(const std::vector<std::string>& args, const fs::path& work
 fs::path corpus_dir()
 {
     const char* configured = std::getenv("ESCPROV_CORPUS");
-    fs::path path = configured != nullptr ? fs::path(configured) : fs::path(ESCPROV_SOURCE_DIR) / ".." / "shared" / "corpus";
+    fs::path path =
+        configured != nullptr ? fs::path(configured) : fs::path(ESCPROV_SOURCE_DIR) / ".." / "shared" / "corpus";
     std::error_code ec;
     if (!fs::is_directory(path / "solutions", ec)) {
         return {};
@@ -75,7 +76,10 @@ fs::path corpus_dir()
     return fs::canonical(path);
 }
 
-fs::path source_dir() { return fs::path(ESCPROV_SOURCE_DIR); }
+fs::path source_dir()
+{
+    return fs::path(ESCPROV_SOURCE_DIR);
+}
 
 std::vector<fs::path> corpus_zips()
 {

@@ -50,9 +50,9 @@ void write_bytes(const fs::path& path, const std::string& bytes);
 } // namespace escprov::test
 
 // Skips the current test when the shared corpus is not beside the checkout.
-#define ESCPROV_REQUIRE_CORPUS()                                                                       \
-    do {                                                                                                \
-        if (escprov::test::corpus_dir().empty()) {                                                      \
-            GTEST_SKIP() << "the shared corpus (../shared/corpus) is not present; real-world tests skipped"; \
-        }                                                                                               \
+#define ESCPROV_REQUIRE_CORPUS()                                                                                       \
+    do {                                                                                                               \
+        if (escprov::test::corpus_dir().empty()) {                                                                     \
+            GTEST_SKIP() << "the shared corpus (../shared/corpus) is not present; real-world tests skipped";           \
+        }                                                                                                              \
     } while (0)

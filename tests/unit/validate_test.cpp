@@ -31,7 +31,7 @@ struct SolutionParts {
     std::string roots = R"(      <RootComponent type="1" schemaName="esc_thing" behavior="0" />
       <RootComponent type="61" schemaName="esc_/scripts/app.js" />
       <RootComponent type="20" id="{11111111-1111-1111-1111-111111111111}" />)";
-    std::string entity_extra;     // inside <Entity>, after <Name>
+    std::string entity_extra; // inside <Entity>, after <Name>
     std::string attributes = R"(            <attribute PhysicalName="esc_code">
               <Type>nvarchar</Type>
               <LogicalName>esc_code</LogicalName>
@@ -39,8 +39,8 @@ struct SolutionParts {
             </attribute>)";
     std::string privileges = R"(          <RolePrivilege name="prvReadesc_thing" level="Global" />
           <RolePrivilege name="prvReadAccount" level="Deep" />)";
-    std::string before_roles;     // sections before <Roles>
-    std::string after_roles;      // sections between <Roles> and <WebResources>
+    std::string before_roles; // sections before <Roles>
+    std::string after_roles;  // sections between <Roles> and <WebResources>
     std::string web_resources = R"(    <WebResource>
       <WebResourceId>{22222222-2222-2222-2222-222222222222}</WebResourceId>
       <Name>esc_/scripts/app.js</Name>
@@ -49,19 +49,23 @@ struct SolutionParts {
     </WebResource>)";
     std::string after_web_resources;
     std::string customizations_root = "ImportExportXml";
-    std::optional<std::string> content_types = std::string(
-        "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-        "<Default Extension=\"xml\" ContentType=\"application/octet-stream\" />"
-        "<Default Extension=\"js\" ContentType=\"application/octet-stream\" /></Types>");
+    std::optional<std::string> content_types =
+        std::string("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?><Types "
+                    "xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                    "<Default Extension=\"xml\" ContentType=\"application/octet-stream\" />"
+                    "<Default Extension=\"js\" ContentType=\"application/octet-stream\" /></Types>");
     std::vector<std::pair<std::string, std::string>> extra_parts = {{"WebResources/esc_/scripts/app.js", "alert(1);"}};
 
     std::string solution_xml() const
     {
         return "<ImportExportXml " + version_attributes + R"( languagecode="1033" generatedBy="CrmLive">
   <SolutionManifest>
-    )" + unique_name + R"(
-    <Version>)" + solution_version + R"(</Version>
-    <Managed>)" + managed + R"(</Managed>
+    )" + unique_name +
+               R"(
+    <Version>)" +
+               solution_version + R"(</Version>
+    <Managed>)" +
+               managed + R"(</Managed>
     <Publisher>
       <UniqueName>escpublisher</UniqueName>
       <CustomizationPrefix>esc</CustomizationPrefix>
@@ -80,33 +84,41 @@ struct SolutionParts {
   <Entities>
     <Entity>
       <Name LocalizedName="Thing" OriginalName="Thing">esc_thing</Name>
-)" + entity_extra + R"(
+)" + entity_extra +
+               R"(
       <EntityInfo>
         <entity Name="esc_thing">
           <attributes>
-)" + attributes + R"(
+)" + attributes +
+               R"(
           </attributes>
         </entity>
       </EntityInfo>
     </Entity>
   </Entities>
-)" + before_roles + R"(
+)" + before_roles +
+               R"(
   <Roles>
     <Role id="{11111111-1111-1111-1111-111111111111}" name="Esc User">
       <RolePrivileges>
-)" + privileges + R"(
+)" + privileges +
+               R"(
       </RolePrivileges>
     </Role>
   </Roles>
-)" + after_roles + R"(
+)" + after_roles +
+               R"(
   <WebResources>
-)" + web_resources + R"(
+)" + web_resources +
+               R"(
   </WebResources>
-)" + after_web_resources + R"(
+)" + after_web_resources +
+               R"(
   <Languages>
     <Language>1033</Language>
   </Languages>
-</)" + customizations_root + ">\n";
+</)" + customizations_root +
+               ">\n";
     }
     fs::path write_zip(const fs::path& path) const
     {
@@ -194,8 +206,9 @@ TEST_F(Validate, ADoctypeCannotBeChecked)
     parts.customizations_root = "ImportExportXml";
     zip::Writer writer(m_dir / "xxe.zip", AtomicFile::Overwrite::yes);
     writer.add_bytes("solution.xml", parts.solution_xml());
-    writer.add_bytes("customizations.xml",
-                     "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<ImportExportXml>&e;</ImportExportXml>");
+    writer.add_bytes(
+        "customizations.xml",
+        "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<ImportExportXml>&e;</ImportExportXml>");
     writer.add_bytes("[Content_Types].xml", *parts.content_types);
     writer.commit();
     PathReport report = validate::validate_path(m_dir / "xxe.zip", {});
@@ -215,7 +228,7 @@ TEST_F(Validate, CustomizationsWithAnotherRootCannotBeChecked)
 TEST_F(Validate, SectionsOutOfSchemaOrderAreErrorsAndUnknownSectionsNotes)
 {
     SolutionParts parts;
-    parts.before_roles = "  <Workflows />";              // Workflows belongs after Roles: Roles is then out of order
+    parts.before_roles = "  <Workflows />"; // Workflows belongs after Roles: Roles is then out of order
     parts.after_web_resources = "  <FutureThings />";
     PathReport report = check(parts);
     expect_one(report, "ESC-SEC-001", "customizations.xml", parts.customizations_xml(), "<Roles>");
@@ -473,7 +486,8 @@ TEST_F(Validate, ACustomEntityWithAForeignPrefixIsAWarning)
         <entity Name="foo_widget">
           <attributes>)";
     PathReport report = check(parts);
-    expect_one(report, "ESC-PFX-001", "customizations.xml", parts.customizations_xml(), "    <Entity>\n      <Name LocalizedName=\"Widget\"");
+    expect_one(report, "ESC-PFX-001", "customizations.xml", parts.customizations_xml(),
+               "    <Entity>\n      <Name LocalizedName=\"Widget\"");
 }
 
 TEST_F(Validate, MissingContentTypesIsAnError)
@@ -499,9 +513,10 @@ TEST_F(Validate, PartsNeedADefaultOrAnOverride)
     ASSERT_EQ(overrides.size(), 1u) << dump(report);
     EXPECT_NE(overrides[0].message.find("esc_noextension"), std::string::npos);
 
-    parts.content_types->insert(parts.content_types->find("</Types>"),
-                                "<Override PartName=\"/WebResources/esc_noextension\" ContentType=\"application/octet-stream\" />"
-                                "<Default Extension=\"png\" ContentType=\"application/octet-stream\" />");
+    parts.content_types->insert(
+        parts.content_types->find("</Types>"),
+        "<Override PartName=\"/WebResources/esc_noextension\" ContentType=\"application/octet-stream\" />"
+        "<Default Extension=\"png\" ContentType=\"application/octet-stream\" />");
     PathReport fixed = check(parts, "fixed.zip");
     EXPECT_TRUE(with_code(fixed, "ESC-CT-002").empty()) << dump(fixed);
     EXPECT_TRUE(with_code(fixed, "ESC-CT-003").empty()) << dump(fixed);
@@ -631,7 +646,8 @@ TEST_F(ValidateCommand, JunitReportIsWellFormedWithOneSuitePerPath)
     fs::path error = broken.write_zip(m_dir / "error.zip");
     fs::path clean = SolutionParts{}.write_zip(m_dir / "clean.zip");
     fs::path report = m_dir / "junit.xml";
-    RunResult result = run_escprov({"validate", "--format", "junit", "-o", report.string(), error.string(), clean.string()});
+    RunResult result =
+        run_escprov({"validate", "--format", "junit", "-o", report.string(), error.string(), clean.string()});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_TRUE(result.out.empty());
     std::string bytes = read_bytes(report);

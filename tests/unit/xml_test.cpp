@@ -73,7 +73,8 @@ TEST(XmlReader, ReportsEmptyTagsAndLocations)
 
 TEST(XmlReader, RefusesDoctypeBeforeAnyEntityIsRead)
 {
-    auto error = parse_error("<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>");
+    auto error =
+        parse_error("<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>");
     EXPECT_NE(error.cause().find("DOCTYPE"), std::string::npos) << error.what();
 }
 

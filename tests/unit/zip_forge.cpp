@@ -12,9 +12,9 @@ namespace {
 constexpr uint32_t k_local_signature = 0x04034b50;
 constexpr uint32_t k_central_signature = 0x02014b50;
 constexpr uint32_t k_end_signature = 0x06054b50;
-constexpr uint16_t k_version_needed = 20;    // 2.0: deflate
-constexpr uint16_t k_made_by_unix = 3 << 8;  // the high byte names the host system
-constexpr uint16_t k_dos_time = 0;           // 00:00:00
+constexpr uint16_t k_version_needed = 20;     // 2.0: deflate
+constexpr uint16_t k_made_by_unix = 3 << 8;   // the high byte names the host system
+constexpr uint16_t k_dos_time = 0;            // 00:00:00
 constexpr uint16_t k_dos_date = (1 << 5) | 1; // 1980-01-01
 constexpr uint64_t k_max_plain_size = 0xFFFFFFFFull;
 
@@ -75,7 +75,8 @@ Encoded encode(const ForgedEntry& entry)
     Encoded encoded;
     uLong crc = crc32(0L, Z_NULL, 0);
     for (const auto& chunk : entry.content) {
-        uLong chunk_crc = crc32(0L, reinterpret_cast<const Bytef*>(chunk.bytes.data()), static_cast<uInt>(chunk.bytes.size()));
+        uLong chunk_crc =
+            crc32(0L, reinterpret_cast<const Bytef*>(chunk.bytes.data()), static_cast<uInt>(chunk.bytes.size()));
         std::string piece = entry.method == Method::deflated ? deflate_run(chunk.bytes) : chunk.bytes;
         for (uint64_t i = 0; i < chunk.repeat; ++i) {
             crc = crc32_combine(crc, chunk_crc, static_cast<z_off_t>(chunk.bytes.size()));
@@ -215,7 +216,8 @@ std::string minimal_solution_xml()
 
 std::string minimal_customizations_xml()
 {
-    return "<ImportExportXml xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" OrganizationVersion=\"9.2.23062.180\" "
+    return "<ImportExportXml xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+           "OrganizationVersion=\"9.2.23062.180\" "
            "OrganizationSchemaType=\"Standard\" CRMServerServiceabilityVersion=\"9.2.23062.00180\">\r\n"
            "  <Entities>\r\n"
            "    <Entity>\r\n"

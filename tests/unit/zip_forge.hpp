@@ -22,12 +22,12 @@ struct Chunk {
 enum class Method : uint16_t { stored = 0, deflated = 8 };
 
 struct ForgedEntry {
-    std::string name;                       // written as is: no checks, no normalisation
+    std::string name; // written as is: no checks, no normalisation
     std::vector<Chunk> content;
     Method method = Method::stored;
-    bool encrypted_flag = false;            // general-purpose bit 0 (traditional PKWARE encryption)
-    std::optional<uint32_t> unix_mode;      // when set: made by UNIX, external attributes mode << 16
-    std::optional<uint64_t> declared_size;  // when set: the uncompressed size both headers claim
+    bool encrypted_flag = false;           // general-purpose bit 0 (traditional PKWARE encryption)
+    std::optional<uint32_t> unix_mode;     // when set: made by UNIX, external attributes mode << 16
+    std::optional<uint64_t> declared_size; // when set: the uncompressed size both headers claim
 
     // The real uncompressed size.
     uint64_t size() const;
