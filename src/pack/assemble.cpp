@@ -123,6 +123,14 @@ bool is_layout_file(std::string_view path)
     return starts_with(path, "Other/") || starts_with(path, "Entities/") || item_section_of(path) != nullptr;
 }
 
+// Elements the assembler writes itself (section wrappers, forms groups) and the roots of the files
+// it splices in carry no whitespace from any source; a line break before each keeps them on
+// their own lines when the writer keeps the source's unindented markup.
+void break_line(xml::Handler& out)
+{
+    out.characters("\n", false);
+}
+
 // Forwards the skeleton's events, filling placeholder sections from the tree.
 class SkeletonForwarder : public xml::Handler {
 public:
@@ -149,6 +157,9 @@ public:
             m_emitting = !m_only || *m_only == m_section;
             ++m_section;
             m_swallow = false;
+            if (m_emitting) {
+                break_line(m_out); // the skeleton's own whitespace between sections is not forwarded
+            }
             if (m_emitting && empty_tag) {
                 if (const SectionRule* rule = section_rule(name)) {
                     m_assembler.fill_section(*rule, name, attributes, m_out, m_swallow);
@@ -167,6 +178,7 @@ public:
         size_t depth = m_depth--;
         if (depth == 1) {
             if (m_root_end) {
+                break_line(m_out);
                 m_out.end_element(name);
             }
             return;
@@ -422,6 +434,7 @@ void Assembler::forward_file(const std::string& path, xml::Handler& out, bool en
     xml::FileSource source(m_tree / path, *name);
     std::string entity_dir = entity ? path.substr(0, path.rfind('/')) : std::string();
     FileForwarder forward(*this, out, entity_dir);
+    break_line(out);
     m_active.push_back({&parser, name});
     parser.parse(source, forward);
     m_active.pop_back();
@@ -450,7 +463,7 @@ void Assembler::fill_section(const SectionRule& rule, std::string_view name, con
             // SolutionPackager keeps only the inner element; wrap it in its section.
             xml::Node section = xml::make_element(std::string(name), attributes);
             section.location = root.location;
-            section.children.push_back(std::move(root));
+            xml::append_on_own_line(section, std::move(root));
             root = std::move(section);
         }
         emit_node(root, file_name, out);
@@ -465,6 +478,7 @@ void Assembler::fill_section(const SectionRule& rule, std::string_view name, con
     for (const auto& item : items) {
         forward_file(item, out, rule.section == "Entities");
     }
+    break_line(out);
     out.end_element(name);
     filled = true;
 }
@@ -492,6 +506,7 @@ void Assembler::fill_entity_part(std::string_view name, const xml::Attributes& a
     }
     out.start_element(name, attributes, false);
     if (name == "SavedQueries") {
+        break_line(out);
         out.start_element("savedqueries", {}, false);
     }
     std::string open_type;
@@ -501,8 +516,10 @@ void Assembler::fill_entity_part(std::string_view name, const xml::Attributes& a
             std::string type = rest.substr(0, rest.find('/'));
             if (type != open_type) {
                 if (!open_type.empty()) {
+                    break_line(out);
                     out.end_element("forms");
                 }
+                break_line(out);
                 out.start_element("forms", {{"type", type}}, false);
                 open_type = type;
             }
@@ -510,11 +527,14 @@ void Assembler::fill_entity_part(std::string_view name, const xml::Attributes& a
         forward_file(file, out, false);
     }
     if (!open_type.empty()) {
+        break_line(out);
         out.end_element("forms");
     }
     if (name == "SavedQueries") {
+        break_line(out);
         out.end_element("savedqueries");
     }
+    break_line(out);
     out.end_element(name);
 }
 
@@ -565,14 +585,17 @@ void Assembler::emit_relationships(std::string_view name, const xml::Attributes&
         }
         if (it != all.end() && name_of(it->first) == wanted) {
             used[it - all.begin()] = true;
+            break_line(out);
             emit_node(it->first, it->second, out);
         }
     }
     for (size_t i = 0; i < all.size(); ++i) {
         if (!used[i]) {
+            break_line(out);
             emit_node(all[i].first, all[i].second, out);
         }
     }
+    break_line(out);
     out.end_element(name);
     filled = true;
 }

@@ -82,6 +82,7 @@ std::string make_manifest(const fs::path& tree, const TreeOrder& order, const Pa
     xml::Style style;
     style.bom = order.solution_bom;
     style.declaration = order.solution_declaration;
+    style.keep_unindented_markup = true;
     return xml::to_string(root, style);
 }
 
@@ -167,6 +168,7 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
         xml::Style style;
         style.bom = order.customizations_bom;
         style.declaration = order.customizations_declaration;
+        style.keep_unindented_markup = true; // what CRM wrote on one line stays on one line
         xml::Writer writer(sink, style);
         WritingHandler handler(writer);
         assembler.run(handler);

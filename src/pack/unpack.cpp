@@ -22,6 +22,7 @@ xml::Style tree_style()
     xml::Style style;
     style.bom = true;
     style.declaration = true;
+    style.keep_unindented_markup = true; // what CRM wrote on one line stays on one line
     return style;
 }
 
@@ -402,12 +403,14 @@ private:
         for (const auto& name : m_relationship_names) {
             xml::Node entry = xml::make_element("EntityRelationship", {{"Name", name}});
             entry.empty_tag = true;
-            names.children.push_back(std::move(entry));
+            xml::append_on_own_line(names, std::move(entry));
         }
         m_tree.write_node("Other/Relationships.xml", names, false);
         for (auto& [entity, relationships] : m_relationships) {
             xml::Node file = xml::make_element("EntityRelationships");
-            file.children = std::move(relationships);
+            for (auto& relationship : relationships) {
+                xml::append_on_own_line(file, std::move(relationship));
+            }
             m_tree.write_node(std::string(m_rule->folder) + "/" + entity + ".xml", file, false);
             ++m_components;
         }

@@ -82,6 +82,13 @@ Node make_text(std::string text)
     return node;
 }
 
+void append_on_own_line(Node& parent, Node child)
+{
+    parent.children.push_back(make_text("\n"));
+    parent.children.push_back(std::move(child));
+    parent.children.push_back(make_text("\n"));
+}
+
 void TreeBuilder::start_element(std::string_view name, const Attributes& attributes, bool empty_tag)
 {
     Node* target = nullptr;

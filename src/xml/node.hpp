@@ -43,6 +43,9 @@ struct Node {
 
 Node make_element(std::string name, Attributes attributes = {});
 Node make_text(std::string text);
+// Appends `child` to `parent` between line breaks, so that a Writer keeping unindented markup
+// (Style::keep_unindented_markup) still puts it on its own line.
+void append_on_own_line(Node& parent, Node child);
 
 // Builds Nodes from parse events. Feed it the events of one subtree (start..matching end);
 // done() turns true when that subtree is complete and take() hands it over.

@@ -194,11 +194,18 @@ void Writer::begin_child()
         m_sink.write(">");
         parent.tag_open = false;
     }
+    bool indent = should_indent(parent);
     flush_pending(parent);
     parent.has_elements = true;
-    if (!parent.mixed) {
+    if (!parent.mixed && indent) {
         newline_and_indent(m_stack.size());
     }
+}
+
+bool Writer::should_indent(const Frame& frame) const
+{
+    // The whitespace itself is never written: it is replaced by canonical indentation.
+    return !m_style.keep_unindented_markup || !frame.pending.empty();
 }
 
 void Writer::start_element(std::string_view name, const Attributes& attributes, bool empty_tag)
@@ -237,8 +244,9 @@ void Writer::end_element()
             m_sink.write("</" + frame.name + ">");
         }
     } else {
+        bool indent = should_indent(frame);
         flush_pending(frame);
-        if (!frame.mixed) {
+        if (!frame.mixed && indent) {
             newline_and_indent(m_stack.size() - 1);
         }
         m_sink.write("</" + frame.name + ">");

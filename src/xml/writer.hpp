@@ -54,6 +54,12 @@ struct Style {
     std::string newline = "\r\n";
     unsigned indent = 2;
     unsigned base_depth = 0; // indentation of the outermost element (for fragments)
+    // Where the source put a child element right after its start tag or its previous sibling,
+    // with no whitespace between (CRM writes <ControlDescriptionXML><controlDescriptions />
+    // that way), keep it so instead of indenting. This needs the source's whitespace text:
+    // code that builds elements must put whitespace between them (xml::append_on_own_line),
+    // or they come out on one line.
+    bool keep_unindented_markup = false;
 };
 
 class Writer {
@@ -79,6 +85,8 @@ private:
         std::vector<std::pair<std::string, bool>> pending; // text awaiting the next event
     };
     void begin_child(); // prepares the parent for a child node
+    // Whether the next child (or the end tag) of `frame` goes on a new, indented line.
+    bool should_indent(const Frame& frame) const;
     void flush_pending(Frame& frame);
     void newline_and_indent(size_t depth);
     void write_text(std::string_view text, bool cdata);

@@ -90,6 +90,9 @@ TEST(Fidelity, MeasuresByteIdenticalCustomizationsAndExplainsTheRest)
     }
     std::cout << "byte-identical customizations.xml: " << identical << " of " << total << " corpus zips\n";
     EXPECT_GT(total, 0u);
+    // docs/fidelity.md records the measured figure: all but one (a fetchxml its author indented by
+    // hand). Fewer is a regression in the writer or the layout; update the doc if the corpus changes.
+    EXPECT_GE(identical + 1, total) << "fewer corpus zips come back byte for byte than docs/fidelity.md says";
 }
 
 } // namespace

@@ -125,3 +125,30 @@ TEST(XmlReader, StopsAGiantAttributeValueWithoutLoadingIt)
         EXPECT_NE(std::string(e.what()).find("--max-token"), std::string::npos);
     }
 }
+
+TEST(XmlWriter, KeepsMarkupTheSourceWroteOnOneLineWhenAsked)
+{
+    std::string crm = "<CustomControlDefaultConfig>\r\n"
+                      "  <ControlDescriptionXML><controlDescriptions /></ControlDescriptionXML>\r\n"
+                      "  <IntroducedVersion>1.0.0.0</IntroducedVersion>\r\n"
+                      "</CustomControlDefaultConfig>";
+    xml::Style keep;
+    keep.keep_unindented_markup = true;
+    EXPECT_EQ(round_trip(crm, keep), crm);
+    // Without the option every element with element children is indented.
+    EXPECT_NE(round_trip(crm).find("<ControlDescriptionXML>\r\n    <controlDescriptions />"), std::string::npos);
+}
+
+TEST(XmlWriter, PutsBuiltElementsOnTheirOwnLinesWhenKeepingUnindentedMarkup)
+{
+    xml::Node list = xml::make_element("EntityRelationships");
+    for (const char* name : {"a", "b"}) {
+        xml::Node entry = xml::make_element("EntityRelationship", {{"Name", name}});
+        entry.empty_tag = true;
+        xml::append_on_own_line(list, std::move(entry));
+    }
+    xml::Style keep;
+    keep.keep_unindented_markup = true;
+    EXPECT_EQ(xml::to_string(list, keep), "<EntityRelationships>\r\n  <EntityRelationship Name=\"a\" />\r\n"
+                                          "  <EntityRelationship Name=\"b\" />\r\n</EntityRelationships>");
+}
