@@ -68,7 +68,7 @@ const std::vector<ExpectedSample>& expected_samples()
          {"nwe_event"},
          6,
          0},
-        {"crm2016-event-management",
+        {"crm2016-event-management_managed",
          "2.3.0.12",
          "8.0",
          "CRM 2016",
