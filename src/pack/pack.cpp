@@ -4,6 +4,7 @@
 #include "pack/content_types.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "xml/forward.hpp"
 #include "xml/writer.hpp"
 #include "zip/writer.hpp"
 
@@ -16,26 +17,6 @@ namespace escprov::pack {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Sends parse events to an xml::Writer.
-class WritingHandler : public xml::Handler {
-public:
-    explicit WritingHandler(xml::Writer& writer) : m_writer(writer) {}
-    void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
-    {
-        m_writer.start_element(name, attributes, empty_tag);
-    }
-    void end_element(std::string_view) override { m_writer.end_element(); }
-    void characters(std::string_view text, bool cdata) override { m_writer.characters(text, cdata); }
-    void comment(std::string_view text) override { m_writer.comment(text); }
-    void processing_instruction(std::string_view target, std::string_view data) override
-    {
-        m_writer.processing_instruction(target, data);
-    }
-
-private:
-    xml::Writer& m_writer;
-};
 
 // A temporary file beside the output, removed when it goes out of scope.
 class TempFile {
@@ -170,7 +151,7 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
         style.declaration = order.customizations_declaration;
         style.keep_unindented_markup = true; // what CRM wrote on one line stays on one line
         xml::Writer writer(sink, style);
-        WritingHandler handler(writer);
+        xml::EventsTo<xml::Writer> handler(writer);
         assembler.run(handler);
         sink.close();
     }

@@ -1,5 +1,7 @@
 #include "xml/node.hpp"
 
+#include "xml/forward.hpp"
+
 namespace escprov::xml {
 
 void Node::set_attribute(std::string_view attribute_name, std::string value)
@@ -163,34 +165,13 @@ Node TreeBuilder::take()
     return std::move(m_root);
 }
 
-namespace {
-class DocumentHandler : public Handler {
-public:
-    explicit DocumentHandler(const Parser& parser) : m_builder(&parser) {}
-    void start_element(std::string_view name, const Attributes& attributes, bool empty_tag) override
-    {
-        m_builder.start_element(name, attributes, empty_tag);
-    }
-    void end_element(std::string_view) override { m_builder.end_element(); }
-    void characters(std::string_view text, bool cdata) override { m_builder.characters(text, cdata); }
-    void comment(std::string_view text) override { m_builder.comment(text); }
-    void processing_instruction(std::string_view target, std::string_view data) override
-    {
-        m_builder.processing_instruction(target, data);
-    }
-    Node take() { return m_builder.take(); }
-
-private:
-    TreeBuilder m_builder;
-};
-} // namespace
-
 Node parse_document(ByteSource& source, const Limits& limits)
 {
     Parser parser(limits);
-    DocumentHandler handler(parser);
+    TreeBuilder builder(&parser);
+    EventsTo<TreeBuilder> handler(builder);
     parser.parse(source, handler);
-    return handler.take();
+    return builder.take();
 }
 
 } // namespace escprov::xml

@@ -1,50 +1,9 @@
 #include "hostile_support.hpp"
 
 #include <cstdlib>
-#include <fcntl.h>
 #include <iostream>
-#include <sys/resource.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace escprov::test {
-
-LimitedRun run_escprov_limited(const std::vector<std::string>& args, uint64_t address_space)
-{
-    TempDir capture;
-    fs::path out_path = capture / "stdout";
-    fs::path err_path = capture / "stderr";
-    std::string binary = ESCPROV_BINARY;
-    std::vector<std::string> copies = args;
-    std::vector<char*> argv{binary.data()};
-    for (auto& arg : copies) {
-        argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(out, 1);
-        ::dup2(err, 2);
-        rlimit limit{address_space, address_space};
-        if (::setrlimit(RLIMIT_AS, &limit) != 0) {
-            ::_exit(126);
-        }
-        ::execv(binary.c_str(), argv.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    rusage usage{};
-    ::wait4(pid, &status, 0, &usage);
-    LimitedRun result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024; // Linux reports KiB
-    result.out = read_bytes(out_path);
-    result.err = read_bytes(err_path);
-    return result;
-}
 
 std::set<std::string> listing(const fs::path& folder)
 {

@@ -20,14 +20,14 @@ constexpr uint64_t k_hostile_address_space = 1ull << 30;
 // XML library's buffers for it, and the program itself.
 constexpr uint64_t k_hostile_peak_rss = 96ull << 20; // measured: 49 MiB for the giant attribute
 
-// What a limited run reports besides the exit code and output.
-struct LimitedRun : RunResult {
-    uint64_t peak_rss_bytes = 0; // the child's maximum resident set size
-};
+using LimitedRun = RunResult;
 
-// Runs escprov like run_escprov, but with RLIMIT_AS set to `address_space` bytes in the child.
-// A child killed by a signal reports 128 + the signal number.
-LimitedRun run_escprov_limited(const std::vector<std::string>& args, uint64_t address_space = k_hostile_address_space);
+// Runs escprov under the hostile tests' address-space limit.
+inline LimitedRun run_escprov_limited(const std::vector<std::string>& args,
+                                      uint64_t address_space = k_hostile_address_space)
+{
+    return run_escprov(args, address_space);
+}
 
 // Every path below `folder`, relative to it, sorted; symlinks are listed, not followed.
 std::set<std::string> listing(const fs::path& folder);

@@ -22,7 +22,9 @@ TEST(Info, ReadsEveryCorpusZip)
         EXPECT_NE(text.out.find("CRM version:"), std::string::npos);
         RunResult json = run_escprov({"info", "--format", "json", zip.string()});
         ASSERT_EQ(json.exit_code, 0) << json.err;
-        EXPECT_NO_THROW((void)nlohmann::json::parse(json.out));
+        auto parsed = nlohmann::json::parse(json.out, nullptr, false);
+        EXPECT_FALSE(parsed.is_discarded()) << "info --format json printed invalid JSON";
+        EXPECT_TRUE(parsed.contains("crm"));
     }
 }
 

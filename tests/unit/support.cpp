@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <fstream>
 #include <random>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,35 +32,39 @@ TempDir::~TempDir()
     fs::remove_all(m_path, ec);
 }
 
-RunResult run_escprov(const std::vector<std::string>& args, const fs::path& working_dir)
+RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_space)
 {
     TempDir capture;
     fs::path out_path = capture / "stdout";
     fs::path err_path = capture / "stderr";
+    std::string binary = ESCPROV_BINARY;
+    std::vector<std::string> copies = args;
+    std::vector<char*> argv{binary.data()};
+    for (auto& arg : copies) {
+        argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
     pid_t pid = ::fork();
     if (pid == 0) {
         int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(out, 1);
         ::dup2(err, 2);
-        if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) {
-            ::_exit(127);
+        if (address_space != 0) {
+            rlimit limit{address_space, address_space};
+            if (::setrlimit(RLIMIT_AS, &limit) != 0) {
+                ::_exit(126);
+            }
         }
-        std::vector<char*> argv;
-        std::string binary = ESCPROV_BINARY;
-        argv.push_back(binary.data());
-        std::vector<std::string> copies = args;
-        for (auto& arg : copies) {
-            argv.push_back(arg.data());
-        }
-        argv.push_back(nullptr);
         ::execv(binary.c_str(), argv.data());
         ::_exit(127);
     }
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    rusage usage{};
+    ::wait4(pid, &status, 0, &usage);
     RunResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024; // Linux reports KiB
     result.out = read_bytes(out_path);
     result.err = read_bytes(err_path);
     return result;

@@ -26,13 +26,15 @@ private:
 };
 
 struct RunResult {
-    int exit_code = -1;
+    int exit_code = -1; // a child killed by a signal reports 128 + the signal number
     std::string out;
     std::string err;
+    uint64_t peak_rss_bytes = 0; // the child's maximum resident set size
 };
 
-// Runs the escprov binary with `args` (no shell), capturing stdout and stderr.
-RunResult run_escprov(const std::vector<std::string>& args, const fs::path& working_dir = {});
+// Runs the escprov binary with `args` (no shell), capturing stdout and stderr. With a non-zero
+// `address_space`, the child runs under RLIMIT_AS of that many bytes.
+RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_space = 0);
 
 // ../shared/corpus beside the checkout, or "" when absent.
 fs::path corpus_dir();
