@@ -50,11 +50,8 @@ mkdir -p "$logs"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Per measured row: the median seconds, the median CPU seconds, the highest max RSS (KB) over the
-# runs, and a note (exit codes, "not available yet").
+# runs, and a note (exit codes).
 declare -A seconds rss note cpu
-
-# True when escprov has subcommand $1 (the others are written in parallel and may not exist yet).
-has_command() { "$escprov" "$1" --help >/dev/null 2>&1; }
 
 # measure LOG CMD...: runs CMD once under /usr/bin/time; prints "seconds max_rss_kb exit_code
 # cpu_seconds" (wall clock, peak RSS, CMD's exit code, user + system CPU). CMD's output goes to LOG.
@@ -150,66 +147,62 @@ exit_note() {
     echo ""
 }
 
-unavailable() { seconds[$1]=nan; cpu[$1]=nan; rss[$1]=""; note[$1]="not available yet"; }
 
-echo "run.sh: timing the ${small_mb} MiB solution, $runs runs each..." >&2
-run_timed floor "" "$floor" "$small_xml"
-run_timed gzip "" sh -c 'gzip -6 -c "$1" >/dev/null' gzip "$small_xml"
-if has_command validate; then
-    run_timed validate_xml "1" "$escprov" validate "$small_xml"
-    run_timed validate_zip "1" "$escprov" validate "$small_zip"
-else
-    unavailable validate_xml; unavailable validate_zip
-fi
-if has_command unpack && has_command pack; then
-    # Alternate unpack and pack so each pack reads the tree its unpack just wrote.
-    unpack_times=() pack_times=() both_times=() both_rss=() both_codes=() unpack_cpus=() pack_cpus=() both_cpus=()
-    for ((i = 1; i <= runs; i++)); do
-        rm -rf "$tree"
-        read -r ut um uc ucpu <<<"$(measure "$logs/unpack.$i.log" "$escprov" unpack "$small_zip" "$tree")"
-        rm -f "$repacked"
-        read -r pt pm pc pcpu <<<"$(measure "$logs/pack.$i.log" "$escprov" pack "$tree" "$repacked")"
-        unpack_times+=("$ut"); pack_times+=("$pt"); both_times+=("$(sum "$ut" "$pt")")
-        unpack_cpus+=("$ucpu"); pack_cpus+=("$pcpu"); both_cpus+=("$(sum "$ucpu" "$pcpu")")
-        both_rss+=("$um" "$pm"); both_codes+=("$uc" "$pc")
-    done
-    seconds[unpack]=$(printf '%s\n' "${unpack_times[@]}" | median)
-    seconds[pack]=$(printf '%s\n' "${pack_times[@]}" | median)
-    seconds[roundtrip]=$(printf '%s\n' "${both_times[@]}" | median)
-    cpu[unpack]=$(printf '%s\n' "${unpack_cpus[@]}" | median)
-    cpu[pack]=$(printf '%s\n' "${pack_cpus[@]}" | median)
-    cpu[roundtrip]=$(printf '%s\n' "${both_cpus[@]}" | median)
-    rss[unpack]=$(printf '%s\n' "${both_rss[@]}" | awk 'NR % 2 == 1' | maximum)
-    rss[pack]=$(printf '%s\n' "${both_rss[@]}" | awk 'NR % 2 == 0' | maximum)
-    rss[roundtrip]=$(printf '%s\n' "${both_rss[@]}" | maximum)
-    note[roundtrip]=$(exit_note "" "${both_codes[@]}")
-else
-    unavailable roundtrip; seconds[unpack]=nan; seconds[pack]=nan; cpu[unpack]=nan; cpu[pack]=nan
-fi
+echo "run.sh: timing the ${small_mb} MiB solution, $runs rounds..." >&2
+# Each round runs every command once, in the same order, so that a slow spell of a shared machine
+# falls on all of them instead of on one command's runs (which skews the ratios).
+declare -A times cpus sizes codes
+take() { # take NAME CMD...: one measured run of CMD, recorded under NAME
+    local name=$1; shift
+    local t m c u
+    read -r t m c u <<<"$(measure "$logs/$name.$round.log" "$@")"
+    times[$name]+="$t "; cpus[$name]+="$u "; sizes[$name]+="$m "; codes[$name]+="$c "
+    last_t=$t; last_u=$u; last_m=$m; last_c=$c
+}
+summarise() { # summarise NAME ALLOWED_CODES: the median time and CPU, the highest RSS
+    local name=$1 allowed=$2
+    seconds[$name]=$(printf '%s\n' ${times[$name]} | median)
+    cpu[$name]=$(printf '%s\n' ${cpus[$name]} | median)
+    rss[$name]=$(printf '%s\n' ${sizes[$name]} | maximum)
+    # shellcheck disable=SC2086
+    note[$name]=$(exit_note "$allowed" ${codes[$name]})
+}
+for ((round = 1; round <= runs; round++)); do
+    take floor "$floor" "$small_xml"
+    take gzip sh -c 'gzip -6 -c "$1" >/dev/null' gzip "$small_xml"
+    take validate_xml "$escprov" validate "$small_xml"
+    take validate_zip "$escprov" validate "$small_zip"
+    rm -rf "$tree"
+    take unpack "$escprov" unpack "$small_zip" "$tree"
+    ut=$last_t uu=$last_u um=$last_m uc=$last_c
+    rm -f "$repacked"
+    take pack "$escprov" pack "$tree" "$repacked"
+    times[roundtrip]+="$(sum "$ut" "$last_t") "; cpus[roundtrip]+="$(sum "$uu" "$last_u") "
+    sizes[roundtrip]+="$um $last_m "; codes[roundtrip]+="$uc $last_c "
+done
+summarise floor ""
+summarise gzip ""
+summarise validate_xml "1"
+summarise validate_zip "1"
+summarise unpack ""
+summarise pack ""
+summarise roundtrip ""
 
 echo "run.sh: measuring memory on the ${large_mb} MiB solution..." >&2
 runs_saved=$runs; runs=1
 run_timed large_floor "" "$floor" "$large_xml"
-if has_command validate; then
-    run_timed large_validate_xml "1" "$escprov" validate "$large_xml"
-    run_timed large_validate_zip "1" "$escprov" validate "$large_zip"
-else
-    unavailable large_validate_xml; unavailable large_validate_zip
-fi
-if has_command unpack && has_command pack; then
-    rm -rf "$tree"
-    read -r ut um uc ucpu <<<"$(measure "$logs/large_unpack.log" "$escprov" unpack "$large_zip" "$tree")"
-    rm -f "$repacked"
-    read -r pt pm pc pcpu <<<"$(measure "$logs/large_pack.log" "$escprov" pack "$tree" "$repacked")"
-    seconds[large_roundtrip]=$(sum "$ut" "$pt")
-    cpu[large_roundtrip]=$(sum "$ucpu" "$pcpu")
-    seconds[large_unpack]=$ut; cpu[large_unpack]=$ucpu; rss[large_unpack]=$um; note[large_unpack]=$(exit_note "" "$uc")
-    seconds[large_pack]=$pt; cpu[large_pack]=$pcpu; rss[large_pack]=$pm; note[large_pack]=$(exit_note "" "$pc")
-    rss[large_roundtrip]=$(printf '%s\n' "$um" "$pm" | maximum)
-    note[large_roundtrip]=$(exit_note "" "$uc" "$pc")
-else
-    unavailable large_roundtrip; unavailable large_unpack; unavailable large_pack
-fi
+run_timed large_validate_xml "1" "$escprov" validate "$large_xml"
+run_timed large_validate_zip "1" "$escprov" validate "$large_zip"
+rm -rf "$tree"
+read -r ut um uc ucpu <<<"$(measure "$logs/large_unpack.log" "$escprov" unpack "$large_zip" "$tree")"
+rm -f "$repacked"
+read -r pt pm pc pcpu <<<"$(measure "$logs/large_pack.log" "$escprov" pack "$tree" "$repacked")"
+seconds[large_roundtrip]=$(sum "$ut" "$pt")
+cpu[large_roundtrip]=$(sum "$ucpu" "$pcpu")
+seconds[large_unpack]=$ut; cpu[large_unpack]=$ucpu; rss[large_unpack]=$um; note[large_unpack]=$(exit_note "" "$uc")
+seconds[large_pack]=$pt; cpu[large_pack]=$pcpu; rss[large_pack]=$pm; note[large_pack]=$(exit_note "" "$pc")
+rss[large_roundtrip]=$(printf '%s\n' "$um" "$pm" | maximum)
+note[large_roundtrip]=$(exit_note "" "$uc" "$pc")
 runs=$runs_saved
 rm -rf "$tree" "$repacked"
 
@@ -299,10 +292,11 @@ Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks
    seconds (whole process, start-up included; the ratios use these), maximum resident set size, and user +
    system CPU seconds (shown as "CPU s": when it is well below the wall clock the command waited for the disk).
    \`sync\` runs before every measurement, outside it, so that writing back what an earlier step wrote is not
-   charged to the next one. On the small file each command runs
-   ${runs} times and the **median** time counts; RSS is the **highest** of the runs. \`unpack\` and \`pack\` alternate
-   (each pack reads the tree its unpack just wrote, each unpack writes a fresh folder) and the median of the
-   per-run sums is the round-trip time. The files were just written, so every run reads from a warm page cache:
+   charged to the next one. On the small file the commands run in ${runs} **rounds**, each round running every
+   command once in the same order (floor, gzip, validate ×2, unpack, pack), so that a slow spell of a shared
+   machine falls on all of them rather than on one; per command the **median** time counts and RSS is the
+   **highest** of the runs. Each pack reads the tree its round's unpack just wrote, each unpack writes a fresh
+   folder, and the median of the per-round sums is the round-trip time. The files were just written, so every run reads from a warm page cache:
    the numbers compare CPU work, not disks. For the same reason \`unpack\` writes its tree and \`pack\` its zip in
    \`${trees}\` (a tmpfs unless BENCH_TREES says otherwise): the floors write nothing, and the cost of creating
    thousands of files on a disk depends on the file system's state far more than on escprov. The large file runs
@@ -360,7 +354,7 @@ ${small_mb} MiB file: validate $(mib "$(rss_kb validate_xml)") → $(mib "$(rss_
 unpack $(mib "$(rss_kb unpack)") → $(mib "$(rss_kb large_unpack)") MiB, pack $(mib "$(rss_kb pack)") → $(mib "$(rss_kb large_pack)") MiB (the SAX2 floor:
 $(mib "$(rss_kb floor)") → $(mib "$(rss_kb large_floor)") MiB).
 
-"not measured" means the command did not exist in this build or failed; the logs of every run are in
+"not measured" means the command failed; the logs of every run are in
 \`bench/out/logs/\` after a run.
 EOF
 } >"$report.tmp"

@@ -111,7 +111,8 @@ std::vector<std::string> list_tree_files(const fs::path& tree)
             continue;
         }
         if (it->is_regular_file()) {
-            files.push_back(fs::relative(it->path(), tree).generic_string());
+            // Lexical: the iterator yields tree/<relative>, and fs::relative would resolve every path.
+            files.push_back(it->path().lexically_relative(tree).generic_string());
         }
     }
     std::sort(files.begin(), files.end());

@@ -449,7 +449,7 @@ std::string read_head(zip::Reader& archive, const zip::Entry& entry)
 void keep_other_files(const fs::path& existing, const fs::path& tree, const std::set<std::string>& written)
 {
     for (auto it = fs::recursive_directory_iterator(existing); it != fs::recursive_directory_iterator(); ++it) {
-        std::string relative = fs::relative(it->path(), existing).generic_string();
+        std::string relative = it->path().lexically_relative(existing).generic_string();
         if (written.count(relative) != 0 || fs::exists(fs::symlink_status(tree / relative))) {
             continue;
         }

@@ -138,34 +138,39 @@ void Writer::newline_and_indent(size_t depth)
     m_sink.write(m_scratch);
 }
 
+void Writer::append_text(std::string& out, std::string_view text, bool cdata)
+{
+    if (cdata) {
+        out += "<![CDATA[";
+        out += text;
+        out += "]]>";
+    } else {
+        escape_text(out, text);
+    }
+}
+
 void Writer::write_text(std::string_view text, bool cdata)
 {
     m_scratch.clear();
-    if (cdata) {
-        m_scratch += "<![CDATA[";
-        m_scratch += text;
-        m_scratch += "]]>";
-    } else {
-        escape_text(m_scratch, text);
-    }
+    append_text(m_scratch, text, cdata);
     m_sink.write(m_scratch);
 }
 
 void Writer::flush_pending(Frame& frame)
 {
     bool all_space = true;
-    for (const auto& [text, cdata] : frame.pending) {
-        if (cdata || !is_whitespace(text)) {
+    for (size_t i = 0; i < frame.pending_count; ++i) {
+        if (frame.pending[i].second || !is_whitespace(frame.pending[i].first)) {
             all_space = false;
         }
     }
     if (!all_space) {
         frame.mixed = true;
-        for (const auto& [text, cdata] : frame.pending) {
-            write_text(text, cdata);
+        for (size_t i = 0; i < frame.pending_count; ++i) {
+            write_text(frame.pending[i].first, frame.pending[i].second);
         }
     }
-    frame.pending.clear();
+    frame.pending_count = 0;
 }
 
 void Writer::begin_child()
@@ -185,11 +190,11 @@ void Writer::begin_child()
         m_sink.write(head);
         return;
     }
-    if (m_stack.empty()) {
+    if (m_depth == 0) {
         newline_and_indent(0);
         return;
     }
-    Frame& parent = m_stack.back();
+    Frame& parent = top();
     if (parent.tag_open) {
         m_sink.write(">");
         parent.tag_open = false;
@@ -198,14 +203,14 @@ void Writer::begin_child()
     flush_pending(parent);
     parent.has_elements = true;
     if (!parent.mixed && indent) {
-        newline_and_indent(m_stack.size());
+        newline_and_indent(m_depth);
     }
 }
 
 bool Writer::should_indent(const Frame& frame) const
 {
     // The whitespace itself is never written: it is replaced by canonical indentation.
-    return !m_style.keep_unindented_markup || !frame.pending.empty();
+    return !m_style.keep_unindented_markup || frame.pending_count != 0;
 }
 
 void Writer::start_element(std::string_view name, const Attributes& attributes, bool empty_tag)
@@ -221,50 +226,65 @@ void Writer::start_element(std::string_view name, const Attributes& attributes, 
         m_scratch += '"';
     }
     m_sink.write(m_scratch);
-    Frame frame;
-    frame.name = name;
+    if (m_frames.size() == m_depth) {
+        m_frames.emplace_back();
+    }
+    Frame& frame = m_frames[m_depth++];
+    frame.name.assign(name);
     frame.empty_tag = empty_tag;
-    m_stack.push_back(std::move(frame));
+    frame.tag_open = true;
+    frame.has_elements = false;
+    frame.mixed = false;
+    frame.pending_count = 0;
 }
 
 void Writer::end_element()
 {
-    Frame& frame = m_stack.back();
+    Frame& frame = top();
+    m_scratch.clear();
     if (!frame.has_elements) {
-        if (frame.pending.empty()) {
-            m_sink.write(frame.empty_tag ? std::string_view(" />") : std::string_view(">"));
-            if (!frame.empty_tag) {
-                m_sink.write("</" + frame.name + ">");
-            }
+        if (frame.pending_count == 0 && frame.empty_tag) {
+            m_scratch += " />";
         } else {
-            m_sink.write(">");
-            for (const auto& [text, cdata] : frame.pending) {
-                write_text(text, cdata);
+            m_scratch += '>';
+            for (size_t i = 0; i < frame.pending_count; ++i) {
+                append_text(m_scratch, frame.pending[i].first, frame.pending[i].second);
             }
-            m_sink.write("</" + frame.name + ">");
+            m_scratch += "</";
+            m_scratch += frame.name;
+            m_scratch += '>';
         }
+        m_sink.write(m_scratch);
     } else {
         bool indent = should_indent(frame);
         flush_pending(frame);
         if (!frame.mixed && indent) {
-            newline_and_indent(m_stack.size() - 1);
+            newline_and_indent(m_depth - 1); // uses m_scratch itself
         }
-        m_sink.write("</" + frame.name + ">");
+        m_scratch.assign("</");
+        m_scratch += frame.name;
+        m_scratch += '>';
+        m_sink.write(m_scratch);
     }
-    m_stack.pop_back();
+    --m_depth;
 }
 
 void Writer::characters(std::string_view text, bool cdata)
 {
-    if (m_stack.empty()) {
+    if (m_depth == 0) {
         return; // text outside the root element is whitespace by definition
     }
-    Frame& frame = m_stack.back();
-    if (!frame.pending.empty() && frame.pending.back().second == cdata) {
-        frame.pending.back().first.append(text);
-    } else {
-        frame.pending.emplace_back(std::string(text), cdata);
+    Frame& frame = top();
+    if (frame.pending_count != 0 && frame.pending[frame.pending_count - 1].second == cdata) {
+        frame.pending[frame.pending_count - 1].first.append(text);
+        return;
     }
+    if (frame.pending.size() == frame.pending_count) {
+        frame.pending.emplace_back();
+    }
+    auto& [held, held_cdata] = frame.pending[frame.pending_count++];
+    held.assign(text);
+    held_cdata = cdata;
 }
 
 void Writer::comment(std::string_view text)

@@ -73,27 +73,33 @@ public:
     void processing_instruction(std::string_view target, std::string_view data);
     // Writes a whole subtree at the current position.
     void write_node(const Node& node);
-    size_t depth() const { return m_stack.size(); }
+    size_t depth() const { return m_depth; }
 
 private:
+    // One open element. Frames are reused from element to element (m_frames only grows), so
+    // their strings keep their capacity: no allocation per element on the hot path.
     struct Frame {
         std::string name;
         bool empty_tag = true;
         bool tag_open = true;                              // "<name ..." written, '>' not yet
         bool has_elements = false;                         // an element child has been written
         bool mixed = false;                                // non-whitespace text next to element children
-        std::vector<std::pair<std::string, bool>> pending; // text awaiting the next event
+        std::vector<std::pair<std::string, bool>> pending; // text awaiting the next event (text, cdata)...
+        size_t pending_count = 0;                          // ...of which the first pending_count are live
     };
+    Frame& top() { return m_frames[m_depth - 1]; }
     void begin_child(); // prepares the parent for a child node
     // Whether the next child (or the end tag) of `frame` goes on a new, indented line.
     bool should_indent(const Frame& frame) const;
     void flush_pending(Frame& frame);
     void newline_and_indent(size_t depth);
     void write_text(std::string_view text, bool cdata);
+    static void append_text(std::string& out, std::string_view text, bool cdata);
 
     Sink& m_sink;
     Style m_style;
-    std::vector<Frame> m_stack;
+    std::vector<Frame> m_frames;
+    size_t m_depth = 0;
     bool m_started = false;
     std::string m_scratch;
 };
