@@ -38,10 +38,12 @@ public:
 
     void characters(std::string_view text, bool) override
     {
-        if (m_path.size() == 4 && m_path[3] == "Name") {
+        if (wants_characters()) {
             m_text.append(text);
         }
     }
+    // Only entity names are read.
+    bool wants_characters() const override { return m_path.size() == 4 && m_path[3] == "Name"; }
 
 private:
     void count_entity_part(std::string_view name, size_t depth)

@@ -35,6 +35,7 @@ public:
     }
     void end_element(std::string_view name) override { m_target.end_element(name); }
     void characters(std::string_view text, bool cdata) override { m_target.characters(text, cdata); }
+    bool wants_characters() const override { return m_target.wants_characters(); }
     void comment(std::string_view text) override { m_target.comment(text); }
     void processing_instruction(std::string_view target, std::string_view data) override
     {

@@ -549,6 +549,12 @@ void ContentChecks::characters(std::string_view text, bool cdata)
     }
 }
 
+bool ContentChecks::wants_characters() const
+{
+    // The same two consumers characters() feeds.
+    return m_state->capturing || m_state->subtree;
+}
+
 void ContentChecks::comment(std::string_view text)
 {
     if (m_state->subtree) {

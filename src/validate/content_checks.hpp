@@ -43,6 +43,7 @@ public:
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override;
     void end_element(std::string_view name) override;
     void characters(std::string_view text, bool cdata) override;
+    bool wants_characters() const override;
     void comment(std::string_view text) override;
     void processing_instruction(std::string_view target, std::string_view data) override;
 

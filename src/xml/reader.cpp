@@ -195,6 +195,9 @@ struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, publ
     // XMLDocumentHandler
     void docCharacters(const XMLCh* const chars, const XMLSize_t length, const bool cdataSection) override
     {
+        if (!failure && !handler->wants_characters()) {
+            return;
+        }
         guarded([&] {
             text.clear();
             append_utf8(text, u(chars), length);
