@@ -294,15 +294,14 @@ private:
     size_t m_swallow_depth = 0;
 };
 
-Assembler::Assembler(fs::path tree, PackageType package_type, xml::Limits limits)
-    : m_tree(std::move(tree)), m_package_type(package_type), m_limits(limits)
+Assembler::Assembler(fs::path tree, PackageType package_type, xml::Limits limits, const TreeOrder& order,
+                     const std::vector<std::string>& files)
+    : m_tree(std::move(tree)), m_package_type(package_type), m_limits(limits), m_order(order), m_files(files)
 {
     if (!fs::is_regular_file(m_tree / std::string(k_skeleton))) {
         throw_input("pack " + quoted(m_tree) + ": the folder has no " + std::string(k_skeleton) +
                     ", so it is not an unpacked solution");
     }
-    m_order = read_order(m_tree);
-    m_files = list_tree_files(m_tree);
 }
 
 const std::string* Assembler::intern(const std::string& path)

@@ -43,8 +43,11 @@ bool is_layout_file(std::string_view path);
 
 class Assembler : public xml::LocationProvider {
 public:
+    // `order` and `files` are read_order(tree) and list_tree_files(tree); the caller keeps them
+    // alive while the Assembler exists (pack needs them too, and a big tree's lists are megabytes).
     // Throws Error(input) when `tree` has no Other/Customizations.xml.
-    Assembler(std::filesystem::path tree, PackageType package_type, xml::Limits limits);
+    Assembler(std::filesystem::path tree, PackageType package_type, xml::Limits limits, const TreeOrder& order,
+              const std::vector<std::string>& files);
 
     // Streams the assembled customizations.xml to `handler`. Throws xml::ParseError naming the
     // tree file, Error(input), and whatever the handler throws.
@@ -75,8 +78,8 @@ private:
     std::filesystem::path m_tree;
     PackageType m_package_type;
     xml::Limits m_limits;
-    TreeOrder m_order;
-    std::vector<std::string> m_files;
+    const TreeOrder& m_order;
+    const std::vector<std::string>& m_files;
     std::deque<std::string> m_names; // stable storage for Location::file
     struct Active {
         const xml::Parser* parser;

@@ -141,7 +141,7 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
     TempFile customizations(target);
     bool has_customizations = fs::is_regular_file(tree / "Other" / "Customizations.xml");
     if (has_customizations) {
-        Assembler assembler(tree, options.package_type, options.limits.xml);
+        Assembler assembler(tree, options.package_type, options.limits.xml, order, files);
         if (options.progress) {
             assembler.set_progress(options.progress);
         }

@@ -39,7 +39,9 @@ public:
     }
     void read_customizations(CustomizationsHandler& handler) override
     {
-        pack::Assembler assembler(m_path, pack::PackageType::unmanaged, m_limits.xml);
+        pack::TreeOrder order = pack::read_order(m_path);
+        std::vector<std::string> files = pack::list_tree_files(m_path);
+        pack::Assembler assembler(m_path, pack::PackageType::unmanaged, m_limits.xml, order, files);
         handler.set_locations(assembler);
         assembler.run(handler);
     }
