@@ -9,7 +9,7 @@
 
 #include <fstream>
 #include <map>
-#include <set>
+#include <optional>
 #include <vector>
 
 namespace escprov::pack {
@@ -87,10 +87,19 @@ std::string prologue_line(std::string_view part, const Prologue& prologue)
 }
 
 // The folder being built: every file goes through here, so no path is written twice and the
-// order of components is recorded.
+// order of components is recorded. Neither needs memory that grows with the solution: the
+// folder itself tells which paths are taken, and the order file is written as components come.
 class TreeBuilderOut {
 public:
     explicit TreeBuilderOut(fs::path root) : m_root(std::move(root)) {}
+
+    // Opens the order file with its header lines; ordered write_node() calls append to it.
+    void start_order(std::string_view header)
+    {
+        m_order.emplace(claim(std::string(k_order_file)));
+        m_order->write(header);
+    }
+    void finish_order() { m_order->close(); }
 
     void write_node(const std::string& path, const xml::Node& node, bool ordered)
     {
@@ -99,7 +108,8 @@ public:
         writer.write_node(node);
         sink.close();
         if (ordered) {
-            m_order.push_back(path);
+            m_order->write(path);
+            m_order->write("\n");
         }
     }
     void write_bytes(const std::string& path, xml::ByteSource& source)
@@ -111,14 +121,8 @@ public:
         }
         sink.close();
     }
-    void write_text(const std::string& path, std::string_view text)
-    {
-        xml::FileSink sink(claim(path));
-        sink.write(text);
-        sink.close();
-    }
-    const std::vector<std::string>& order() const { return m_order; }
-    const std::set<std::string>& written() const { return m_written; }
+    // The number of files written so far.
+    size_t files() const { return m_files; }
     const fs::path& root() const { return m_root; }
 
     // Reserves `path` in the tree and returns where to write it. Throws Error(input) when a
@@ -126,11 +130,12 @@ public:
     fs::path claim(const std::string& path)
     {
         checked_path("tree file", path);
-        if (!m_written.insert(path).second) {
-            throw_input("unpack: two parts of the solution map to the same tree file '" + path + "'");
-        }
         fs::path target = m_root / path;
         std::error_code ec;
+        if (fs::exists(fs::symlink_status(target, ec))) {
+            throw_input("unpack: two parts of the solution map to the same tree file '" + path + "'");
+        }
+        ++m_files;
         fs::create_directories(target.parent_path(), ec);
         if (ec) {
             throw_output("unpack: cannot create folder " + quoted(target.parent_path()) + ": " + ec.message());
@@ -140,8 +145,8 @@ public:
 
 private:
     fs::path m_root;
-    std::set<std::string> m_written;
-    std::vector<std::string> m_order;
+    std::optional<xml::FileSink> m_order;
+    size_t m_files = 0;
 };
 
 // Splits the event stream of customizations.xml: extracted components go to their own files,
@@ -446,11 +451,11 @@ std::string read_head(zip::Reader& archive, const zip::Entry& entry)
 }
 
 // Copies the files of `existing` that the new tree does not have into it (--overwrite keeps them).
-void keep_other_files(const fs::path& existing, const fs::path& tree, const std::set<std::string>& written)
+void keep_other_files(const fs::path& existing, const fs::path& tree)
 {
     for (auto it = fs::recursive_directory_iterator(existing); it != fs::recursive_directory_iterator(); ++it) {
         std::string relative = it->path().lexically_relative(existing).generic_string();
-        if (written.count(relative) != 0 || fs::exists(fs::symlink_status(tree / relative))) {
+        if (fs::exists(fs::symlink_status(tree / relative))) {
             continue;
         }
         std::error_code ec;
@@ -503,19 +508,25 @@ UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const Unpa
 
     AtomicDir out(fs::absolute(folder));
     TreeBuilderOut tree(out.temp_path());
-    std::string order = "# escprov unpack: the order in which pack splices these files into customizations.xml\n";
+    // The order file's header says what pack must know before it starts; the component paths
+    // follow as unpack writes them.
+    std::string header = "# escprov unpack: the order in which pack splices these files into customizations.xml\n";
+    std::string manifest_bytes = archive.read(*manifest); // solution.xml: small, read whole
+    header += prologue_line("solution.xml", sniff_prologue(manifest_bytes));
+    if (customizations != nullptr) {
+        header += prologue_line("customizations.xml", sniff_prologue(read_head(archive, *customizations)));
+    }
+    if (content_types == nullptr) {
+        header += "!content-types absent\n";
+    }
+    tree.start_order(header);
 
-    // solution.xml: small, read whole.
-    std::string manifest_bytes = archive.read(*manifest);
-    order += prologue_line("solution.xml", sniff_prologue(manifest_bytes));
     xml::MemorySource manifest_source(manifest_bytes, archive.display_name(*manifest));
     tree.write_node("Other/Solution.xml", xml::parse_document(manifest_source, options.limits.xml), false);
 
     UnpackResult result;
     std::map<std::string, std::string> renamed;
     if (customizations != nullptr) {
-        Prologue prologue = sniff_prologue(read_head(archive, *customizations));
-        order += prologue_line("customizations.xml", prologue);
         xml::FileSink sink(tree.claim("Other/Customizations.xml"));
         xml::Writer skeleton(sink, tree_style());
         Splitter splitter(tree, skeleton, options, "'" + archive.display_name(*customizations) + "'");
@@ -529,8 +540,6 @@ UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const Unpa
     if (content_types != nullptr) {
         auto source = archive.open(*content_types);
         tree.write_bytes(std::string(k_content_types_file), *source);
-    } else {
-        order += "!content-types absent\n";
     }
     for (const auto& entry : archive.entries()) {
         if (entry.is_directory || &entry == manifest || &entry == customizations || &entry == content_types) {
@@ -542,14 +551,11 @@ UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const Unpa
         auto source = archive.open(entry);
         tree.write_bytes(path, *source);
     }
-    for (const auto& path : tree.order()) {
-        order += path + "\n";
-    }
-    tree.write_text(std::string(k_order_file), order);
-    result.files = tree.written().size() + 1;
+    tree.finish_order();
+    result.files = tree.files();
 
     if (not_empty && options.existing == ExistingTarget::overwrite) {
-        keep_other_files(folder, out.temp_path(), tree.written());
+        keep_other_files(folder, out.temp_path());
     }
     out.commit();
     return result;

@@ -73,6 +73,21 @@ TEST(PackSafety, OverwriteKeepsOtherFilesAndAllowDeleteRemovesThem)
     EXPECT_TRUE(fs::exists(temp / "tree" / "Entities" / "esc_thing" / "Entity.xml"));
 }
 
+TEST(PackSafety, UnpackRefusesTwoComponentsThatLandOnTheSameFile)
+{
+    // '/' cannot stand in a file name, so both roles would be Roles/Sales_Marketing.xml.
+    TempDir temp;
+    fs::path zip = make_solution(temp.path(), "<ImportExportXml><Roles>"
+                                              "<Role id=\"{1}\" name=\"Sales/Marketing\"><RolePrivileges /></Role>"
+                                              "<Role id=\"{2}\" name=\"Sales_Marketing\"><RolePrivileges /></Role>"
+                                              "</Roles></ImportExportXml>");
+    RunResult run = run_escprov({"unpack", zip.string(), (temp / "tree").string()});
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find("same tree file 'Roles/Sales_Marketing.xml'"), std::string::npos) << run.err;
+    EXPECT_FALSE(fs::exists(temp / "tree"));
+    EXPECT_EQ(entries_in(temp.path()), 1u); // only the zip: no temporary left behind
+}
+
 TEST(PackSafety, UnpackRefusesAnEntityNamedDotDot)
 {
     TempDir temp;
