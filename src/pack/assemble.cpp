@@ -105,10 +105,9 @@ std::vector<std::string> list_tree_files(const fs::path& tree)
     std::vector<std::string> files;
     for (auto it = fs::recursive_directory_iterator(tree); it != fs::recursive_directory_iterator(); ++it) {
         if (it->is_symlink()) {
-            if (it->is_directory()) {
-                it.disable_recursion_pending();
-            }
-            continue;
+            throw_input("pack " + quoted(tree) + ": '" + it->path().lexically_relative(tree).generic_string() +
+                        "' is a symbolic link; escprov does not follow links in a tree (they can point outside "
+                        "it); replace it with the file itself");
         }
         if (it->is_regular_file()) {
             // Lexical: the iterator yields tree/<relative>, and fs::relative would resolve every path.

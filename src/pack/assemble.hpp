@@ -33,8 +33,9 @@ struct TreeOrder {
 // Reads Other/escprov-order.txt under `tree`; an absent file gives TreeOrder{} (present false).
 TreeOrder read_order(const std::filesystem::path& tree);
 
-// Every regular file of `tree` as a relative path with '/' separators, sorted. Symbolic links
-// are not followed and not listed.
+// Every regular file of `tree` as a relative path with '/' separators, sorted. Throws
+// Error(input) naming the first symbolic link found: a link can point outside the tree, and
+// leaving it out silently would drop a component from the package.
 std::vector<std::string> list_tree_files(const std::filesystem::path& tree);
 
 // True for the files that pack turns into customizations.xml and solution.xml (and the

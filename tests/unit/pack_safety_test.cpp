@@ -115,6 +115,21 @@ TEST(PackSafety, UnpackRefusesAWebResourceNameThatEscapes)
     EXPECT_EQ(entries_in(temp.path()), 1u);
 }
 
+TEST(PackSafety, PackRefusesASymbolicLinkInTheTreeInsteadOfDroppingIt)
+{
+    TempDir temp;
+    fs::path zip = make_solution(temp.path(), k_web_resource_solution, {{"WebResources/esc_scriptsajs1234", "x()"}});
+    ASSERT_EQ(run_escprov({"unpack", zip.string(), (temp / "tree").string()}).exit_code, 0);
+    fs::path script = temp / "tree" / "WebResources" / "esc_" / "scripts" / "a.js";
+    write_bytes(temp / "elsewhere.js", "y()");
+    fs::remove(script);
+    fs::create_symlink(temp / "elsewhere.js", script);
+    RunResult run = run_escprov({"pack", (temp / "tree").string(), (temp / "out.zip").string()});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("'WebResources/esc_/scripts/a.js' is a symbolic link"), std::string::npos) << run.err;
+    EXPECT_FALSE(fs::exists(temp / "out.zip"));
+}
+
 TEST(PackSafety, PackRefusesAnExistingZipUnlessOverwrite)
 {
     TempDir temp;
