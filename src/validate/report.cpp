@@ -226,7 +226,6 @@ std::string render_sarif(const std::vector<PathReport>& reports)
     nlohmann::ordered_json driver;
     driver["name"] = "escprov";
     driver["version"] = std::string(version_string());
-    driver["informationUri"] = "https://github.com/escprov/escprov/blob/main/docs/validate.md";
     auto rule_list = nlohmann::ordered_json::array();
     for (const auto& entry : rules()) {
         rule_list.push_back({{"id", entry.code},
