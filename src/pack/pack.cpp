@@ -110,7 +110,7 @@ PartPlan plan_parts(const fs::path& tree, const std::vector<std::string>& files,
         if (is_layout_file(file) || mapped.count(file) != 0) {
             continue;
         }
-        if (file == "solution.xml" || file == "customizations.xml" || file == "[Content_Types].xml") {
+        if (solution::is_export_manifest_name(file)) {
             continue;
         }
         plan.parts.emplace(file, file);

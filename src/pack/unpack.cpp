@@ -476,18 +476,10 @@ void keep_other_files(const fs::path& existing, const fs::path& tree)
 UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const UnpackOptions& options)
 {
     zip::Reader archive(zip_path, options.limits.zip);
-    const zip::Entry* manifest = archive.find("solution.xml");
-    if (manifest == nullptr) {
-        manifest = archive.find_ignoring_case("solution.xml");
-    }
-    if (manifest == nullptr) {
-        throw_input("unpack " + quoted(zip_path) + ": the zip has no solution.xml, so it is not a solution export");
-    }
-    const zip::Entry* customizations = archive.find("customizations.xml");
-    if (customizations == nullptr) {
-        customizations = archive.find_ignoring_case("customizations.xml");
-    }
-    const zip::Entry* content_types = archive.find("[Content_Types].xml");
+    const solution::ExportEntries exported = solution::find_export_entries(archive);
+    const zip::Entry* manifest = exported.manifest;
+    const zip::Entry* customizations = exported.customizations;
+    const zip::Entry* content_types = exported.content_types;
 
     std::error_code ec;
     auto status = fs::symlink_status(folder, ec);
@@ -542,7 +534,7 @@ UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const Unpa
         tree.write_bytes(std::string(k_content_types_file), *source);
     }
     for (const auto& entry : archive.entries()) {
-        if (entry.is_directory || &entry == manifest || &entry == customizations || &entry == content_types) {
+        if (entry.is_directory || exported.is_manifest_file(entry)) {
             continue;
         }
         check_interrupted();

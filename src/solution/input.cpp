@@ -9,11 +9,6 @@ namespace escprov::solution {
 
 namespace {
 
-bool is_manifest_file(const std::string& name)
-{
-    return name == "solution.xml" || name == "customizations.xml" || name == "[Content_Types].xml";
-}
-
 // Passes events on, first checking that the root element is ImportExportXml: whatever the
 // manifest says, a customizations.xml holding anything else is not a solution's content.
 class ForwardingHandler : public xml::Handler {
@@ -64,43 +59,30 @@ void parse_customizations(xml::ByteSource& source, CustomizationsHandler& handle
 class ZipInput : public SolutionInput {
 public:
     ZipInput(const std::filesystem::path& path, const InputLimits& limits)
-        : m_path(path), m_limits(limits), m_zip(path, limits.zip)
-    {
-        m_manifest = m_zip.find("solution.xml");
-        if (m_manifest == nullptr) {
-            m_manifest = m_zip.find_ignoring_case("solution.xml");
-        }
-        m_customizations = m_zip.find("customizations.xml");
-        if (m_customizations == nullptr) {
-            m_customizations = m_zip.find_ignoring_case("customizations.xml");
-        }
-        if (m_manifest == nullptr) {
-            throw_input("open " + quoted(path) + ": the zip has no solution.xml, so it is not a solution export" +
-                        (m_zip.entries().empty() ? " (the archive is empty)" : ""));
-        }
-    }
+        : m_path(path), m_limits(limits), m_zip(path, limits.zip), m_entries(find_export_entries(m_zip))
+    {}
     Kind kind() const override { return Kind::zip; }
     const std::filesystem::path& path() const override { return m_path; }
     bool has_manifest() const override { return true; }
     Manifest read_manifest() override
     {
-        auto source = m_zip.open(*m_manifest);
+        auto source = m_zip.open(*m_entries.manifest);
         return solution::read_manifest(*source, m_limits.xml);
     }
-    bool has_customizations() const override { return m_customizations != nullptr; }
+    bool has_customizations() const override { return m_entries.customizations != nullptr; }
     void read_customizations(CustomizationsHandler& handler) override
     {
-        if (m_customizations == nullptr) {
+        if (m_entries.customizations == nullptr) {
             throw_input("read " + quoted(m_path) + ": the zip has no customizations.xml");
         }
-        auto source = m_zip.open(*m_customizations);
+        auto source = m_zip.open(*m_entries.customizations);
         parse_customizations(*source, handler, m_limits.xml);
     }
     std::vector<std::string> parts() const override
     {
         std::vector<std::string> names;
         for (const auto& entry : m_zip.entries()) {
-            if (!entry.is_directory && !is_manifest_file(entry.name)) {
+            if (!entry.is_directory && !m_entries.is_manifest_file(entry)) {
                 names.push_back(entry.name);
             }
         }
@@ -108,17 +90,16 @@ public:
     }
     std::optional<std::string> content_types() override
     {
-        const zip::Entry* entry = m_zip.find("[Content_Types].xml");
-        if (entry == nullptr) {
+        if (m_entries.content_types == nullptr) {
             return std::nullopt;
         }
-        return m_zip.read(*entry);
+        return m_zip.read(*m_entries.content_types);
     }
-    std::string manifest_name() const override { return m_zip.display_name(*m_manifest); }
+    std::string manifest_name() const override { return m_zip.display_name(*m_entries.manifest); }
     std::string customizations_name() const override
     {
-        return m_customizations != nullptr ? m_zip.display_name(*m_customizations)
-                                           : m_path.filename().string() + "!customizations.xml";
+        return m_entries.customizations != nullptr ? m_zip.display_name(*m_entries.customizations)
+                                                   : m_path.filename().string() + "!customizations.xml";
     }
     zip::Reader* archive() override { return &m_zip; }
 
@@ -126,8 +107,7 @@ private:
     std::filesystem::path m_path;
     InputLimits m_limits;
     zip::Reader m_zip;
-    const zip::Entry* m_manifest = nullptr;
-    const zip::Entry* m_customizations = nullptr;
+    ExportEntries m_entries;
 };
 
 class LooseInput : public SolutionInput {
@@ -180,6 +160,25 @@ public:
 };
 
 } // namespace
+
+bool is_export_manifest_name(std::string_view name)
+{
+    return name == "solution.xml" || name == "customizations.xml" || name == "[Content_Types].xml";
+}
+
+ExportEntries find_export_entries(const zip::Reader& zip)
+{
+    auto find = [&zip](std::string_view name) {
+        const zip::Entry* entry = zip.find(name);
+        return entry != nullptr ? entry : zip.find_ignoring_case(name);
+    };
+    ExportEntries entries{find("solution.xml"), find("customizations.xml"), find("[Content_Types].xml")};
+    if (entries.manifest == nullptr) {
+        throw_input("open " + quoted(zip.path()) + ": the zip has no solution.xml, so it is not a solution export" +
+                    (zip.entries().empty() ? " (the archive is empty)" : ""));
+    }
+    return entries;
+}
 
 std::unique_ptr<SolutionInput> open_input(const std::filesystem::path& path, const InputLimits& limits)
 {

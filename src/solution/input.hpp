@@ -55,6 +55,24 @@ public:
     virtual zip::Reader* archive() { return nullptr; }
 };
 
+// The three files every export zip has besides its parts: solution.xml, customizations.xml and
+// [Content_Types].xml. Pack writes them itself, so a tree file with one of these names is no part.
+bool is_export_manifest_name(std::string_view name);
+
+// Where a zip keeps those three: found by exact name, else ignoring ASCII case (CRM writes lower
+// case; hand-made zips vary). customizations and content_types may be null.
+struct ExportEntries {
+    const zip::Entry* manifest = nullptr;
+    const zip::Entry* customizations = nullptr;
+    const zip::Entry* content_types = nullptr;
+    bool is_manifest_file(const zip::Entry& entry) const
+    {
+        return &entry == manifest || &entry == customizations || &entry == content_types;
+    }
+};
+// Throws Error(input) naming the zip when it has no solution.xml.
+ExportEntries find_export_entries(const zip::Reader& zip);
+
 // Opens `path`, deciding by what it is: a directory is a tree; a file starting with the zip
 // signature is a zip; an XML file is loose customizations.xml or solution.xml by its root
 // element. Throws Error(input) naming the path and the reason when it is none of these.

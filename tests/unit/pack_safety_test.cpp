@@ -130,6 +130,27 @@ TEST(PackSafety, PackRefusesASymbolicLinkInTheTreeInsteadOfDroppingIt)
     EXPECT_FALSE(fs::exists(temp / "out.zip"));
 }
 
+TEST(PackSafety, ManifestsNamedInAnotherCaseAreManifestsNotParts)
+{
+    // Hand-made zips sometimes say Solution.xml; CRM reads them, so escprov does too.
+    TempDir temp;
+    fs::path zip = temp / "cased.zip";
+    {
+        zip::Writer writer(zip, AtomicFile::Overwrite::no);
+        writer.add_bytes("Customizations.xml", k_web_resource_solution);
+        writer.add_bytes("Solution.xml", k_manifest);
+        writer.add_bytes("WebResources/esc_scriptsajs1234", "x()");
+        writer.commit();
+    }
+    RunResult info = run_escprov({"info", "--format", "json", zip.string()});
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    EXPECT_NE(info.out.find("\"parts\": [\n    \"WebResources/esc_scriptsajs1234\"\n  ]"), std::string::npos)
+        << info.out;
+    ASSERT_EQ(run_escprov({"unpack", zip.string(), (temp / "tree").string()}).exit_code, 0);
+    EXPECT_TRUE(fs::exists(temp / "tree" / "Other" / "Solution.xml"));
+    EXPECT_FALSE(fs::exists(temp / "tree" / "Solution.xml")) << "the manifest was copied as a part";
+}
+
 TEST(PackSafety, PackRefusesAnExistingZipUnlessOverwrite)
 {
     TempDir temp;
