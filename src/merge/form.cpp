@@ -25,47 +25,6 @@ std::string tab_id(const xml::Node& tab)
     return id != nullptr ? normalise_guid(*id) : std::string();
 }
 
-// Content equality that ignores layout: whitespace-only text does not count; attribute order does
-// not count; GUIDs are compared as written, which is how CRM exports them each time.
-bool same_content(const xml::Node& a, const xml::Node& b)
-{
-    if (a.kind != b.kind || a.name != b.name) {
-        return false;
-    }
-    if (!a.is_element()) {
-        return a.text == b.text;
-    }
-    if (a.attributes.size() != b.attributes.size()) {
-        return false;
-    }
-    for (const auto& attribute : a.attributes) {
-        const std::string* other = b.attribute(attribute.name);
-        if (other == nullptr || *other != attribute.value) {
-            return false;
-        }
-    }
-    auto significant = [](const xml::Node& parent) {
-        std::vector<const xml::Node*> kept;
-        for (const auto& child : parent.children) {
-            if (child.kind != xml::NodeKind::text || child.text.find_first_not_of(" \t\r\n") != std::string::npos) {
-                kept.push_back(&child);
-            }
-        }
-        return kept;
-    };
-    auto left = significant(a);
-    auto right = significant(b);
-    if (left.size() != right.size()) {
-        return false;
-    }
-    for (size_t i = 0; i < left.size(); ++i) {
-        if (!same_content(*left[i], *right[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 } // namespace
 
 std::string normalise_guid(std::string_view text)
@@ -100,7 +59,7 @@ FormMerge merge_form_tab(const xml::Node& customer, const xml::Node& tab)
     std::string label = "tab '" + (name != nullptr ? *name : ours) + "'";
     for (const auto& existing : tabs->children) {
         if (existing.is_element() && existing.name == "tab" && tab_id(existing) == ours) {
-            if (!same_content(existing, tab)) {
+            if (!xml::equal_ignoring_layout(existing, tab)) {
                 std::string message = label;
                 message += " of ";
                 message += where;

@@ -1,7 +1,5 @@
 #include "merge/sitemap.hpp"
 
-#include <algorithm>
-
 namespace escprov::merge {
 
 namespace {
@@ -28,39 +26,6 @@ xml::Node* find_child(xml::Node& parent, std::string_view name, std::string_view
         }
     }
     return nullptr;
-}
-
-// A form of `node` for content comparison: attributes sorted, whitespace-only text left out.
-void append_comparable(const xml::Node& node, std::string& out)
-{
-    if (node.kind != xml::NodeKind::element) {
-        if (node.text.find_first_not_of(" \t\r\n") != std::string::npos) {
-            out += node.kind == xml::NodeKind::comment ? "<!--" : "";
-            out += node.text;
-        }
-        return;
-    }
-    std::vector<xml::Attribute> attributes = node.attributes;
-    std::sort(attributes.begin(), attributes.end(),
-              [](const xml::Attribute& a, const xml::Attribute& b) { return a.name < b.name; });
-    out += "<" + node.name;
-    for (const auto& attribute : attributes) {
-        out += " " + attribute.name + "=\"" + attribute.value + "\"";
-    }
-    out += ">";
-    for (const auto& child : node.children) {
-        append_comparable(child, out);
-    }
-    out += "</" + node.name + ">";
-}
-
-bool same_content(const xml::Node& a, const xml::Node& b)
-{
-    std::string left;
-    std::string right;
-    append_comparable(a, left);
-    append_comparable(b, right);
-    return left == right;
 }
 
 class Merger {
@@ -135,7 +100,7 @@ private:
                 message += " added to ";
                 message += where;
                 m_result.added.push_back(std::move(message));
-            } else if (!same_content(*existing, sub_area)) {
+            } else if (!xml::equal_ignoring_layout(*existing, sub_area)) {
                 message += " of ";
                 message += where;
                 message += " differs from the connector's; the one in the sitemap is kept";

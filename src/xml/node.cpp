@@ -84,6 +84,49 @@ Node make_text(std::string text)
     return node;
 }
 
+bool equal_ignoring_layout(const Node& a, const Node& b)
+{
+    if (a.kind != b.kind || a.name != b.name) {
+        return false;
+    }
+    if (!a.is_element()) {
+        return a.text == b.text;
+    }
+    if (a.attributes.size() != b.attributes.size()) {
+        return false;
+    }
+    for (const auto& attribute : a.attributes) {
+        const std::string* other = b.attribute(attribute.name);
+        if (other == nullptr || *other != attribute.value) {
+            return false;
+        }
+    }
+    // Whitespace-only text is layout only between elements; in a leaf it is the value.
+    auto significant = [](const Node& parent) {
+        bool layout_possible = parent.has_element_children();
+        std::vector<const Node*> kept;
+        for (const auto& child : parent.children) {
+            bool layout = layout_possible && child.kind == NodeKind::text &&
+                          child.text.find_first_not_of(" \t\r\n") == std::string::npos;
+            if (!layout) {
+                kept.push_back(&child);
+            }
+        }
+        return kept;
+    };
+    auto left = significant(a);
+    auto right = significant(b);
+    if (left.size() != right.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < left.size(); ++i) {
+        if (!equal_ignoring_layout(*left[i], *right[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void append_on_own_line(Node& parent, Node child)
 {
     parent.children.push_back(make_text("\n"));

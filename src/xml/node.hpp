@@ -43,6 +43,11 @@ struct Node {
 
 Node make_element(std::string name, Attributes attributes = {});
 Node make_text(std::string text);
+// True when `a` and `b` hold the same content whatever their layout: the same elements in the
+// same order with the same attributes (in any order) and the same text, whitespace-only text
+// between elements left out.
+bool equal_ignoring_layout(const Node& a, const Node& b);
+
 // Appends `child` to `parent` between line breaks, so that a Writer keeping unindented markup
 // (Style::keep_unindented_markup) still puts it on its own line.
 void append_on_own_line(Node& parent, Node child);

@@ -152,3 +152,17 @@ TEST(XmlWriter, PutsBuiltElementsOnTheirOwnLinesWhenKeepingUnindentedMarkup)
     EXPECT_EQ(xml::to_string(list, keep), "<EntityRelationships>\r\n  <EntityRelationship Name=\"a\" />\r\n"
                                           "  <EntityRelationship Name=\"b\" />\r\n</EntityRelationships>");
 }
+
+TEST(XmlNode, EqualIgnoringLayoutIgnoresIndentationAndAttributeOrderOnly)
+{
+    auto parse = [](const std::string& text) {
+        xml::MemorySource source(text, "n.xml");
+        return xml::parse_document(source);
+    };
+    xml::Node a = parse("<a x=\"1\" y=\"2\">\r\n  <b>t</b>\r\n</a>");
+    EXPECT_TRUE(xml::equal_ignoring_layout(a, parse("<a y=\"2\" x=\"1\"><b>t</b></a>")));
+    EXPECT_FALSE(xml::equal_ignoring_layout(a, parse("<a x=\"1\" y=\"2\"><b>u</b></a>")));
+    EXPECT_FALSE(xml::equal_ignoring_layout(a, parse("<a x=\"1\"><b>t</b></a>")));
+    EXPECT_FALSE(xml::equal_ignoring_layout(a, parse("<a x=\"1\" y=\"2\"><b>t</b><c /></a>")));
+    EXPECT_FALSE(xml::equal_ignoring_layout(parse("<b> </b>"), parse("<b></b>"))) << "leaf whitespace is data";
+}
