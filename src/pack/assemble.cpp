@@ -19,11 +19,6 @@ namespace {
 
 constexpr std::string_view k_skeleton = "Other/Customizations.xml";
 
-bool starts_with(std::string_view text, std::string_view prefix)
-{
-    return text.size() >= prefix.size() && text.substr(0, prefix.size()) == prefix;
-}
-
 // Lists the top-level section names of the skeleton, in order.
 class SectionLister : public xml::Handler {
 public:
@@ -84,10 +79,10 @@ TreeOrder read_order(const fs::path& tree)
         if (line.front() == '!') {
             bool bom = line.find(" bom=1") != std::string::npos;
             bool declaration = line.find(" declaration=1") != std::string::npos;
-            if (starts_with(line, "!customizations.xml ")) {
+            if (line.starts_with("!customizations.xml ")) {
                 order.customizations_bom = bom;
                 order.customizations_declaration = declaration;
-            } else if (starts_with(line, "!solution.xml ")) {
+            } else if (line.starts_with("!solution.xml ")) {
                 order.solution_bom = bom;
                 order.solution_declaration = declaration;
             } else if (line == "!content-types absent") {
@@ -120,7 +115,7 @@ std::vector<std::string> list_tree_files(const fs::path& tree)
 
 bool is_layout_file(std::string_view path)
 {
-    return starts_with(path, "Other/") || starts_with(path, "Entities/") || item_section_of(path) != nullptr;
+    return path.starts_with("Other/") || path.starts_with("Entities/") || item_section_of(path) != nullptr;
 }
 
 // Elements the assembler writes itself (section wrappers, forms groups) and the roots of the files
@@ -144,7 +139,7 @@ public:
         if (m_depth == 1) {
             m_assembler.m_root_namespaces.clear();
             for (const auto& attribute : attributes) {
-                if (starts_with(attribute.name, "xmlns")) {
+                if (attribute.name.starts_with("xmlns")) {
                     m_assembler.m_root_namespaces.push_back(attribute);
                 }
             }
@@ -413,7 +408,7 @@ std::vector<std::string> Assembler::files_under(const std::string& prefix) const
 {
     std::vector<std::string> candidates;
     for (auto it = std::lower_bound(m_files.begin(), m_files.end(), prefix);
-         it != m_files.end() && starts_with(*it, prefix); ++it) {
+         it != m_files.end() && it->starts_with(prefix); ++it) {
         if (it->size() > 4 && it->substr(it->size() - 4) == ".xml") {
             candidates.push_back(*it);
         }
@@ -543,7 +538,7 @@ void Assembler::emit_relationships(std::string_view name, const xml::Attributes&
     const std::string folder = "Other/Relationships/";
     std::vector<std::pair<xml::Node, const std::string*>> all;
     for (auto it = std::lower_bound(m_files.begin(), m_files.end(), folder);
-         it != m_files.end() && starts_with(*it, folder); ++it) {
+         it != m_files.end() && it->starts_with(folder); ++it) {
         const std::string* file_name = intern(*it);
         xml::FileSource source(m_tree / *it, *file_name);
         xml::Node root = xml::parse_document(source, m_limits);

@@ -1,5 +1,6 @@
 #include "pack/content_types.hpp"
 
+#include "util/text.hpp"
 #include "xml/node.hpp"
 #include "xml/writer.hpp"
 
@@ -19,13 +20,6 @@ std::string extension_of(std::string_view part)
     std::string_view leaf = part.substr(part.rfind('/') + 1);
     size_t dot = leaf.rfind('.');
     return dot == std::string_view::npos ? std::string() : std::string(leaf.substr(dot + 1));
-}
-
-std::string lower(std::string text)
-{
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
 }
 
 struct Entry {
@@ -53,7 +47,7 @@ std::string make_content_types(const std::vector<std::string>& parts, const std:
             std::string content_type = type != nullptr ? *type : std::string(k_octet_stream);
             if (child.name == "Default" && child.attribute("Extension") != nullptr) {
                 entries.push_back({true, *child.attribute("Extension"), content_type});
-                extensions.insert(lower(*child.attribute("Extension")));
+                extensions.insert(ascii_lower(*child.attribute("Extension")));
             } else if (child.name == "Override" && child.attribute("PartName") != nullptr &&
                        present.count(*child.attribute("PartName")) != 0) {
                 entries.push_back({false, *child.attribute("PartName"), content_type});
@@ -70,7 +64,7 @@ std::string make_content_types(const std::vector<std::string>& parts, const std:
             if (overrides.insert("/" + part).second) {
                 entries.push_back({false, "/" + part, std::string(k_octet_stream)});
             }
-        } else if (extensions.insert(lower(extension)).second) {
+        } else if (extensions.insert(ascii_lower(extension)).second) {
             entries.push_back({true, extension, std::string(k_octet_stream)});
         }
     }

@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 
@@ -51,21 +52,6 @@ const ItemNaming* naming_of(std::string_view section)
     return nullptr;
 }
 
-bool ends_with(std::string_view text, std::string_view suffix)
-{
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-std::string trim(std::string_view text)
-{
-    size_t first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    size_t last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
-
 // Role names are display names: characters a file name cannot hold become '_', as
 // SolutionPackager does; what is left must still be a safe segment.
 std::string display_name_segment(std::string_view name)
@@ -85,7 +71,7 @@ std::string display_name_segment(std::string_view name)
 std::string part_name(const xml::Node& item)
 {
     for (std::string_view child : {"FileName", "XamlFileName", "JsonFileName"}) {
-        std::string value = trim(item.child_text(child));
+        std::string value = trimmed(item.child_text(child));
         if (!value.empty()) {
             return value.front() == '/' ? value.substr(1) : value;
         }
@@ -153,7 +139,7 @@ std::string item_path(const SectionRule& rule, const xml::Node& item, size_t ind
     std::string id;
     if (naming != nullptr && item.name == rule.item) {
         if (!naming->id_child.empty()) {
-            id = trim(item.child_text(naming->id_child));
+            id = trimmed(item.child_text(naming->id_child));
         } else if (const std::string* value = item.attribute(naming->id_attribute)) {
             id = *value;
         }
@@ -214,7 +200,7 @@ const SectionRule* item_section_of(std::string_view path)
         size_t slash = rest.find('/');
         switch (naming.shape) {
         case Shape::flat:
-            if (slash == std::string_view::npos && ends_with(rest, ".xml")) {
+            if (slash == std::string_view::npos && rest.ends_with(".xml")) {
                 return rule;
             }
             break;
@@ -224,7 +210,7 @@ const SectionRule* item_section_of(std::string_view path)
             }
             break;
         case Shape::data_file:
-            if (ends_with(rest, ".data.xml")) {
+            if (rest.ends_with(".data.xml")) {
                 return rule;
             }
             break;
@@ -262,7 +248,7 @@ std::string ribbon_path(std::string_view entity_dir)
 bool is_managed_variant(std::string_view path, std::string* plain)
 {
     constexpr std::string_view suffix = "_managed.xml";
-    if (!ends_with(path, suffix)) {
+    if (!path.ends_with(suffix)) {
         return false;
     }
     if (plain != nullptr) {

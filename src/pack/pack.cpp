@@ -4,6 +4,7 @@
 #include "pack/content_types.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/text.hpp"
 #include "xml/forward.hpp"
 #include "xml/writer.hpp"
 #include "zip/writer.hpp"
@@ -36,15 +37,6 @@ public:
 private:
     fs::path m_path;
 };
-
-std::string trimmed(std::string_view text)
-{
-    size_t first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
-}
 
 // solution.xml from Other/Solution.xml; <Managed>2</Managed> (an unpack of both kinds)
 // becomes the package type asked for.

@@ -4,6 +4,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
+#include "util/text.hpp"
 #include "xml/writer.hpp"
 #include "zip/reader.hpp"
 
@@ -24,20 +25,6 @@ xml::Style tree_style()
     style.declaration = true;
     style.keep_unindented_markup = true; // what CRM wrote on one line stays on one line
     return style;
-}
-
-bool is_blank(std::string_view text)
-{
-    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-std::string trimmed(std::string_view text)
-{
-    size_t first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
 }
 
 // True when every child of `node` is an element named `name` (or blank text), and there is one.

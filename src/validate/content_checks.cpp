@@ -2,6 +2,7 @@
 
 #include "solution/schema.hpp"
 #include "util/interrupt.hpp"
+#include "util/text.hpp"
 #include "validate/system_privileges.hpp"
 
 #include <algorithm>
@@ -25,14 +26,6 @@ constexpr int k_app_module = 80;
 constexpr int k_plugin_assembly = 91;
 constexpr int k_plugin_step = 92;
 
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // The customization prefix of a schema name ("esc_emailcampaign" -> "esc"), or "" when the name
 // has none (system components, names whose first segment is not a plain word).
 std::string prefix_of(std::string_view name)
@@ -43,7 +36,7 @@ std::string prefix_of(std::string_view name)
     }
     std::string_view head = name.substr(0, underscore);
     bool plain = std::all_of(head.begin(), head.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
-    return plain ? lower(head) : std::string();
+    return plain ? ascii_lower(head) : std::string();
 }
 
 bool is_text_field(std::string_view name)
@@ -75,7 +68,7 @@ std::string identity_key(std::string_view text)
         ++begin;
         --end;
     }
-    return lower(text.substr(begin, end - begin));
+    return ascii_lower(text.substr(begin, end - begin));
 }
 
 struct ContentChecks::State {
@@ -151,10 +144,10 @@ struct ContentChecks::State {
             }
         }
         // The Default solution is the whole organisation: it names no components one by one.
-        bool is_default = lower(manifest->unique_name) == "default";
+        bool is_default = ascii_lower(manifest->unique_name) == "default";
         check_coverage = !is_default && !manifest->root_components.empty();
         if (!is_default) {
-            publisher_prefix = lower(manifest->publisher.prefix);
+            publisher_prefix = ascii_lower(manifest->publisher.prefix);
         }
     }
 
@@ -243,7 +236,7 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
         attribute_physical_name.clear();
         if (const std::string* physical = xml::find_attribute(attributes, "PhysicalName")) {
             attribute_physical_name = *physical;
-            if (!attribute_physical.insert(lower(*physical)).second) {
+            if (!attribute_physical.insert(ascii_lower(*physical)).second) {
                 add("ESC-DUP-002", where,
                     "attribute PhysicalName '" + *physical + "' appears twice in entity '" + entity_name + "'");
             }
@@ -271,7 +264,7 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
             }
             if (privilege != nullptr && !is_system_privilege(*privilege)) {
                 if (auto target = split_privilege(*privilege)) {
-                    std::string entity = lower(target->entity);
+                    std::string entity = ascii_lower(target->entity);
                     if (!privilege_targets.contains(entity)) {
                         privilege_targets.emplace(entity, PrivilegeUse{*privilege, file_of(where), where});
                     }
@@ -321,7 +314,7 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
         areas.clear();
     } else if (sitemap_depth != 0 && depth >= sitemap_depth) {
         const std::string* id = xml::find_attribute(attributes, "Id");
-        std::string key = id != nullptr ? lower(*id) : std::string();
+        std::string key = id != nullptr ? ascii_lower(*id) : std::string();
         if (name == "Area" && depth == sitemap_depth) {
             groups.clear();
             area_id = id != nullptr ? *id : std::string();
@@ -372,7 +365,7 @@ void ContentChecks::State::end(const xml::Location& where)
                 add("ESC-DUP-001", text_where, "entity '" + text + "' appears twice");
             }
         } else if (in({"Entities", "Entity", "EntityInfo", "entity", "attributes", "attribute", "LogicalName"})) {
-            if (!attribute_logical.insert(lower(text)).second) {
+            if (!attribute_logical.insert(ascii_lower(text)).second) {
                 add("ESC-DUP-002", text_where,
                     "attribute LogicalName '" + text + "' appears twice in entity '" + entity_name + "'");
             }
@@ -410,7 +403,7 @@ void ContentChecks::State::end(const xml::Location& where)
             while (!part.empty() && part.front() == '/') {
                 part.erase(0, 1);
             }
-            if (context.parts && !part.empty() && !context.parts->contains(lower(part))) {
+            if (context.parts && !part.empty() && !context.parts->contains(ascii_lower(part))) {
                 add("ESC-PART-001", text_where,
                     name + " '" + text + "' names a part that is not in the solution (trees often omit content)");
             }

@@ -1,4 +1,5 @@
 #include "validate/manifest_checks.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -26,16 +27,6 @@ bool is_version(std::string_view text)
         begin = dot + 1;
     }
     return parts >= 2 && parts <= 4;
-}
-
-std::string trimmed(const std::string& text)
-{
-    size_t begin = text.find_first_not_of(" \t\r\n");
-    if (begin == std::string::npos) {
-        return {};
-    }
-    size_t end = text.find_last_not_of(" \t\r\n");
-    return text.substr(begin, end - begin + 1);
 }
 
 xml::Location at(const xml::Node* node)
@@ -113,9 +104,7 @@ void check_managed_name(const solution::Manifest& manifest, std::string_view fil
     if (!manifest.managed || (*manifest.managed != 0 && *manifest.managed != 1)) {
         return;
     }
-    std::string name(file_name);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string name = ascii_lower(file_name);
     bool says_unmanaged = name.find("unmanaged") != std::string::npos;
     bool says_managed = !says_unmanaged && name.find("_managed") != std::string::npos;
     const xml::Node* body = manifest.root.child("SolutionManifest");

@@ -1,5 +1,6 @@
 #include "validate/package_checks.hpp"
 
+#include "util/text.hpp"
 #include "xml/node.hpp"
 #include "xml/source.hpp"
 
@@ -10,14 +11,6 @@
 namespace escprov::validate {
 
 namespace {
-
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string without_leading_slash(std::string_view name)
 {
@@ -42,16 +35,16 @@ void check_content_types(const std::string& content_types, const std::string& fi
         }
         if (child.name == "Default") {
             if (const std::string* extension = child.attribute("Extension")) {
-                defaults.insert(lower(*extension));
+                defaults.insert(ascii_lower(*extension));
             }
         } else if (child.name == "Override") {
             if (const std::string* part = child.attribute("PartName")) {
-                overrides.insert(lower(without_leading_slash(*part)));
+                overrides.insert(ascii_lower(without_leading_slash(*part)));
             }
         }
     }
     for (const auto& part : parts) {
-        std::string key = lower(without_leading_slash(part));
+        std::string key = ascii_lower(without_leading_slash(part));
         if (overrides.contains(key)) {
             continue;
         }

@@ -1,4 +1,5 @@
 #include "validate/system_privileges.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -653,14 +654,6 @@ static_assert(!k_system_privileges.back().empty(), "k_system_privileges has fewe
 static_assert(std::is_sorted(k_system_privileges.begin(), k_system_privileges.end()),
               "k_system_privileges must stay sorted for binary_search");
 
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 } // namespace
 
 bool is_system_privilege(std::string_view name)
@@ -692,14 +685,14 @@ bool is_system_entity(std::string_view entity)
         std::vector<std::string> names;
         for (std::string_view privilege : k_system_privileges) {
             if (auto target = split_privilege(privilege)) {
-                names.push_back(lower(target->entity));
+                names.push_back(ascii_lower(target->entity));
             }
         }
         std::sort(names.begin(), names.end());
         names.erase(std::unique(names.begin(), names.end()), names.end());
         return names;
     }();
-    return std::binary_search(entities.begin(), entities.end(), lower(entity));
+    return std::binary_search(entities.begin(), entities.end(), ascii_lower(entity));
 }
 
 } // namespace escprov::validate

@@ -1,6 +1,7 @@
 #include "validate/validator.hpp"
 
 #include "util/fs.hpp"
+#include "util/text.hpp"
 #include "validate/content_checks.hpp"
 #include "validate/manifest_checks.hpp"
 #include "validate/package_checks.hpp"
@@ -21,14 +22,6 @@ bool cannot_check(const Error& error)
     std::string_view what = error.what();
     return error.kind() == ErrorKind::limit || what.find("DOCTYPE") != std::string_view::npos ||
            what.find("not ImportExportXml") != std::string_view::npos;
-}
-
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 // Runs one step; a well-formedness error becomes ESC-XML-001, anything else that stops
@@ -88,7 +81,7 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
         if (packaged) {
             std::set<std::string> parts;
             for (const auto& part : input->parts()) {
-                parts.insert(lower(part));
+                parts.insert(ascii_lower(part));
             }
             context.parts = std::move(parts);
         }

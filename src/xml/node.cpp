@@ -1,5 +1,6 @@
 #include "xml/node.hpp"
 
+#include "util/text.hpp"
 #include "xml/forward.hpp"
 
 namespace escprov::xml {
@@ -106,8 +107,7 @@ bool equal_ignoring_layout(const Node& a, const Node& b)
         bool layout_possible = parent.has_element_children();
         std::vector<const Node*> kept;
         for (const auto& child : parent.children) {
-            bool layout = layout_possible && child.kind == NodeKind::text &&
-                          child.text.find_first_not_of(" \t\r\n") == std::string::npos;
+            bool layout = layout_possible && child.kind == NodeKind::text && is_blank(child.text);
             if (!layout) {
                 kept.push_back(&child);
             }

@@ -1,6 +1,7 @@
 #include "xml/writer.hpp"
 
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -12,15 +13,6 @@ namespace escprov::xml {
 namespace {
 constexpr size_t k_buffer_size = 1 << 20;
 
-bool is_whitespace(std::string_view text)
-{
-    for (char c : text) {
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            return false;
-        }
-    }
-    return true;
-}
 } // namespace
 
 FileSink::FileSink(const std::filesystem::path& path) : m_path(path)
@@ -160,7 +152,7 @@ void Writer::flush_pending(Frame& frame)
 {
     bool all_space = true;
     for (size_t i = 0; i < frame.pending_count; ++i) {
-        if (frame.pending[i].second || !is_whitespace(frame.pending[i].first)) {
+        if (frame.pending[i].second || !is_blank(frame.pending[i].first)) {
             all_space = false;
         }
     }

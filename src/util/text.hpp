@@ -1,0 +1,17 @@
+#pragma once
+// Small text helpers the XML-facing code shares. "Blank" and "trimmed" use XML's whitespace
+// (space, tab, CR, LF); case folding is ASCII, as CRM's schema names and GUIDs are.
+
+#include <string>
+#include <string_view>
+
+namespace escprov {
+
+// `text` with A-Z folded to a-z.
+std::string ascii_lower(std::string_view text);
+// `text` without leading and trailing XML whitespace.
+std::string trimmed(std::string_view text);
+// True when `text` holds nothing but XML whitespace (or nothing).
+bool is_blank(std::string_view text);
+
+} // namespace escprov
