@@ -620,15 +620,17 @@ bool parse_options(int argc, char** argv, Options& options)
         "copies of its custom entities; writes a consistent, deterministic solution zip.\n\n"
         "Options");
     std::string base;
-    // clang-format off: one option per line reads as a table
-    described.add_options()("help,h",
-                            "show this help")("base", po::value(&base)->default_value(std::string(k_default_base)),
-                                              "solution zip, or loose customizations.xml (then --solution is needed)")(
-        "solution", po::value(&options.solution), "solution.xml to use (default: the base zip's)")(
-        "target-mb", po::value(&options.target_mb)->default_value(30), "size of customizations.xml to reach, in MiB")(
-        "output,o", po::value(&options.output)->required(), "the solution zip to write")(
-        "xml", po::value(&options.xml_output), "also keep the generated customizations.xml here")(
-        "overwrite", po::bool_switch(&options.overwrite), "replace existing outputs");
+    // One option per line reads as a table, which clang-format would fold.
+    // clang-format off
+    described.add_options()
+        ("help,h", "show this help")
+        ("base", po::value(&base)->default_value(std::string(k_default_base)),
+             "solution zip, or loose customizations.xml (then --solution is needed)")
+        ("solution", po::value(&options.solution), "solution.xml to use (default: the base zip's)")
+        ("target-mb", po::value(&options.target_mb)->default_value(30), "size of customizations.xml to reach, in MiB")
+        ("output,o", po::value(&options.output)->required(), "the solution zip to write")
+        ("xml", po::value(&options.xml_output), "also keep the generated customizations.xml here")
+        ("overwrite", po::bool_switch(&options.overwrite), "replace existing outputs");
     // clang-format on
     po::variables_map values;
     po::store(po::command_line_parser(argc, argv).options(described).run(), values);

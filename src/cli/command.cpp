@@ -56,11 +56,13 @@ std::string_view exit_code_table()
 
 Command::Command() : m_options("Options", 100, 50)
 {
-    // clang-format off: one option per line reads as a table
-    m_options.add_options()("help,h", po::bool_switch(&m_help), "show this help and exit")(
-        "verbose,v", po::bool_switch(&m_verbose), "print every option value in effect, then more detail")(
-        "progress", po::bool_switch(&m_progress), "draw progress on stderr even when it is not a terminal")(
-        "no-progress", po::bool_switch(&m_no_progress), "never draw progress");
+    // One option per line reads as a table, which clang-format would fold.
+    // clang-format off
+    m_options.add_options()
+        ("help,h", po::bool_switch(&m_help), "show this help and exit")
+        ("verbose,v", po::bool_switch(&m_verbose), "print every option value in effect, then more detail")
+        ("progress", po::bool_switch(&m_progress), "draw progress on stderr even when it is not a terminal")
+        ("no-progress", po::bool_switch(&m_no_progress), "never draw progress");
     // clang-format on
 }
 

@@ -48,9 +48,11 @@ class InfoCommand : public cli::Command {
 public:
     InfoCommand()
     {
-        // clang-format off: one option per line reads as a table
-        options().add_options()("format", po::value(&m_format)->default_value("text"), "output format: text or json")(
-            "solution", po::value(&m_path)->required(), "the solution: zip, unpacked folder, or loose XML");
+        // One option per line reads as a table, which clang-format would fold.
+        // clang-format off
+        options().add_options()
+            ("format", po::value(&m_format)->default_value("text"), "output format: text or json")
+            ("solution", po::value(&m_path)->required(), "the solution: zip, unpacked folder, or loose XML");
         // clang-format on
         m_limits.add_to(options());
         positional().add("solution", 1);

@@ -19,17 +19,18 @@ class PackCommand : public cli::Command {
 public:
     PackCommand()
     {
-        // clang-format off: one option per line reads as a table
-        options().add_options()(
-            "packagetype", po::value(&m_package_type)->default_value("unmanaged"),
-            "unmanaged or managed: which variant of forms, sitemaps and apps to take when the tree has "
-            "both {id}.xml and {id}_managed.xml")("overwrite", po::bool_switch(&m_overwrite),
-                                                  "replace SOLUTION.zip if it exists")(
-            "strict", po::bool_switch(&m_strict),
-            "a part file the tree lacks (web-resource content, "
-            "assembly, workflow) is an error: exit 1, nothing written")(
-            "dir", po::value(&m_dir)->required(), "the unpacked tree")("solution", po::value(&m_zip)->required(),
-                                                                       "the zip to write");
+        // One option per line reads as a table, which clang-format would fold.
+        // clang-format off
+        options().add_options()
+            ("packagetype", po::value(&m_package_type)->default_value("unmanaged"),
+                 "unmanaged or managed: which variant of forms, sitemaps and apps to take when the tree has both "
+                 "{id}.xml and {id}_managed.xml")
+            ("overwrite", po::bool_switch(&m_overwrite), "replace SOLUTION.zip if it exists")
+            ("strict", po::bool_switch(&m_strict),
+                 "a part file the tree lacks (web-resource content, assembly, workflow) is an error: exit 1, nothing "
+                 "written")
+            ("dir", po::value(&m_dir)->required(), "the unpacked tree")
+            ("solution", po::value(&m_zip)->required(), "the zip to write");
         // clang-format on
         m_limits.add_to(options());
         positional().add("dir", 1).add("solution", 1);

@@ -19,13 +19,15 @@ class UnpackCommand : public cli::Command {
 public:
     UnpackCommand()
     {
-        // clang-format off: one option per line reads as a table
-        options().add_options()("overwrite", po::bool_switch(&m_overwrite),
-                                "DIR may be non-empty: files the solution has replace those in DIR; other files stay")(
-            "allow-delete", po::bool_switch(&m_allow_delete),
-            "DIR may be non-empty: DIR becomes exactly the solution's tree; files it no longer has are deleted")(
-            "solution", po::value(&m_zip)->required(),
-            "the solution zip to unpack")("dir", po::value(&m_dir)->required(), "the folder to write the tree into");
+        // One option per line reads as a table, which clang-format would fold.
+        // clang-format off
+        options().add_options()
+            ("overwrite", po::bool_switch(&m_overwrite),
+                 "DIR may be non-empty: files the solution has replace those in DIR; other files stay")
+            ("allow-delete", po::bool_switch(&m_allow_delete),
+                 "DIR may be non-empty: DIR becomes exactly the solution's tree; files it no longer has are deleted")
+            ("solution", po::value(&m_zip)->required(), "the solution zip to unpack")
+            ("dir", po::value(&m_dir)->required(), "the folder to write the tree into");
         // clang-format on
         m_limits.add_to(options());
         positional().add("solution", 1).add("dir", 1);

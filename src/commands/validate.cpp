@@ -21,16 +21,17 @@ class ValidateCommand : public cli::Command {
 public:
     ValidateCommand()
     {
-        // clang-format off: one option per line reads as a table
-        options().add_options()("format", po::value(&m_format_name)->default_value("text"),
-                                "report format: text, json, junit or sarif")(
-            "output,o", po::value(&m_output), "write the report to FILE (atomically, replacing it) instead of stdout")(
-            "strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")(
-            "schemas", po::value(&m_schemas),
-            "also validate SiteMaps, RibbonDiffXml and FetchXml against the XSDs in DIR "
-            "(SiteMap.xsd, RibbonCore.xsd, Fetch.xsd)")(
-            "path", po::value(&m_paths)->required()->composing(),
-            "a solution zip, an unpacked folder, or a loose customizations.xml / solution.xml");
+        // One option per line reads as a table, which clang-format would fold.
+        // clang-format off
+        options().add_options()
+            ("format", po::value(&m_format_name)->default_value("text"), "report format: text, json, junit or sarif")
+            ("output,o", po::value(&m_output), "write the report to FILE (atomically, replacing it) instead of stdout")
+            ("strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")
+            ("schemas", po::value(&m_schemas),
+                 "also validate SiteMaps, RibbonDiffXml and FetchXml against the XSDs in DIR (SiteMap.xsd, "
+                 "RibbonCore.xsd, Fetch.xsd)")
+            ("path", po::value(&m_paths)->required()->composing(),
+                 "a solution zip, an unpacked folder, or a loose customizations.xml / solution.xml");
         // clang-format on
         m_limits.add_to(options());
         positional().add("path", -1);
