@@ -39,9 +39,7 @@ public:
     }
     void read_customizations(CustomizationsHandler& handler) override
     {
-        pack::TreeOrder order = pack::read_order(m_path);
-        std::vector<std::string> files = pack::list_tree_files(m_path);
-        pack::Assembler assembler(m_path, pack::PackageType::unmanaged, m_limits.xml, order, files);
+        pack::Assembler assembler(m_path, pack::PackageType::unmanaged, m_limits.xml, order(), files());
         handler.set_locations(assembler);
         assembler.run(handler);
     }
@@ -56,8 +54,7 @@ public:
     std::optional<std::string> content_types() override
     {
         // What pack would write, so checks of the tree agree with checks of the packed zip.
-        pack::TreeOrder order = pack::read_order(m_path);
-        if (order.content_types_absent) {
+        if (order().content_types_absent) {
             return std::nullopt;
         }
         std::vector<std::string> entries = {"customizations.xml", "solution.xml"};
@@ -74,10 +71,36 @@ public:
     std::string customizations_name() const override { return (m_path / "Other" / "Customizations.xml").string(); }
 
 private:
-    pack::PartPlan plan() const { return pack::plan_parts(m_path, pack::list_tree_files(m_path), m_limits.xml); }
+    // The tree's order file, file list and part plan, each read once: validate asks for the parts,
+    // the content types (which need the parts) and the customizations, and a big tree's listing
+    // and its .data.xml files are not free.
+    const pack::TreeOrder& order() const
+    {
+        if (!m_order) {
+            m_order = pack::read_order(m_path);
+        }
+        return *m_order;
+    }
+    const std::vector<std::string>& files() const
+    {
+        if (!m_files) {
+            m_files = pack::list_tree_files(m_path);
+        }
+        return *m_files;
+    }
+    const pack::PartPlan& plan() const
+    {
+        if (!m_plan) {
+            m_plan = pack::plan_parts(m_path, files(), m_limits.xml);
+        }
+        return *m_plan;
+    }
 
     std::filesystem::path m_path;
     InputLimits m_limits;
+    mutable std::optional<pack::TreeOrder> m_order;
+    mutable std::optional<std::vector<std::string>> m_files;
+    mutable std::optional<pack::PartPlan> m_plan;
 };
 
 } // namespace
