@@ -1,8 +1,9 @@
 #!/bin/sh
-# Rebuilds samples/<name>.zip from each sample folder, deterministically: fixed timestamps
-# (2010-01-01 00:00 UTC), no extra attributes (-X), no directory entries (-D), and the entry
-# order a CRM export uses (customizations.xml, [Content_Types].xml, solution.xml, then parts
-# sorted by name). Needs only `zip` (Debian package zip).
+# Rebuilds samples/<name>.zip from each sample folder, and samples/orgs/<name>.zip from each
+# customer org export under samples/orgs/, deterministically: fixed timestamps (2010-01-01
+# 00:00 UTC), no extra attributes (-X), no directory entries (-D), and the entry order a CRM
+# export uses (customizations.xml, [Content_Types].xml, solution.xml, then parts sorted by
+# name). Needs only `zip` (Debian package zip).
 #
 # Usage: samples/make-zips.sh            (from anywhere)
 set -eu
@@ -11,11 +12,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 export TZ=UTC
 command -v zip >/dev/null 2>&1 || { echo "make-zips.sh: 'zip' is not installed (apt-get install zip)" >&2; exit 2; }
 
-for folder in "$here"/*/; do
+# build_zip FOLDER: writes FOLDER.zip (beside the folder) from the export in FOLDER.
+build_zip() {
+    folder=${1%/}
     name=$(basename "$folder")
-    [ -f "$folder/solution.xml" ] || continue
-    target="$here/$name.zip"
-    temp="$here/.$name.zip.tmp"
+    parent=$(dirname "$folder")
+    target="$parent/$name.zip"
+    temp="$parent/.$name.zip.tmp"
     rm -f "$temp"
     (
         cd "$folder"
@@ -27,4 +30,9 @@ for folder in "$here"/*/; do
     )
     mv "$temp" "$target"
     echo "wrote $target"
+}
+
+for folder in "$here"/*/ "$here"/orgs/*/; do
+    [ -f "$folder/solution.xml" ] || continue
+    build_zip "$folder"
 done
