@@ -34,6 +34,9 @@ Esc.SendWizard = {
 
 // The wizard page: pick an email account, then one of its draft campaigns, then send.
 Esc.SendWizard.Page = {
+    listId: null,
+    campaigns: [],
+
     start: function () {
         "use strict";
         var page = Esc.SendWizard.Page;
@@ -58,6 +61,7 @@ Esc.SendWizard.Page = {
         "use strict";
         var page = Esc.SendWizard.Page;
         var accountId = document.getElementById("account").value;
+        page.campaigns = [];
         if (!accountId) {
             page.fill("campaign", [], "", "");
             return;
@@ -207,7 +211,9 @@ Esc.SendWizard.Api = {
                 for (var i = 0; i < fields.length; i += 1) {
                     select.push(name(fields[i]));
                 }
-                filter = filter.replace(/esc_campaignstatus eq (\d+)/, "esc_CampaignStatus/Value eq $1");
+                // option sets are { Value: n } objects on this endpoint
+                filter = filter.replace(/statecode eq (\d+)/, "statecode/Value eq $1")
+                    .replace(/esc_campaignstatus eq (\d+)/, "esc_CampaignStatus/Value eq $1");
                 send("GET", root + entity + "Set?$select=" + select.join(",") + "&$filter=" + encodeURIComponent(filter),
                     null, function (result) {
                         var rows = [];
