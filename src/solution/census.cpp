@@ -22,7 +22,7 @@ public:
             if (section_item(m_path[1]) == name) {
                 m_census.sections.back().second++;
             }
-        } else if (m_path[1] == "Entities" && m_path[2] == "Entity") {
+        } else if (depth >= 4 && m_path[1] == "Entities" && m_path[2] == "Entity") {
             count_entity_part(name, depth);
         }
         m_text.clear();
