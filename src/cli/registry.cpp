@@ -12,6 +12,7 @@ const std::vector<CommandEntry>& command_table()
 {
     // Keep in alphabetical order: `escprov help` lists them as they stand here.
     static const std::vector<CommandEntry> table = {
+        {"describe", commands::make_describe},
         {"info", commands::make_info},
         {"pack", commands::make_pack},
         {"unpack", commands::make_unpack},
