@@ -94,8 +94,10 @@ Attribute read_attribute(const Node& element, const std::string& prefix)
     if (const Node* local = element.child("optionset")) {
         attribute.options = read_options(*local);
     }
-    attribute.custom = child_text(&element, "IsCustomField") == "1" ||
-                       (!prefix.empty() && attribute.logical_name.starts_with(ascii_lower(prefix) + "_"));
+    // A custom entity's primary key carries the prefix but is as much a system attribute as createdon.
+    attribute.custom = attribute.type != "primarykey" &&
+                       (child_text(&element, "IsCustomField") == "1" ||
+                        (!prefix.empty() && attribute.logical_name.starts_with(ascii_lower(prefix) + "_")));
     return attribute;
 }
 

@@ -7,6 +7,7 @@
 #include "util/text.hpp"
 
 #include <array>
+#include <map>
 
 namespace escprov::describe {
 
@@ -117,24 +118,18 @@ void write_tab(std::ostream& out, const FormTab& tab, const std::string& indent)
     }
 }
 
-void write_site_map(std::ostream& out, const SiteMap& site_map)
+// The areas every org sitemap has, by id: templates name them by id only.
+std::string area_title(const SiteMapArea& area)
 {
-    for (const SiteMapArea& area : site_map.areas) {
-        out << "- Area " << named(area.title, area.id) << "\n";
-        for (const SiteMapGroup& group : area.groups) {
-            out << "  - Group " << named(group.title, group.id) << "\n";
-            for (const SubArea& sub_area : group.sub_areas) {
-                out << "    - " << named(sub_area.title, sub_area.id);
-                if (!sub_area.entity.empty()) {
-                    out << ": entity " << code(sub_area.entity);
-                } else if (!sub_area.url.empty()) {
-                    out << ": " << code(sub_area.url);
-                }
-                out << "\n";
-            }
-        }
+    static const std::map<std::string, std::string> k_known = {
+        {"Workplace", "Workplace"}, {"SFA", "Sales"},         {"CS", "Service"},
+        {"MA", "Marketing"},        {"Settings", "Settings"}, {"HLP", "Resource Center"},
+    };
+    if (!area.title.empty()) {
+        return area.title;
     }
-    out << "\n";
+    auto found = k_known.find(area.id);
+    return found == k_known.end() ? std::string() : found->second;
 }
 
 class MarkdownWriter {
@@ -285,7 +280,7 @@ private:
             m_out << "\n";
         }
         if (!system.empty()) {
-            m_out << "System attributes every such entity has: " << system << ".\n\n";
+            m_out << "System attributes: " << system << ".\n\n";
         }
     }
 
@@ -445,21 +440,56 @@ private:
         }
     }
 
+    // A subarea without a title shows its entity's plural name, as CRM does.
+    void write_site_map(const SiteMap& site_map)
+    {
+        for (const SiteMapArea& area : site_map.areas) {
+            m_out << "- Area " << named(area_title(area), area.id) << "\n";
+            for (const SiteMapGroup& group : area.groups) {
+                m_out << "  - Group " << named(group.title, group.id) << "\n";
+                for (const SubArea& sub_area : group.sub_areas) {
+                    std::string title = sub_area.title;
+                    if (title.empty() && !sub_area.entity.empty()) {
+                        title = entity_plural(sub_area.entity);
+                    }
+                    m_out << "    - " << named(title, sub_area.id);
+                    if (!sub_area.entity.empty()) {
+                        m_out << ": entity " << code(sub_area.entity);
+                    } else if (!sub_area.url.empty()) {
+                        m_out << ": " << code(sub_area.url);
+                    }
+                    m_out << "\n";
+                }
+            }
+        }
+        m_out << "\n";
+    }
+
+    std::string entity_plural(const std::string& name) const
+    {
+        for (const Entity& entity : m_description.entities) {
+            if (ascii_lower(entity.name) == ascii_lower(name)) {
+                return entity.collection_name.empty() ? entity.display_name : entity.collection_name;
+            }
+        }
+        return "";
+    }
+
     void write_site_maps()
     {
         if (m_description.template_site_map) {
             m_out << "## Additions to the organisation's sitemap\n\n"
                   << "From `templates/sitemap.xml`; CRM versions: " << range_text(m_description.org_site_map_versions)
                   << ". Areas name the customer's existing areas; the groups and subareas are the connector's.\n\n";
-            write_site_map(m_out, *m_description.template_site_map);
+            write_site_map(*m_description.template_site_map);
         }
         if (m_description.org_site_map) {
             m_out << "## Organisation sitemap\n\n";
-            write_site_map(m_out, *m_description.org_site_map);
+            write_site_map(*m_description.org_site_map);
         }
         for (const SiteMap& site_map : m_description.app_site_maps) {
             m_out << "## App sitemap " << named(site_map.display_name, site_map.name) << "\n\n";
-            write_site_map(m_out, site_map);
+            write_site_map(site_map);
         }
     }
 
@@ -494,7 +524,7 @@ private:
             m_out << "CRM versions: " << range_text(app.versions) << ".\n\n";
             if (app.site_map) {
                 m_out << "Sitemap " << named(app.site_map->display_name, app.site_map->name) << ":\n\n";
-                write_site_map(m_out, *app.site_map);
+                write_site_map(*app.site_map);
             }
             if (!app.components.empty()) {
                 m_out << "Components:\n\n";
