@@ -123,13 +123,22 @@ std::string plural(size_t count, std::string_view word)
     return std::to_string(count) + " " + std::string(word) + (count == 1 ? "" : "s");
 }
 
+// "3 added, 2 changed, 1 conflict resolved" for a merge that succeeded, "2 unresolved conflicts" otherwise.
+std::string result_counts(const Report& report)
+{
+    if (!report.succeeded()) {
+        return plural(report.unresolved(), "unresolved conflict");
+    }
+    return std::to_string(report.added.size()) + " added, " + std::to_string(report.changed.size()) + " changed, " +
+           plural(report.conflicts.size(), "conflict") + " resolved";
+}
+
 std::string result_line(const Report& report)
 {
     if (!report.succeeded()) {
-        return "FAILED \u2014 " + plural(report.unresolved(), "unresolved conflict");
+        return "FAILED \u2014 " + result_counts(report);
     }
-    return "ok (" + std::to_string(report.added.size()) + " added, " + std::to_string(report.changed.size()) +
-           " changed, " + plural(report.conflicts.size(), "conflict") + " resolved)";
+    return "ok (" + result_counts(report) + ")";
 }
 
 std::string base_description(const Report& report)
@@ -357,16 +366,17 @@ h4 { font-size: .95rem; margin: 0 0 .25rem; color: #59636e; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top;
          overflow-wrap: anywhere; }
-th { background: #f6f8fa; }
+th { background: #f6f8fa; overflow-wrap: normal; }
 pre { margin: 0; white-space: pre-wrap; font-size: .85rem; }
 code { font-size: .9em; }
+td:first-child code { white-space: nowrap; }
 .none { color: #59636e; font-style: italic; }
 tr.conflict td:first-child { border-left-width: 6px; }
 tr.resolution-unresolved { background: #ffebe9; } tr.resolution-unresolved td:first-child { border-left-color: var(--bad); }
 tr.resolution-ours { background: #ddf4ff; } tr.resolution-ours td:first-child { border-left-color: var(--ours); }
 tr.resolution-theirs { background: #fff8c5; } tr.resolution-theirs td:first-child { border-left-color: var(--theirs); }
 tr.resolution-automatic { background: #dafbe1; } tr.resolution-automatic td:first-child { border-left-color: var(--auto); }
-.badge { display: inline-block; border-radius: 1em; padding: 0 .6em; color: #fff; font-size: .85em; font-weight: 600; }
+.badge { display: inline-block; white-space: nowrap; border-radius: 1em; padding: 0 .6em; color: #fff; font-size: .85em; font-weight: 600; }
 .resolution-unresolved .badge { background: var(--bad); } .resolution-ours .badge { background: var(--ours); }
 .resolution-theirs .badge { background: var(--theirs); } .resolution-automatic .badge { background: var(--auto); }
 .warnings li { margin: .2rem 0; }
@@ -394,7 +404,7 @@ void html_summary(std::ostringstream& out, const Report& report)
 {
     bool ok = report.succeeded();
     out << "<section id=\"summary\" class=\"summary " << (ok ? "ok" : "failed") << "\">\n";
-    out << "<p class=\"result\">" << (ok ? "Merge succeeded" : "Merge failed") << ": " << html(result_line(report))
+    out << "<p class=\"result\">" << (ok ? "Merge succeeded: " : "Merge failed: ") << html(result_counts(report))
         << "</p>\n";
     out << "<dl class=\"facts\">\n";
     html_fact(out, "Base", html(report.base));

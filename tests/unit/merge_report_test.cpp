@@ -603,7 +603,7 @@ TEST_F(MergeReportHtml, SummaryShowsResultAndCounts)
     const auto& probe = resolved().probe;
     EXPECT_EQ(probe["sections"],
               (std::vector<std::string>{"summary", "conflicts", "warnings", "outlines", "added", "changed"}));
-    EXPECT_EQ(probe["result"], "Merge succeeded: ok (3 added, 2 changed, 7 conflicts resolved)");
+    EXPECT_EQ(probe["result"], "Merge succeeded: 3 added, 2 changed, 7 conflicts resolved");
     EXPECT_EQ(probe["counts"]["count-added"], std::to_string(report.added.size()));
     EXPECT_EQ(probe["counts"]["count-changed"], std::to_string(report.changed.size()));
     EXPECT_EQ(probe["counts"]["count-conflicts"], std::to_string(report.conflicts.size()));
@@ -613,7 +613,7 @@ TEST_F(MergeReportHtml, SummaryShowsResultAndCounts)
     EXPECT_EQ(probe["facts"][0], report.base);
 
     const auto& failing = failed().probe;
-    EXPECT_EQ(failing["result"], "Merge failed: FAILED \u2014 2 unresolved conflicts");
+    EXPECT_EQ(failing["result"], "Merge failed: 2 unresolved conflicts");
     EXPECT_EQ(failing["counts"]["count-unresolved"], "2");
     EXPECT_NE(failing["summary_class"].get<std::string>().find("failed"), std::string::npos);
     EXPECT_EQ(probe["summary_class"].get<std::string>().find("failed"), std::string::npos);
