@@ -14,6 +14,7 @@ const std::vector<CommandEntry>& command_table()
     static const std::vector<CommandEntry> table = {
         {"describe", commands::make_describe},
         {"info", commands::make_info},
+        {"merge", commands::make_merge},
         {"pack", commands::make_pack},
         {"unpack", commands::make_unpack},
         {"validate", commands::make_validate},

@@ -38,7 +38,7 @@ std::string normalise_guid(std::string_view text)
     return out;
 }
 
-FormMerge merge_form_tab(const xml::Node& customer, const xml::Node& tab)
+FormMerge merge_form_tab(const xml::Node& customer, const xml::Node& tab, bool replace_conflicting)
 {
     FormMerge result;
     result.form = customer;
@@ -57,9 +57,12 @@ FormMerge merge_form_tab(const xml::Node& customer, const xml::Node& tab)
     std::string ours = tab_id(tab);
     const std::string* name = tab.attribute("name");
     std::string label = "tab '" + (name != nullptr ? *name : ours) + "'";
-    for (const auto& existing : tabs->children) {
+    for (auto& existing : tabs->children) {
         if (existing.is_element() && existing.name == "tab" && tab_id(existing) == ours) {
-            if (!xml::equal_ignoring_layout(existing, tab)) {
+            if (!xml::equal_ignoring_layout(existing, tab) && replace_conflicting) {
+                existing = tab;
+                result.added.push_back(label + " replaced in " + where);
+            } else if (!xml::equal_ignoring_layout(existing, tab)) {
                 std::string message = label;
                 message += " of ";
                 message += where;

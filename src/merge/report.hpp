@@ -70,15 +70,15 @@ struct Change {
 };
 
 struct Report {
-    std::string tool;           // "escprov 0.3.0"
-    std::string base;           // the base as the user named it
-    std::string base_solution;  // "Default 1.0" (unique name and version)
-    std::string base_version;   // the CRM version the base came from: "8.2"
-    std::string target;         // "9.2"
-    std::string mode;           // "connector" or "full"
-    std::string on_conflict;    // "fail", "ours" or "theirs"
-    std::string connector;      // "EmailServiceConnector 9.2.0.1"
-    std::string output;         // the output folder; empty when nothing was written
+    std::string tool;          // "escprov 0.3.0"
+    std::string base;          // the base as the user named it
+    std::string base_solution; // "Default 1.0" (unique name and version)
+    std::string base_version;  // the CRM version the base came from: "8.2"
+    std::string target;        // "9.2"
+    std::string mode;          // "connector" or "full"
+    std::string on_conflict;   // "fail", "ours" or "theirs"
+    std::string connector;     // "EmailServiceConnector 9.2.0.1"
+    std::string output;        // the output folder; empty when nothing was written
     std::vector<Conflict> conflicts;
     std::vector<std::string> warnings;
     std::vector<Change> added;

@@ -460,6 +460,111 @@ void keep_other_files(const fs::path& existing, const fs::path& tree)
 
 } // namespace
 
+struct TreeWriter::Impl {
+    Impl(const fs::path& target, const UnpackOptions& unpack_options)
+        : folder(target), options(unpack_options), out(prepare(target, unpack_options.existing)), tree(out.temp_path())
+    {}
+
+    // Checks the target and creates its parent; returns the absolute target for AtomicDir.
+    fs::path prepare(const fs::path& target, ExistingTarget existing)
+    {
+        std::error_code ec;
+        auto status = fs::symlink_status(target, ec);
+        if (fs::exists(status)) {
+            if (!fs::is_directory(status)) {
+                throw_usage("unpack: target " + quoted(target) + " exists and is not a folder");
+            }
+            not_empty = !fs::is_empty(target);
+        }
+        if (not_empty && existing == ExistingTarget::refuse) {
+            throw_usage("unpack: target folder " + quoted(target) +
+                        " is not empty; pass --overwrite to replace the files the solution has, or --allow-delete "
+                        "to make the folder exactly the solution's tree");
+        }
+        fs::path absolute = fs::absolute(target);
+        fs::create_directories(absolute.parent_path(), ec);
+        return absolute;
+    }
+
+    fs::path folder;
+    const UnpackOptions& options;
+    bool not_empty = false;
+    AtomicDir out;
+    TreeBuilderOut tree;
+    std::optional<xml::FileSink> skeleton_sink;
+    std::optional<xml::Writer> skeleton;
+    std::optional<Splitter> splitter;
+    std::map<std::string, std::string> renamed;
+    size_t components = 0;
+};
+
+TreeWriter::TreeWriter(const fs::path& folder, const UnpackOptions& options, const TreePrologues& prologues)
+    : m_impl(std::make_unique<Impl>(folder, options))
+{
+    // The order file's header says what pack must know before it starts; the component paths
+    // follow as they are written.
+    std::string header = "# escprov unpack: the order in which pack splices these files into customizations.xml\n";
+    header += prologue_line("solution.xml", {prologues.solution_bom, prologues.solution_declaration});
+    if (prologues.has_customizations) {
+        header +=
+            prologue_line("customizations.xml", {prologues.customizations_bom, prologues.customizations_declaration});
+    }
+    if (!prologues.has_content_types) {
+        header += "!content-types absent\n";
+    }
+    m_impl->tree.start_order(header);
+}
+
+TreeWriter::~TreeWriter() = default;
+
+void TreeWriter::write_manifest(const xml::Node& solution)
+{
+    m_impl->tree.write_node("Other/Solution.xml", solution, false);
+}
+
+xml::Handler& TreeWriter::customizations(const std::string& source_name)
+{
+    Impl& impl = *m_impl;
+    impl.skeleton_sink.emplace(impl.tree.claim("Other/Customizations.xml"));
+    impl.skeleton.emplace(*impl.skeleton_sink, tree_style());
+    impl.splitter.emplace(impl.tree, *impl.skeleton, impl.options, source_name);
+    return *impl.splitter;
+}
+
+void TreeWriter::finish_customizations()
+{
+    Impl& impl = *m_impl;
+    impl.skeleton_sink->close();
+    impl.renamed = impl.splitter->renamed_parts();
+    impl.components = impl.splitter->components();
+}
+
+void TreeWriter::write_content_types(xml::ByteSource& source)
+{
+    m_impl->tree.write_bytes(std::string(k_content_types_file), source);
+}
+
+void TreeWriter::write_part(const std::string& name, xml::ByteSource& source)
+{
+    check_interrupted();
+    auto found = m_impl->renamed.find(name);
+    m_impl->tree.write_bytes(found != m_impl->renamed.end() ? found->second : name, source);
+}
+
+UnpackResult TreeWriter::commit()
+{
+    Impl& impl = *m_impl;
+    impl.tree.finish_order();
+    UnpackResult result;
+    result.files = impl.tree.files();
+    result.components = impl.components;
+    if (impl.not_empty && impl.options.existing == ExistingTarget::overwrite) {
+        keep_other_files(impl.folder, impl.out.temp_path());
+    }
+    impl.out.commit();
+    return result;
+}
+
 UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const UnpackOptions& options)
 {
     zip::Reader archive(zip_path, options.limits.zip);
@@ -468,76 +573,42 @@ UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const Unpa
     const zip::Entry* customizations = exported.customizations;
     const zip::Entry* content_types = exported.content_types;
 
-    std::error_code ec;
-    auto status = fs::symlink_status(folder, ec);
-    bool not_empty = false;
-    if (fs::exists(status)) {
-        if (!fs::is_directory(status)) {
-            throw_usage("unpack: target " + quoted(folder) + " exists and is not a folder");
-        }
-        not_empty = !fs::is_empty(folder);
-    }
-    if (not_empty && options.existing == ExistingTarget::refuse) {
-        throw_usage("unpack: target folder " + quoted(folder) +
-                    " is not empty; pass --overwrite to replace the files the solution has, or --allow-delete "
-                    "to make the folder exactly the solution's tree");
-    }
-    fs::path parent = fs::absolute(folder).parent_path();
-    fs::create_directories(parent, ec);
-
-    AtomicDir out(fs::absolute(folder));
-    TreeBuilderOut tree(out.temp_path());
-    // The order file's header says what pack must know before it starts; the component paths
-    // follow as unpack writes them.
-    std::string header = "# escprov unpack: the order in which pack splices these files into customizations.xml\n";
     std::string manifest_bytes = archive.read(*manifest); // solution.xml: small, read whole
-    header += prologue_line("solution.xml", sniff_prologue(manifest_bytes));
+    TreePrologues prologues;
+    Prologue solution_prologue = sniff_prologue(manifest_bytes);
+    prologues.solution_bom = solution_prologue.bom;
+    prologues.solution_declaration = solution_prologue.declaration;
+    prologues.has_customizations = customizations != nullptr;
     if (customizations != nullptr) {
-        header += prologue_line("customizations.xml", sniff_prologue(read_head(archive, *customizations)));
+        Prologue customizations_prologue = sniff_prologue(read_head(archive, *customizations));
+        prologues.customizations_bom = customizations_prologue.bom;
+        prologues.customizations_declaration = customizations_prologue.declaration;
     }
-    if (content_types == nullptr) {
-        header += "!content-types absent\n";
-    }
-    tree.start_order(header);
+    prologues.has_content_types = content_types != nullptr;
+    TreeWriter writer(folder, options, prologues);
 
     xml::MemorySource manifest_source(manifest_bytes, archive.display_name(*manifest));
-    tree.write_node("Other/Solution.xml", xml::parse_document(manifest_source, options.limits.xml), false);
+    writer.write_manifest(xml::parse_document(manifest_source, options.limits.xml));
 
-    UnpackResult result;
-    std::map<std::string, std::string> renamed;
     if (customizations != nullptr) {
-        xml::FileSink sink(tree.claim("Other/Customizations.xml"));
-        xml::Writer skeleton(sink, tree_style());
-        Splitter splitter(tree, skeleton, options, "'" + archive.display_name(*customizations) + "'");
+        xml::Handler& splitter = writer.customizations("'" + archive.display_name(*customizations) + "'");
         auto source = archive.open(*customizations);
         xml::Parser parser(options.limits.xml);
         parser.parse(*source, splitter);
-        sink.close();
-        renamed = splitter.renamed_parts();
-        result.components = splitter.components();
+        writer.finish_customizations();
     }
     if (content_types != nullptr) {
         auto source = archive.open(*content_types);
-        tree.write_bytes(std::string(k_content_types_file), *source);
+        writer.write_content_types(*source);
     }
     for (const auto& entry : archive.entries()) {
         if (entry.is_directory || exported.is_manifest_file(entry)) {
             continue;
         }
-        check_interrupted();
-        auto found = renamed.find(entry.name);
-        std::string path = found != renamed.end() ? found->second : entry.name;
         auto source = archive.open(entry);
-        tree.write_bytes(path, *source);
+        writer.write_part(entry.name, *source);
     }
-    tree.finish_order();
-    result.files = tree.files();
-
-    if (not_empty && options.existing == ExistingTarget::overwrite) {
-        keep_other_files(folder, out.temp_path());
-    }
-    out.commit();
-    return result;
+    return writer.commit();
 }
 
 } // namespace escprov::pack

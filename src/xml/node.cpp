@@ -217,4 +217,21 @@ Node parse_document(ByteSource& source, const Limits& limits)
     return builder.take();
 }
 
+void replay(const Node& node, Handler& handler)
+{
+    switch (node.kind) {
+    case NodeKind::element:
+        handler.start_element(node.name, node.attributes, node.empty_tag && node.children.empty());
+        for (const auto& child : node.children) {
+            replay(child, handler);
+        }
+        handler.end_element(node.name);
+        break;
+    case NodeKind::text: handler.characters(node.text, false); break;
+    case NodeKind::cdata: handler.characters(node.text, true); break;
+    case NodeKind::comment: handler.comment(node.text); break;
+    case NodeKind::processing_instruction: handler.processing_instruction(node.name, node.text); break;
+    }
+}
+
 } // namespace escprov::xml

@@ -52,6 +52,9 @@ bool equal_ignoring_layout(const Node& a, const Node& b);
 // (Style::keep_unindented_markup) still puts it on its own line.
 void append_on_own_line(Node& parent, Node child);
 
+// Sends `node` and everything inside it to `handler` as parse events, in document order.
+void replay(const Node& node, Handler& handler);
+
 // Builds Nodes from parse events. Feed it the events of one subtree (start..matching end);
 // done() turns true when that subtree is complete and take() hands it over.
 class TreeBuilder {

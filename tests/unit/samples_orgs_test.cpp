@@ -58,7 +58,7 @@ const std::vector<ExpectedOrg>& expected_orgs()
          0},
         {"crm2016-adatum",
          "8.2",
-         "CRM 2016",
+         "Dynamics 365 (8.2, on-premises)",
          "new",
          "10000",
          {"SFA", "CS", "MA", "new_Events", "Settings", "HLP"},
@@ -72,7 +72,7 @@ const std::vector<ExpectedOrg>& expected_orgs()
          "36541",
          {"SFA", "CS", "MA", "Settings", "HLP"},
          {},
-         {"Account", "Campaign", "Contact", "Lead", "List", "contoso_membership", "contoso_visit"},
+         {"Account", "Campaign", "Contact", "contoso_membership", "contoso_visit", "Lead", "List"},
          2},
     };
     return orgs;

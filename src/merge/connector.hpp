@@ -1,0 +1,97 @@
+#pragma once
+// The Email Service Connector as the merge uses it: the source tree in solution/ and the templates
+// in templates/, read and rendered for one target CRM version. The connector is small (a few
+// megabytes), so every component is held in memory.
+
+#include "solution/input.hpp"
+#include "solution/manifest.hpp"
+#include "xml/node.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace escprov::merge {
+
+inline constexpr std::string_view k_connector_prefix = "esc_";
+inline constexpr std::string_view k_connector_publisher = "dotdigital";
+inline constexpr std::string_view k_connector_option_value_prefix = "77263";
+
+// The system entities the connector extends as shells ("list" is the Marketing List).
+const std::vector<std::string>& extended_entities();
+
+// Where the connector's source lives.
+struct ConnectorSource {
+    std::filesystem::path tree;      // the unpacked solution (solution/)
+    std::filesystem::path templates; // the templates (templates/)
+};
+
+// `dir` (--connector) names the solution tree, and the templates are its sibling templates/;
+// without it, $ESCPROV_CONNECTOR, else the source checkout the binary was built from. Throws
+// Error(usage) naming the folder when it holds no Other/Solution.xml or has no templates beside it.
+ConnectorSource locate_connector(const std::optional<std::filesystem::path>& dir);
+
+// Which CRM versions take which components (Other/escprov-targets.txt).
+class TargetRanges {
+public:
+    // An absent file means every component goes to every target. Throws Error(input) naming the
+    // file and line of a malformed row.
+    static TargetRanges read(const std::filesystem::path& tree);
+    // False when `kind` `name` is listed with a range that leaves `target` out.
+    bool takes(std::string_view kind, std::string_view name, const solution::CrmVersion& target) const;
+    // "5.0-8.2", "9.0 and later", or "" when not listed.
+    std::string describe(std::string_view kind, std::string_view name) const;
+
+private:
+    struct Range {
+        solution::CrmVersion from;
+        std::optional<solution::CrmVersion> until;
+    };
+    std::map<std::string, Range, std::less<>> m_ranges; // "kind name" -> range
+};
+
+// The connector rendered for one target: its solution.xml, its customizations.xml components by
+// section, the tabs it adds to customer forms, its org sitemap additions and its parts.
+struct Connector {
+    solution::CrmVersion target;
+    xml::Node manifest;                  // solution.xml for the target; RootComponents left empty
+    xml::Attributes customizations_root; // attributes of customizations.xml's root for the target
+    // Top-level sections of customizations.xml in schema order, each with its items (or, for
+    // single-value sections such as Languages, the whole section element as the only item).
+    std::vector<std::pair<std::string, std::vector<xml::Node>>> sections;
+    std::map<std::string, xml::Node> form_tabs;         // entity logical name -> the <tab> for its main forms
+    std::optional<xml::Node> org_sitemap;               // the inner <SiteMap> of additions, when the target takes them
+    std::map<std::string, std::filesystem::path> parts; // zip part name -> file
+    std::vector<std::string> left_out;                  // components the target does not take, readable
+    std::string unique_name;                            // "EmailServiceConnector"
+    std::string version;                                // "9.2.0.1"
+
+    std::vector<xml::Node>* section(std::string_view name);
+    const std::vector<xml::Node>* section(std::string_view name) const;
+};
+
+// Reads and renders the connector for `target`. Throws Error(usage) for a target versions.tsv does
+// not list, Error(input)/xml::ParseError for a broken connector source.
+Connector load_connector(const ConnectorSource& source, const solution::CrmVersion& target,
+                         const solution::InputLimits& limits);
+
+// The identity of an item of customizations.xml, the key the merge matches by (DESIGN.md §5):
+// an entity's Name (lower case), a role's id, an option set's or relationship's Name, a web
+// resource's Name, an app's UniqueName, an app sitemap's SiteMapUniqueName; "" when it has none.
+std::string item_identity(std::string_view section, const xml::Node& item);
+
+// The logical name of an entity item (<Entity><Name>), lower case.
+std::string entity_name(const xml::Node& entity);
+
+// The <attribute> elements of an entity item (EntityInfo/entity/attributes), or nullptr.
+xml::Node* entity_attributes(xml::Node& entity);
+const xml::Node* entity_attributes(const xml::Node& entity);
+
+// An attribute's identity (LogicalName, else PhysicalName, lower case) and type (lower case).
+std::string attribute_name(const xml::Node& attribute);
+std::string attribute_type(const xml::Node& attribute);
+
+} // namespace escprov::merge

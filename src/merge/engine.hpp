@@ -1,0 +1,39 @@
+#pragma once
+// escprov merge's engine: the connector merged into a customer's exported customisations, by
+// identity (DESIGN.md §5). The base is read twice at most, streaming: once to find what the merge
+// touches and what conflicts, and (in full mode) once more to write it through with the touched
+// components replaced. Only touched components are ever in memory.
+
+#include "merge/connector.hpp"
+#include "merge/report.hpp"
+#include "pack/unpack.hpp"
+#include "solution/input.hpp"
+
+#include <filesystem>
+
+namespace escprov::merge {
+
+enum class MergeMode {
+    connector, // the connector plus the customer components it must change: for a managed package
+    full,      // the customer's whole customisations with the connector merged in: unmanaged
+};
+
+enum class OnConflict { fail, ours, theirs };
+
+struct MergeOptions {
+    MergeMode mode = MergeMode::connector;
+    OnConflict on_conflict = OnConflict::fail;
+    solution::CrmVersion target;
+    solution::InputLimits limits;
+    pack::ExistingTarget existing = pack::ExistingTarget::refuse;
+};
+
+// Merges the connector at `connector` into `base` (a zip, an unpacked tree or a loose
+// customizations.xml) and writes the result to `out` as an unpacked tree, atomically. When a
+// conflict stays unresolved nothing is written and the report says why (report.succeeded() is
+// false). Throws Error(usage) for a target the connector does not support or an `out` that is not
+// empty, Error(input)/xml::ParseError for an unreadable base or connector, Error(output).
+Report merge(const std::filesystem::path& base, const ConnectorSource& connector, const MergeOptions& options,
+             const std::filesystem::path& out);
+
+} // namespace escprov::merge
