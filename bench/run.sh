@@ -10,6 +10,9 @@
 #   BENCH_SMALL_MB size of the timed customizations.xml in MiB (default 30)
 #   BENCH_LARGE_MB size of the memory-only customizations.xml in MiB (default 250)
 #   BENCH_BASE     the real solution zip to scale (default: escprov_scale's, the nonprofit accelerator)
+#   BENCH_MERGE_BASE  the whole-org export scaled into the merge bases (default samples/orgs/crm2016-adatum.zip);
+#                  it must hold List, Contact, Lead, Account and Campaign with main forms and an org sitemap
+#   BENCH_MERGE_TARGET the --target of the timed merges (default 8.2, the merge base's own version)
 #   BENCH_REPORT   where the report goes (default docs/performance.md)
 #   BENCH_REUSE=1  keep already generated solutions instead of generating them again
 #   BENCH_TREES    where unpack writes its trees and pack its zips (default: a folder in /dev/shm when that
@@ -32,10 +35,18 @@ scale=$build/bench/escprov_scale
 floor=$build/bench/escprov_sax2_floor
 timer=/usr/bin/time
 
+merge_base=${BENCH_MERGE_BASE:-$repo/samples/orgs/crm2016-adatum.zip}
+merge_target=${BENCH_MERGE_TARGET:-8.2}
+# What the connector extends: a merge base without them would not exercise the merge.
+merge_entities="List Contact Lead Account Campaign"
+
 # Targets from issue 2.
 target_validate_ratio=1.5
 target_roundtrip_ratio=3
 target_rss_kb=$((64 * 1024))
+# Targets from issue 3.
+target_merge_ratio=2
+target_merge_rss_kb=$((128 * 1024))
 
 die() { echo "run.sh: error: $*" >&2; exit 2; }
 
@@ -44,6 +55,7 @@ for tool in "$escprov" "$scale" "$floor"; do
     [ -x "$tool" ] || die "'$tool' is missing; build first: cmake -S '$repo' -B '$build' && make -C '$build' -j\$(nproc)"
 done
 command -v gzip >/dev/null || die "gzip is missing; install it: sudo apt-get install -y gzip"
+[ -s "$merge_base" ] || die "the merge base '$merge_base' is missing; set BENCH_MERGE_BASE to a whole-org export zip"
 mkdir -p "$out"
 logs=$out/logs
 mkdir -p "$logs"
@@ -77,33 +89,55 @@ verdict() { if at_most "$1" "$2"; then echo "PASS"; else echo "MISS"; fi; }
 mib() { awk -v kb="$1" 'BEGIN { if (kb == "" || kb == "nan") print "n/a"; else printf "%.1f", kb / 1024 }'; }
 
 # ---- generate ----------------------------------------------------------------------------
-generate() { # generate MB -> $out/solution_<MB>.zip and $out/customizations_<MB>.xml
-    local mb=$1
-    local zip=$out/solution_$mb.zip xml=$out/customizations_$mb.xml
+# generate KEY MB ZIP XML [BASE]: scales BASE (default: escprov_scale's own) to MB MiB of
+# customizations.xml, written to ZIP and XML; the run is recorded under KEY.
+generate() {
+    local key=$1 mb=$2 zip=$3 xml=$4 base=${5:-}
     if [ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$zip" ] && [ -s "$xml" ]; then
         echo "run.sh: reusing $zip" >&2
-        seconds[generate_$mb]=nan; cpu[generate_$mb]=nan; rss[generate_$mb]=""; note[generate_$mb]="reused from an earlier run"
+        seconds[$key]=nan; cpu[$key]=nan; rss[$key]=""; note[$key]="reused from an earlier run"
         return
     fi
     local base_args=()
-    [ -n "${BENCH_BASE:-}" ] && base_args=(--base "$BENCH_BASE")
-    echo "run.sh: generating a ${mb} MiB solution..." >&2
+    [ -n "$base" ] && base_args=(--base "$base")
+    echo "run.sh: generating a ${mb} MiB solution from ${base:-the default base}..." >&2
     local t m c u
-    read -r t m c u <<<"$(measure "$logs/generate_$mb.log" "$scale" "${base_args[@]}" --target-mb "$mb" -o "$zip" --xml "$xml" --overwrite)"
-    [ "$c" = 0 ] || { cat "$logs/generate_$mb.log" >&2; die "escprov_scale failed (exit $c)"; }
-    seconds[generate_$mb]=$t; cpu[generate_$mb]=$u; rss[generate_$mb]=$m; note[generate_$mb]=""
+    read -r t m c u <<<"$(measure "$logs/$key.log" "$scale" "${base_args[@]}" --target-mb "$mb" -o "$zip" --xml "$xml" --overwrite)"
+    [ "$c" = 0 ] || { cat "$logs/$key.log" >&2; die "escprov_scale failed (exit $c)"; }
+    seconds[$key]=$t; cpu[$key]=$u; rss[$key]=$m; note[$key]=""
     # A generated solution that escprov cannot read would make every number meaningless.
     "$escprov" info "$zip" >/dev/null || die "escprov info cannot read the generated $zip"
     local bytes
     bytes=$(stat -c %s "$xml")
     [ "$bytes" -ge $((mb * 1024 * 1024)) ] || die "the generated $xml has $bytes bytes, less than $mb MiB"
 }
-generate "$small_mb"
-generate "$large_mb"
+
+# check_merge_base XML: a merge base must hold what the connector extends, or merge has nothing
+# to do but add its own components: the five entities (full definitions, with their main forms)
+# and an org sitemap.
+check_merge_base() {
+    local xml=$1 entity
+    for entity in $merge_entities; do
+        grep -q ">$entity</Name>" "$xml" || die "the merge base $xml has no $entity entity; use a whole-org export as BENCH_MERGE_BASE"
+    done
+    grep -q '<SiteMap' "$xml" || die "the merge base $xml has no org sitemap; use a whole-org export as BENCH_MERGE_BASE"
+    grep -q '<forms type="main">' "$xml" || die "the merge base $xml has no main forms; use a whole-org export as BENCH_MERGE_BASE"
+}
+
+generate "generate_$small_mb" "$small_mb" "$out/solution_$small_mb.zip" "$out/customizations_$small_mb.xml" "${BENCH_BASE:-}"
+generate "generate_$large_mb" "$large_mb" "$out/solution_$large_mb.zip" "$out/customizations_$large_mb.xml" "${BENCH_BASE:-}"
+generate "merge_generate_$small_mb" "$small_mb" "$out/merge_base_$small_mb.zip" "$out/merge_customizations_$small_mb.xml" "$merge_base"
+generate "merge_generate_$large_mb" "$large_mb" "$out/merge_base_$large_mb.zip" "$out/merge_customizations_$large_mb.xml" "$merge_base"
 small_xml=$out/customizations_$small_mb.xml
 small_zip=$out/solution_$small_mb.zip
 large_xml=$out/customizations_$large_mb.xml
 large_zip=$out/solution_$large_mb.zip
+merge_small_xml=$out/merge_customizations_$small_mb.xml
+merge_small_zip=$out/merge_base_$small_mb.zip
+merge_large_xml=$out/merge_customizations_$large_mb.xml
+merge_large_zip=$out/merge_base_$large_mb.zip
+check_merge_base "$merge_small_xml"
+check_merge_base "$merge_large_xml"
 if [ -n "${BENCH_TREES:-}" ]; then
     trees=$BENCH_TREES
 elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
@@ -115,6 +149,7 @@ mkdir -p "$trees"
 [ "$trees" = "$out" ] || trap 'rm -rf "$trees"' EXIT
 tree=$trees/tree
 repacked=$trees/repacked.zip
+merged=$trees/merged
 
 # ---- measure -----------------------------------------------------------------------------
 
@@ -179,6 +214,14 @@ for ((round = 1; round <= runs; round++)); do
     take pack "$escprov" pack "$tree" "$repacked"
     times[roundtrip]+="$(sum "$ut" "$last_t") "; cpus[roundtrip]+="$(sum "$uu" "$last_u") "
     sizes[roundtrip]+="$um $last_m "; codes[roundtrip]+="$uc $last_c "
+    # merge reads the merge base's zip; its floor is the SAX2 parse and gzip of that base's customizations.xml.
+    take merge_floor "$floor" "$merge_small_xml"
+    take merge_gzip sh -c 'gzip -6 -c "$1" >/dev/null' gzip "$merge_small_xml"
+    rm -rf "$merged"
+    take merge_connector "$escprov" merge --base "$merge_small_zip" --target "$merge_target" --mode connector --out "$merged"
+    rm -rf "$merged"
+    take merge_full "$escprov" merge --base "$merge_small_zip" --target "$merge_target" --mode full --out "$merged"
+    rm -rf "$merged"
 done
 summarise floor ""
 summarise gzip ""
@@ -187,6 +230,10 @@ summarise validate_zip "1"
 summarise unpack ""
 summarise pack ""
 summarise roundtrip ""
+summarise merge_floor ""
+summarise merge_gzip ""
+summarise merge_connector ""
+summarise merge_full ""
 
 echo "run.sh: measuring memory on the ${large_mb} MiB solution..." >&2
 runs_saved=$runs; runs=1
@@ -203,8 +250,29 @@ seconds[large_unpack]=$ut; cpu[large_unpack]=$ucpu; rss[large_unpack]=$um; note[
 seconds[large_pack]=$pt; cpu[large_pack]=$pcpu; rss[large_pack]=$pm; note[large_pack]=$(exit_note "" "$pc")
 rss[large_roundtrip]=$(printf '%s\n' "$um" "$pm" | maximum)
 note[large_roundtrip]=$(exit_note "" "$uc" "$pc")
+rm -rf "$merged"
+run_timed large_merge_floor "" "$floor" "$merge_large_xml"
+run_timed large_merge_gzip "" sh -c 'gzip -6 -c "$1" >/dev/null' gzip "$merge_large_xml"
+run_timed large_merge_connector "" "$escprov" merge --base "$merge_large_zip" --target "$merge_target" --mode connector --out "$merged"
+rm -rf "$merged"
+run_timed large_merge_full "" "$escprov" merge --base "$merge_large_zip" --target "$merge_target" --mode full --out "$merged"
 runs=$runs_saved
-rm -rf "$tree" "$repacked"
+rm -rf "$tree" "$repacked" "$merged"
+
+# What the merges did, from the first connector-mode run's report: the five main forms and the
+# org sitemap must have changed, or the rows time a merge with nothing to merge into.
+merge_log=$logs/merge_connector.1.log
+merge_result=$(grep -m 1 '^result:' "$merge_log" 2>/dev/null | sed 's/^result: //' || true)
+merge_forms=$(grep -c "^  Form .*tab 'esc_EmailMarketing' added" "$merge_log" 2>/dev/null || true)
+merge_sitemap=$(grep -c '^  SiteMap org sitemap:' "$merge_log" 2>/dev/null || true)
+merge_failed=0
+for name in merge_connector merge_full large_merge_connector large_merge_full; do
+    [ -z "${note[$name]}" ] || merge_failed=1
+done
+if [ "${merge_forms:-0}" -lt 5 ] || [ "${merge_sitemap:-0}" -lt 1 ]; then
+    note[merge_connector]="${note[merge_connector]:+${note[merge_connector]}; }changed only ${merge_forms:-0} main forms and ${merge_sitemap:-0} sitemaps (5 and 1 expected)"
+    merge_failed=1
+fi
 
 # ---- report ------------------------------------------------------------------------------
 floor_plus_gzip=$(sum "${seconds[floor]}" "${seconds[gzip]}")
@@ -214,6 +282,16 @@ roundtrip_ratio=$(ratio "${seconds[roundtrip]}" "$floor_plus_gzip")
 # The same ratios in CPU seconds: steadier than wall clock when other work shares the machine.
 validate_cpu_ratio=$(ratio "${cpu[validate_xml]}" "${cpu[floor]}")
 roundtrip_cpu_ratio=$(ratio "${cpu[roundtrip]}" "$(sum "${cpu[floor]}" "${cpu[gzip]}")")
+# merge ÷ (SAX2 floor + gzip -6) of the merge base's customizations.xml, measured in the same rounds.
+merge_floor_plus_gzip=$(sum "${seconds[merge_floor]}" "${seconds[merge_gzip]}")
+merge_ratio=$(ratio "${seconds[merge_connector]}" "$merge_floor_plus_gzip")
+merge_cpu_ratio=$(ratio "${cpu[merge_connector]}" "$(sum "${cpu[merge_floor]}" "${cpu[merge_gzip]}")")
+merge_full_ratio=$(ratio "${seconds[merge_full]}" "$merge_floor_plus_gzip")
+merge_full_cpu_ratio=$(ratio "${cpu[merge_full]}" "$(sum "${cpu[merge_floor]}" "${cpu[merge_gzip]}")")
+large_merge_floor_plus_gzip=$(sum "${seconds[large_merge_floor]}" "${seconds[large_merge_gzip]}")
+large_merge_ratio=$(ratio "${seconds[large_merge_connector]}" "$large_merge_floor_plus_gzip")
+large_merge_cpu_ratio=$(ratio "${cpu[large_merge_connector]}" "$(sum "${cpu[large_merge_floor]}" "${cpu[large_merge_gzip]}")")
+large_merge_full_ratio=$(ratio "${seconds[large_merge_full]}" "$large_merge_floor_plus_gzip")
 
 # target_row TEXT VALUE LIMIT SHOWN WHY: a target row; a value that could not be measured is a MISS
 # marked "not measured".
@@ -244,6 +322,10 @@ small_bytes=$(stat -c %s "$small_xml")
 large_bytes=$(stat -c %s "$large_xml")
 small_entities=$(grep -c '<Entity>' "$small_xml" || true)
 large_entities=$(grep -c '<Entity>' "$large_xml" || true)
+merge_small_bytes=$(stat -c %s "$merge_small_xml")
+merge_large_bytes=$(stat -c %s "$merge_large_xml")
+merge_small_entities=$(grep -c '<Entity>' "$merge_small_xml" || true)
+merge_large_entities=$(grep -c '<Entity>' "$merge_large_xml" || true)
 version=$("$escprov" --version 2>/dev/null || echo "escprov (unknown version)")
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo "unknown")
 
@@ -260,6 +342,12 @@ Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks
   the same file (the floor), with peak RSS at most **64 MiB**;
 - \`unpack\` + \`pack\` of it in at most **${target_roundtrip_ratio} ×** (SAX2 parse + \`gzip -6\` of the same bytes);
 - on a 250 MB file, peak RSS still within **64 MiB**: memory must not grow with the input.
+
+Issue 3 adds, on the 30 MB and 250 MB generated merge bases:
+
+- \`merge\` in connector mode in at most **${target_merge_ratio} ×** (SAX2 parse + \`gzip -6\` of the base's
+  customizations.xml), measured in the same run;
+- \`merge\` in full mode streams: peak RSS at most **128 MiB** on the 250 MB base.
 
 ## Machine
 
@@ -307,6 +395,21 @@ Large organisations export customizations.xml files of 30–300 MB. Issue 2 asks
    CPU seconds are shown beside them because they hold steadier when other work shares the machine (a busy
    machine stretches wall-clock time for every command, but not evenly). \`validate\` exit code 1 means it ran and reported findings; it is timed all the
    same, and noted.
+5. **Merge.** A merge base must exercise the merge: the Marketing List, Contact, Lead, Account and Campaign
+   entities with their main forms, and an org sitemap. The scaled Nonprofit Accelerator has none of them in full
+   (shells of Account, Contact, Lead and Campaign, no List) and is a 9.1 export, so the merge rows use their own
+   bases: \`escprov_scale\` grows \`$(basename "$merge_base")\` (a whole-org CRM 2016 export written by the
+   project, \`samples/orgs/\`) in the same way — its five system entities, main forms, roles, option sets and
+   org sitemap kept as they are, renamed copies of its custom \`new_\` entities appended — to the same sizes:
+   **${merge_small_bytes} bytes, ${merge_small_entities} entities** (small) and **${merge_large_bytes} bytes,
+   ${merge_large_entities} entities** (large). \`run.sh\` refuses a base without those entities, main forms or
+   sitemap. Each round then runs \`escprov_sax2_floor\` and \`gzip -6\` on the merge base's customizations.xml and
+   \`escprov merge --base merge_base.zip --target ${merge_target} --mode connector|full --out DIR\` (DIR in the tmpfs
+   folder above, removed after each run: merge refuses a non-empty one). The connector-mode merge did:
+   **${merge_result:-not measured}**, with the Email Marketing tab added to ${merge_forms:-0} main forms and
+   ${merge_sitemap:-0} org sitemap changed. The ratio is merge ÷ (floor + gzip) of that base; full mode's ratio is shown for
+   information. On the 250 MiB base each of floor, gzip and both merges runs once. Every merge must exit 0:
+   a failure shows in the row's note, its target as MISS, and makes \`run.sh\` exit 1.
 
 ## Results: ${small_mb} MiB customizations.xml (median of ${runs})
 
@@ -320,6 +423,15 @@ $(row "escprov unpack solution.zip" unpack)
 $(row "escprov pack tree" pack)
 $(row "escprov unpack + pack" roundtrip)
 
+## Results: ${small_mb} MiB merge base (median of ${runs}, same rounds)
+
+| Command | Seconds | CPU s | Peak RSS (MiB) | Note |
+|---|---:|---:|---:|---|
+$(row "SAX2 floor (escprov_sax2_floor)" merge_floor)
+$(row "gzip -6 -c" merge_gzip)
+$(row "escprov merge --mode connector" merge_connector)
+$(row "escprov merge --mode full" merge_full)
+
 ## Results: ${large_mb} MiB customizations.xml (one run)
 
 | Command | Seconds | CPU s | Peak RSS (MiB) | Note |
@@ -331,12 +443,23 @@ $(row "escprov unpack solution.zip" large_unpack)
 $(row "escprov pack tree" large_pack)
 $(row "escprov unpack + pack" large_roundtrip)
 
+## Results: ${large_mb} MiB merge base (one run)
+
+| Command | Seconds | CPU s | Peak RSS (MiB) | Note |
+|---|---:|---:|---:|---|
+$(row "SAX2 floor (escprov_sax2_floor)" large_merge_floor)
+$(row "gzip -6 -c" large_merge_gzip)
+$(row "escprov merge --mode connector" large_merge_connector)
+$(row "escprov merge --mode full" large_merge_full)
+
 Generating them (escprov_scale, for reference):
 
 | Command | Seconds | CPU s | Peak RSS (MiB) | Note |
 |---|---:|---:|---:|---|
 $(row "escprov_scale --target-mb ${small_mb}" "generate_$small_mb")
 $(row "escprov_scale --target-mb ${large_mb}" "generate_$large_mb")
+$(row "escprov_scale --base $(basename "$merge_base") --target-mb ${small_mb}" "merge_generate_$small_mb")
+$(row "escprov_scale --base $(basename "$merge_base") --target-mb ${large_mb}" "merge_generate_$large_mb")
 
 ## Against the targets
 
@@ -348,11 +471,15 @@ $(target_row "unpack + pack ≤ ${target_roundtrip_ratio} × (SAX2 floor + gzip 
 $(target_row "validate peak RSS ≤ 64 MiB (${large_mb} MiB, loose file)" "$(rss_kb large_validate_xml)" "$target_rss_kb" "$(mib "$(rss_kb large_validate_xml)") MiB" "${note[large_validate_xml]}")
 $(target_row "validate peak RSS ≤ 64 MiB (${large_mb} MiB, zip)" "$(rss_kb large_validate_zip)" "$target_rss_kb" "$(mib "$(rss_kb large_validate_zip)") MiB" "${note[large_validate_zip]}")
 $(target_row "unpack + pack peak RSS ≤ 64 MiB (${large_mb} MiB)" "$(rss_kb large_roundtrip)" "$target_rss_kb" "$(mib "$(rss_kb large_roundtrip)") MiB" "${note[large_roundtrip]}")
+$(target_row "issue 3: merge (connector) ≤ ${target_merge_ratio} × (SAX2 floor + gzip -6) (${small_mb} MiB)" "$merge_ratio" "$target_merge_ratio" "**${merge_ratio} ×** (${seconds[merge_connector]/nan/-} s ÷ ${merge_floor_plus_gzip} s); in CPU time: ${merge_cpu_ratio} ×; full mode: ${merge_full_ratio} × (CPU ${merge_full_cpu_ratio} ×)" "${note[merge_connector]}")
+$(target_row "issue 3: merge (connector) ≤ ${target_merge_ratio} × (SAX2 floor + gzip -6) (${large_mb} MiB, one run)" "$large_merge_ratio" "$target_merge_ratio" "**${large_merge_ratio} ×** (${seconds[large_merge_connector]/nan/-} s ÷ ${large_merge_floor_plus_gzip} s); in CPU time: ${large_merge_cpu_ratio} ×; full mode: ${large_merge_full_ratio} ×" "${note[large_merge_connector]}")
+$(target_row "issue 3: merge (full) peak RSS ≤ 128 MiB (${large_mb} MiB)" "$(rss_kb large_merge_full)" "$target_merge_rss_kb" "$(mib "$(rss_kb large_merge_full)") MiB (connector mode: $(mib "$(rss_kb large_merge_connector)") MiB; ${small_mb} MiB base: full $(mib "$(rss_kb merge_full)"), connector $(mib "$(rss_kb merge_connector)") MiB)" "${note[large_merge_full]}")
 
 Memory does not grow with the input when the peak RSS on the ${large_mb} MiB file is about the same as on the
 ${small_mb} MiB file: validate $(mib "$(rss_kb validate_xml)") → $(mib "$(rss_kb large_validate_xml)") MiB,
 unpack $(mib "$(rss_kb unpack)") → $(mib "$(rss_kb large_unpack)") MiB, pack $(mib "$(rss_kb pack)") → $(mib "$(rss_kb large_pack)") MiB (the SAX2 floor:
-$(mib "$(rss_kb floor)") → $(mib "$(rss_kb large_floor)") MiB). What grows in pack is its index of the tree: the
+$(mib "$(rss_kb floor)") → $(mib "$(rss_kb large_floor)") MiB); on the merge bases, merge in connector mode
+$(mib "$(rss_kb merge_connector)") → $(mib "$(rss_kb large_merge_connector)") MiB and in full mode $(mib "$(rss_kb merge_full)") → $(mib "$(rss_kb large_merge_full)") MiB. What grows in pack is its index of the tree: the
 sorted list of the tree's files and the order file's ranks, a few hundred bytes per file (the 250 MiB tree holds
 about 30,000 files), which pack needs to find each section's files and put them in order. It grows with the number
 of components, not with their size, and no component's content is held beyond the one being written.
@@ -364,3 +491,8 @@ EOF
 mv "$report.tmp" "$report"
 echo "run.sh: wrote $report" >&2
 echo "validate/floor: $validate_ratio (target ≤ $target_validate_ratio); (unpack+pack)/(floor+gzip): $roundtrip_ratio (target ≤ $target_roundtrip_ratio)" >&2
+echo "merge/(floor+gzip): $merge_ratio at ${small_mb} MiB, $large_merge_ratio at ${large_mb} MiB (target ≤ $target_merge_ratio); full merge peak RSS at ${large_mb} MiB: $(mib "$(rss_kb large_merge_full)") MiB (target ≤ 128)" >&2
+if [ "$merge_failed" = 1 ]; then
+    echo "run.sh: error: a merge failed or did not exercise the merge; see the notes in $report and the logs in $logs" >&2
+    exit 1
+fi
