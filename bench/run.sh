@@ -328,6 +328,8 @@ merge_small_entities=$(grep -c '<Entity>' "$merge_small_xml" || true)
 merge_large_entities=$(grep -c '<Entity>' "$merge_large_xml" || true)
 version=$("$escprov" --version 2>/dev/null || echo "escprov (unknown version)")
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo "unknown")
+# The build may hold edits not yet committed; say so rather than let the commit vouch for them.
+[ -z "$(git -C "$repo" status --porcelain -- src bench/*.cpp 2>/dev/null)" ] || commit="$commit plus uncommitted changes to the sources"
 
 mkdir -p "$(dirname "$report")"
 {
@@ -381,7 +383,7 @@ Issue 3 adds, on the 30 MB and 250 MB generated merge bases:
    system CPU seconds (shown as "CPU s": when it is well below the wall clock the command waited for the disk).
    \`sync\` runs before every measurement, outside it, so that writing back what an earlier step wrote is not
    charged to the next one. On the small file the commands run in ${runs} **rounds**, each round running every
-   command once in the same order (floor, gzip, validate ×2, unpack, pack), so that a slow spell of a shared
+   command once in the same order (floor, gzip, validate ×2, unpack, pack, then floor, gzip and merge ×2 on the merge base), so that a slow spell of a shared
    machine falls on all of them rather than on one; per command the **median** time counts and RSS is the
    **highest** of the runs. Each pack reads the tree its round's unpack just wrote, each unpack writes a fresh
    folder, and the median of the per-round sums is the round-trip time. The files were just written, so every run reads from a warm page cache:
