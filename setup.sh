@@ -42,20 +42,25 @@ build() {
 }
 
 demo() {
-  local escprov="$build_dir/escprov" sample="$here/samples/crm2011-event-management.zip" out="$here/out/demo"
+  local escprov="$build_dir/escprov" base="$here/samples/orgs/crm2016-adatum.zip" out="$here/out/demo"
   rm -rf "$out" && mkdir -p "$out"
-  echo "== escprov info $sample"
-  "$escprov" info "$sample"
-  echo "== escprov validate $sample"
-  "$escprov" validate "$sample"
-  echo "== escprov unpack $sample $out/tree"
-  "$escprov" unpack "$sample" "$out/tree"
-  echo "== escprov pack $out/tree $out/repacked.zip"
-  "$escprov" pack "$out/tree" "$out/repacked.zip"
-  echo "== escprov validate $out/repacked.zip"
-  "$escprov" validate "$out/repacked.zip"
+  echo "== escprov info $base   (a customer's exported customisations)"
+  "$escprov" info "$base"
+  echo "== escprov validate $base"
+  "$escprov" validate "$base"
+  echo "== escprov merge --base $base --target 8.2 --out $out/merged --report $out/merge-report.html"
+  "$escprov" merge --base "$base" --target 8.2 --out "$out/merged" --report "$out/merge-report.html" | tail -n 1
+  echo "== escprov pack $out/merged $out/EmailServiceConnector.zip"
+  "$escprov" pack "$out/merged" "$out/EmailServiceConnector.zip"
+  echo "== escprov validate $out/EmailServiceConnector.zip"
+  "$escprov" validate "$out/EmailServiceConnector.zip"
+  echo "== escprov merge --mode full (the customer's whole customisations with the connector, unmanaged)"
+  "$escprov" merge --base "$base" --target 8.2 --out "$out/full" --mode full --report "$out/full-report.txt" | tail -n 1
   echo
-  echo "Results in $out: tree/ (unpacked source), repacked.zip (packed again)"
+  echo "Results in $out:"
+  echo "  merged/ and EmailServiceConnector.zip   the connector plus the customer's forms and sitemap it changes"
+  echo "  merge-report.html                        what was added and changed (sitemap and forms before/after)"
+  echo "  full/ and full-report.txt                 the full-mode merge, for the manual-import route"
 }
 
 run_tests() {

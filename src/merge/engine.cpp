@@ -516,6 +516,11 @@ private:
         if (entities == nullptr) {
             return;
         }
+        for (const auto& ours : *entities) {
+            std::string name = entity_name(ours);
+            m_installed = m_installed || (!is_extended(name) && m_scan.entities.count(name) != 0);
+        }
+        bool upgraded = false;
         for (auto& ours : *entities) {
             std::string name = entity_name(ours);
             auto theirs = m_scan.entities.find(name);
@@ -530,13 +535,6 @@ private:
                 }
                 continue;
             }
-            if (!m_older_connector_reported) {
-                m_older_connector_reported = true;
-                automatic(ConflictKind::older_connector, "connector entities",
-                          "the base already holds connector entities (an installed connector)",
-                          "upgrade: this version's definitions are written, the installed attributes this version "
-                          "lacks are kept (they may hold data), changed types are reported");
-            }
             if (m_foreign_publisher == Resolution::theirs) {
                 m_report.warnings.push_back("entity " + name +
                                             " of the foreign 'esc' publisher is kept; the "
@@ -544,10 +542,22 @@ private:
                 drop_ours("Entities", ours);
                 continue;
             }
+            size_t changes = m_report.changed.size();
             ours = upgrade_entity(ours, theirs->second, name);
+            upgraded = upgraded || m_report.changed.size() != changes;
             if (full()) {
                 m_plan.replace["Entities"][name] = ours;
             }
+        }
+        if (upgraded) {
+            automatic(ConflictKind::older_connector, "connector entities",
+                      "the base already holds connector entities that differ from this version's (an installed "
+                      "connector)",
+                      "upgrade: this version's definitions are written, the installed attributes this version "
+                      "lacks are kept (they may hold data), changed types are reported");
+        } else if (m_installed) {
+            m_report.warnings.push_back("this version of the connector is already in the base: its entities are "
+                                        "unchanged");
         }
         entities->erase(std::remove_if(entities->begin(), entities->end(),
                                        [&](const xml::Node& entity) {
@@ -665,7 +675,7 @@ private:
                 continue;
             }
             ++forms;
-            FormMerge merged = merge_form_tab(*form, tab->second, m_older_connector_reported);
+            FormMerge merged = merge_form_tab(*form, tab->second, m_installed);
             for (const auto& warning : merged.warnings) {
                 m_report.warnings.push_back(name + " " + warning);
             }
@@ -1038,7 +1048,7 @@ private:
     std::vector<std::string> m_changed_forms;
     std::map<std::string, std::set<std::string>> m_left_out;
     std::optional<Resolution> m_foreign_publisher;
-    bool m_older_connector_reported = false;
+    bool m_installed = false; // the base holds connector entities: an upgrade
 };
 
 // Pass two of full mode: the base written through, with the plan's replacements, removals and
@@ -1495,7 +1505,7 @@ Report merge(const fs::path& base, const ConnectorSource& source, const MergeOpt
         writer.finish_customizations();
     } else {
         xml::Node base_document = base_manifest->root;
-        if (base_version && base_version->family() != target.family()) {
+        if (!base_version || base_version->text != target.text) {
             base_document.attributes = connector.manifest.attributes; // the target's version stamps
         }
         if (!plan.drop_sections.empty()) {

@@ -58,7 +58,29 @@ void ItemWalker::start_element(std::string_view name, const xml::Attributes& att
     if (!m_action && m_depth == m_item_depth + 1 && name == m_identity_child) {
         m_in_identity_child = true;
     }
-    send(Event{Event::Kind::start, std::string(name), attributes, empty_tag});
+    if (m_action) {
+        deliver_start(name, attributes, empty_tag); // no copy once the item's fate is known
+    } else {
+        m_held.push_back(Event{Event::Kind::start, std::string(name), attributes, empty_tag});
+    }
+}
+
+void ItemWalker::deliver_start(std::string_view name, const xml::Attributes& attributes, bool empty_tag)
+{
+    if (*m_action == ItemAction::materialise) {
+        m_builder.start_element(name, attributes, empty_tag);
+    } else if (*m_action == ItemAction::pass) {
+        on_pass_start(name, attributes, empty_tag);
+    }
+}
+
+void ItemWalker::deliver_text(std::string_view text, bool cdata)
+{
+    if (*m_action == ItemAction::materialise) {
+        m_builder.characters(text, cdata);
+    } else if (*m_action == ItemAction::pass) {
+        on_pass_characters(text, cdata);
+    }
 }
 
 void ItemWalker::end_element(std::string_view name)
@@ -99,7 +121,11 @@ void ItemWalker::characters(std::string_view text, bool cdata)
     if (observing_text()) {
         observe_text(text);
     }
-    send(Event{Event::Kind::text, std::string(text), {}, cdata});
+    if (m_action) {
+        deliver_text(text, cdata);
+    } else {
+        m_held.push_back(Event{Event::Kind::text, std::string(text), {}, cdata});
+    }
 }
 
 bool ItemWalker::wants_characters() const
@@ -163,17 +189,17 @@ void ItemWalker::send(const Event& event)
     case ItemAction::drop: return;
     case ItemAction::materialise:
         switch (event.kind) {
-        case Event::Kind::start: m_builder.start_element(event.name, event.attributes, event.flag); break;
+        case Event::Kind::start: deliver_start(event.name, event.attributes, event.flag); break;
         case Event::Kind::end: m_builder.end_element(); break;
-        case Event::Kind::text: m_builder.characters(event.name, event.flag); break;
+        case Event::Kind::text: deliver_text(event.name, event.flag); break;
         case Event::Kind::comment: m_builder.comment(event.name); break;
         }
         return;
     case ItemAction::pass:
         switch (event.kind) {
-        case Event::Kind::start: on_pass_start(event.name, event.attributes, event.flag); break;
+        case Event::Kind::start: deliver_start(event.name, event.attributes, event.flag); break;
         case Event::Kind::end: on_pass_end(event.name); break;
-        case Event::Kind::text: on_pass_characters(event.name, event.flag); break;
+        case Event::Kind::text: deliver_text(event.name, event.flag); break;
         case Event::Kind::comment: on_pass_comment(event.name); break;
         }
         return;

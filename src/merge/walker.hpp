@@ -69,6 +69,8 @@ private:
     void begin_item(std::string_view name, const xml::Attributes& attributes, bool empty_tag);
     void settle(const std::string& identity);
     void send(const Event& event);
+    void deliver_start(std::string_view name, const xml::Attributes& attributes, bool empty_tag);
+    void deliver_text(std::string_view text, bool cdata);
     void finish_item();
 
     const xml::LocationProvider* m_locations = nullptr;
