@@ -1058,16 +1058,17 @@ public:
     Rewriter(Plan& plan, const Connector& connector, xml::Handler& out, Report& report)
         : m_plan(plan), m_connector(connector), m_out(out), m_report(report)
     {}
+    // The root attributes to write instead of the base's (the target's, when it is not the base's version).
+    void set_root_attributes(xml::Attributes attributes) { m_root_attributes = std::move(attributes); }
 
 protected:
     void on_root_start(std::string_view name, const xml::Attributes& attributes, bool) override
     {
-        m_out.start_element(name, attributes, false);
+        m_out.start_element(name, m_root_attributes ? *m_root_attributes : attributes, false);
     }
     void on_root_end(std::string_view name) override
     {
         emit_missing_sections(std::nullopt);
-        m_out.characters("\n", false);
         m_out.end_element(name);
     }
     void on_section_start(std::string_view section, const xml::Attributes& attributes, bool empty_tag) override
@@ -1208,6 +1209,7 @@ private:
     std::map<std::string, std::set<std::string>> m_replaced;
     std::string m_identity;
     bool m_dropping_section = false;
+    std::optional<xml::Attributes> m_root_attributes;
 };
 
 // The RootComponents a connector-mode tree declares: everything it carries.
@@ -1515,6 +1517,9 @@ Report merge(const fs::path& base, const ConnectorSource& source, const MergeOpt
         writer.write_manifest(base_document);
         xml::Handler& handler = writer.customizations("the merged customizations");
         Rewriter rewriter(plan, connector, handler, report);
+        if (!base_version || base_version->text != target.text) {
+            rewriter.set_root_attributes(connector.customizations_root);
+        }
         input->read_customizations(rewriter);
         writer.finish_customizations();
     }

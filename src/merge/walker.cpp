@@ -110,8 +110,8 @@ void ItemWalker::end_element(std::string_view name)
 void ItemWalker::characters(std::string_view text, bool cdata)
 {
     if (m_item_depth == 0) {
-        if (m_depth >= 2) {
-            on_pass_characters(text, cdata);
+        if (m_depth >= 1) {
+            on_pass_characters(text, cdata); // between sections too: the layout of the skeleton
         }
         return;
     }
@@ -131,7 +131,7 @@ void ItemWalker::characters(std::string_view text, bool cdata)
 bool ItemWalker::wants_characters() const
 {
     if (m_item_depth == 0) {
-        return m_depth >= 2 && needs_passed_text();
+        return m_depth >= 1 && needs_passed_text();
     }
     if (m_in_identity_child || observing_text() || !m_action) {
         return true;
