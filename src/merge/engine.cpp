@@ -646,7 +646,22 @@ private:
         if (full()) {
             // The customer's entity keeps everything; ours are added to its attributes.
             xml::Node* their_attributes = entity_attributes(target);
-            if (their_attributes != nullptr && our_attributes != nullptr) {
+            const xml::Node* our_info = ours.child("EntityInfo");
+            if (their_attributes == nullptr && our_info != nullptr) {
+                // A base entity exported without its metadata (only Name and placeholders): the
+                // connector's attributes come with an EntityInfo of their own.
+                xml::Node* their_info = target.child("EntityInfo");
+                xml::Node* their_entity = their_info != nullptr ? their_info->child("entity") : nullptr;
+                if (their_entity != nullptr && our_attributes != nullptr) {
+                    their_entity->empty_tag = false;
+                    xml::append_on_own_line(*their_entity, *our_attributes);
+                } else if (their_info != nullptr) {
+                    *their_info = *our_info;
+                } else {
+                    insert_before(target, *our_info,
+                                  {"FormXml", "SavedQueries", "RibbonDiffXml", "CustomControlDefaultConfigs"});
+                }
+            } else if (their_attributes != nullptr && our_attributes != nullptr) {
                 for (const xml::Node* attribute : our_attributes->children_named("attribute")) {
                     std::string attribute_id = attribute_name(*attribute);
                     if (xml::Node* existing = find_attribute_node(*their_attributes, attribute_id)) {
