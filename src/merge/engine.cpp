@@ -50,6 +50,16 @@ std::optional<long> option_value(const xml::Attributes& attributes)
     return value;
 }
 
+// "attribute contact.esc_emailscore": how reports name an attribute.
+std::string attribute_subject(const std::string& entity, const std::string& attribute)
+{
+    std::string subject = "attribute ";
+    subject += entity;
+    subject += '.';
+    subject += attribute;
+    return subject;
+}
+
 bool in_our_option_range(long value)
 {
     return value >= k_option_range_first && value <= k_option_range_last;
@@ -435,9 +445,9 @@ private:
                 } else if (attribute_type(*mine) != attribute_type(*attribute)) {
                     retyped.push_back(attribute_id);
                     Resolution resolution =
-                        conflict(ConflictKind::attribute_type, "attribute " + name + "." + attribute_id,
-                                 "the installed connector's is " + attribute_type(*attribute) + ", this version's is " +
-                                     attribute_type(*mine),
+                        conflict(ConflictKind::attribute_type, attribute_subject(name, attribute_id),
+                                 "the installed connector's is " + attribute_type(*attribute) +
+                                     std::string(", this version's is ").append(attribute_type(*mine)),
                                  "this version's type is written (CRM refuses to change an attribute's type on import: "
                                  "delete the attribute first)",
                                  "the installed type is kept");
@@ -604,7 +614,7 @@ private:
                         : nullptr;
                 if (existing != nullptr && attribute_type(*existing) != attribute_type(attribute)) {
                     Resolution resolution =
-                        conflict(ConflictKind::attribute_type, "attribute " + name + "." + attribute_name(attribute),
+                        conflict(ConflictKind::attribute_type, attribute_subject(name, attribute_name(attribute)),
                                  "the customer's is " + attribute_type(*existing) + ", the connector's is " +
                                      attribute_type(attribute),
                                  "the connector's definition is written (CRM refuses to change an attribute's type "
@@ -692,7 +702,7 @@ private:
             ++forms;
             FormMerge merged = merge_form_tab(*form, tab->second, m_installed);
             for (const auto& warning : merged.warnings) {
-                m_report.warnings.push_back(name + " " + warning);
+                m_report.warnings.push_back(std::string(name).append(" ").append(warning));
             }
             for (const auto& message : merged.conflicts) {
                 automatic(ConflictKind::duplicate_id, name + " " + form_label(*form), message,
@@ -779,7 +789,8 @@ private:
 
     void plan_items()
     {
-        for (auto& [section, items] : m_connector.sections) {
+        for (auto& [section_name, items] : m_connector.sections) {
+            const std::string section = section_name; // a lambda below needs a variable, not a binding
             if (section == "Entities" || section == "Languages" || solution::section_item(section).empty()) {
                 continue; // entities are planned above; the base's languages are its own
             }
@@ -829,8 +840,8 @@ private:
                 }
                 if (keep_theirs) {
                     m_left_out[section].insert(identity);
-                    m_report.warnings.push_back(label + " " + shown +
-                                                ": the customer's is kept; the connector's is left out");
+                    m_report.warnings.push_back(std::string(label).append(" ").append(shown).append(
+                        ": the customer's is kept; the connector's is left out"));
                     continue;
                 }
                 m_report.changed.push_back(Change{label, shown, "replaced by this version of the connector's", "", ""});
@@ -1235,7 +1246,7 @@ xml::Node root_components(const Connector& connector, const std::vector<std::str
                    std::optional<std::string> behavior) {
         xml::Attributes attributes{{"type", type}, {std::string(key), value}};
         if (behavior) {
-            attributes.emplace_back("behavior", *behavior);
+            attributes.push_back(xml::Attribute{"behavior", *behavior});
         }
         xml::Node component = xml::make_element("RootComponent", std::move(attributes));
         component.empty_tag = true;

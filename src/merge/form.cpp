@@ -61,7 +61,7 @@ FormMerge merge_form_tab(const xml::Node& customer, const xml::Node& tab, bool r
         if (existing.is_element() && existing.name == "tab" && tab_id(existing) == ours) {
             if (!xml::equal_ignoring_layout(existing, tab) && replace_conflicting) {
                 existing = tab;
-                result.added.push_back(label + " replaced in " + where);
+                result.added.push_back(std::string(label).append(" replaced in ").append(where));
             } else if (!xml::equal_ignoring_layout(existing, tab)) {
                 std::string message = label;
                 message += " of ";
