@@ -958,8 +958,9 @@ private:
                 detail += (detail.empty() ? "" : "; ") + line;
             }
             m_report.changed.push_back(Change{"SiteMap", "org sitemap", detail, "", ""});
-            m_report.outlines.push_back(
-                make_outline("Org sitemap", sitemap_outline(*inner), sitemap_outline(merged.sitemap)));
+            // The sitemap comes first: it is what every user of the org sees.
+            m_report.outlines.insert(m_report.outlines.begin(), make_outline("Org sitemap", sitemap_outline(*inner),
+                                                                             sitemap_outline(merged.sitemap)));
         }
         *inner = std::move(merged.sitemap);
         m_plan.sitemap = std::move(section);
