@@ -398,6 +398,41 @@ TEST(MergeConflicts, ACustomerRoleWithOneOfOurIdsIsADuplicateId)
     expect_validates(dir / "ours", "duplicate role id, ours");
 }
 
+TEST(MergeConflicts, ACustomerFormWithOneOfOurFormIdsIsADuplicateId)
+{
+    TempDir dir;
+    fs::path base = unpacked("crm2016-adatum", dir);
+    fs::path ours_folder = source_dir() / "solution" / "Entities" / "esc_emailcampaign" / "FormXml" / "main";
+    ASSERT_TRUE(fs::exists(ours_folder));
+    std::string our_id = fs::directory_iterator(ours_folder)->path().stem().string(); // "{guid}"
+    // The customer's new_event main form happens to carry the connector's Email Campaign form id.
+    fs::path folder = base / "Entities" / "new_event" / "FormXml" / "main";
+    ASSERT_TRUE(fs::exists(folder)) << folder;
+    fs::path form = fs::directory_iterator(folder)->path();
+    std::string their_id = form.stem().string();
+    edit_file(form, their_id, our_id);
+    fs::rename(form, folder / (our_id + ".xml"));
+    edit_file(base / "Other" / "escprov-order.txt", their_id, our_id);
+
+    RunResult failed = merge(base, "8.2", dir / "fail", {"--report", (dir / "r.json").string()});
+    EXPECT_EQ(failed.exit_code, 1) << failed.out;
+    auto found = conflicts_of(json_report(dir / "r.json"), "duplicate-id");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0]["message"].get<std::string>().find("new_event"), std::string::npos) << found[0].dump();
+
+    // theirs: the connector's form with that id is left out; the customer's stays.
+    ASSERT_EQ(merge(base, "8.2", dir / "theirs", {"--on-conflict", "theirs", "--mode", "full"}).exit_code, 0);
+    EXPECT_FALSE(
+        fs::exists(dir / "theirs" / "Entities" / "esc_emailcampaign" / "FormXml" / "main" / (our_id + ".xml")));
+    EXPECT_TRUE(fs::exists(dir / "theirs" / "Entities" / "new_event" / "FormXml" / "main" / (our_id + ".xml")));
+    expect_validates(dir / "theirs", "duplicate form id, theirs");
+    // ours: the customer's form with that id is removed; the connector's is written.
+    ASSERT_EQ(merge(base, "8.2", dir / "ours", {"--on-conflict", "ours", "--mode", "full"}).exit_code, 0);
+    EXPECT_TRUE(fs::exists(dir / "ours" / "Entities" / "esc_emailcampaign" / "FormXml" / "main" / (our_id + ".xml")));
+    EXPECT_FALSE(fs::exists(dir / "ours" / "Entities" / "new_event" / "FormXml" / "main" / (our_id + ".xml")));
+    expect_validates(dir / "ours", "duplicate form id, ours");
+}
+
 TEST(MergeConflicts, AnInstalledOptionWithAnotherLabelIsAnOptionValueConflict)
 {
     TempDir dir;
