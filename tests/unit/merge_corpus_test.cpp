@@ -49,11 +49,6 @@ xml::Node parse_text(const std::string& bytes, const std::string& name)
     return xml::parse_document(source);
 }
 
-xml::Node parse_file(const fs::path& path)
-{
-    return parse_text(read_bytes(path), path.string());
-}
-
 std::vector<const xml::Node*> element_children(const xml::Node& node)
 {
     std::vector<const xml::Node*> elements;
@@ -264,17 +259,6 @@ void expect_sitemap_merged(const xml::Node& base_sitemap, const fs::path& out_tr
         return path.starts_with("+/Area:Settings/Group:esc_") && std::count(path.begin(), path.end(), '/') == 2;
     });
     EXPECT_TRUE(settings_group) << "no connector Group under Settings";
-}
-
-std::set<std::string> files_below(const fs::path& folder)
-{
-    std::set<std::string> files;
-    for (const auto& item : fs::recursive_directory_iterator(folder)) {
-        if (item.is_regular_file()) {
-            files.insert(fs::relative(item.path(), folder).generic_string());
-        }
-    }
-    return files;
 }
 
 // The entity folder a tree path is in ("" outside Entities/), lower case.

@@ -93,34 +93,6 @@ std::string lower(std::string text)
     return text;
 }
 
-std::set<std::string> files_below(const fs::path& folder)
-{
-    std::set<std::string> files;
-    for (const auto& item : fs::recursive_directory_iterator(folder)) {
-        if (item.is_regular_file()) {
-            files.insert(fs::relative(item.path(), folder).generic_string());
-        }
-    }
-    return files;
-}
-
-xml::Node parse_file(const fs::path& path)
-{
-    std::string bytes = read_bytes(path);
-    xml::MemorySource source(bytes, path.filename().string());
-    return xml::parse_document(source);
-}
-
-void for_each_element(const xml::Node& node, const std::function<void(const xml::Node&)>& visit)
-{
-    for (const auto& child : node.children) {
-        if (child.is_element()) {
-            visit(child);
-            for_each_element(child, visit);
-        }
-    }
-}
-
 // Runs `validate --strict --format json` on `path` and expects no finding at all.
 void expect_valid_without_findings(const fs::path& path)
 {

@@ -133,36 +133,6 @@ bool starts_with_prefix(const std::string& name)
     return lower(name).rfind(k_prefix + "_", 0) == 0;
 }
 
-// Every file below `folder`, as '/'-separated relative paths.
-std::set<std::string> files_below(const fs::path& folder)
-{
-    std::set<std::string> files;
-    for (const auto& item : fs::recursive_directory_iterator(folder)) {
-        if (item.is_regular_file()) {
-            files.insert(fs::relative(item.path(), folder).generic_string());
-        }
-    }
-    return files;
-}
-
-xml::Node parse_file(const fs::path& path)
-{
-    std::string bytes = read_bytes(path);
-    xml::MemorySource source(bytes, path.filename().string());
-    return xml::parse_document(source);
-}
-
-// Calls `visit` for every element below `node`, depth first.
-void for_each_element(const xml::Node& node, const std::function<void(const xml::Node&)>& visit)
-{
-    for (const auto& child : node.children) {
-        if (child.is_element()) {
-            visit(child);
-            for_each_element(child, visit);
-        }
-    }
-}
-
 std::string attribute_or_empty(const xml::Node& node, std::string_view name)
 {
     const std::string* value = node.attribute(name);

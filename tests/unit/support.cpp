@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "xml/source.hpp"
+
 #include <algorithm>
 #include <fcntl.h>
 #include <fstream>
@@ -130,6 +132,34 @@ void write_bytes(const fs::path& path, const std::string& bytes)
     fs::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::set<std::string> files_below(const fs::path& folder)
+{
+    std::set<std::string> files;
+    for (const auto& item : fs::recursive_directory_iterator(folder)) {
+        if (item.is_regular_file()) {
+            files.insert(fs::relative(item.path(), folder).generic_string());
+        }
+    }
+    return files;
+}
+
+xml::Node parse_file(const fs::path& path)
+{
+    std::string bytes = read_bytes(path);
+    xml::MemorySource source(bytes, path.filename().string());
+    return xml::parse_document(source);
+}
+
+void for_each_element(const xml::Node& node, const std::function<void(const xml::Node&)>& visit)
+{
+    for (const auto& child : node.children) {
+        if (child.is_element()) {
+            visit(child);
+            for_each_element(child, visit);
+        }
+    }
 }
 
 } // namespace escprov::test

@@ -2,8 +2,12 @@
 // Shared test helpers: a fresh temporary folder per test, running the real binary, and the
 // optional real-world corpus (tests that need it skip with a clear reason when it is absent).
 
+#include "xml/node.hpp"
+
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,13 @@ std::vector<fs::path> corpus_trees();
 
 std::string read_bytes(const fs::path& path);
 void write_bytes(const fs::path& path, const std::string& bytes);
+
+// Every file below `folder`, as '/'-separated relative paths.
+std::set<std::string> files_below(const fs::path& folder);
+// A whole (small) XML file as a tree. Throws xml::ParseError.
+xml::Node parse_file(const fs::path& path);
+// Calls `visit` for every element below `node`, depth first.
+void for_each_element(const xml::Node& node, const std::function<void(const xml::Node&)>& visit);
 
 } // namespace escprov::test
 
