@@ -14,6 +14,8 @@ const std::vector<CommandEntry>& command_table()
     // line reads as a table, which clang-format would fold.
     // clang-format off
     static const std::vector<CommandEntry> table = {
+        {"apply", commands::make_apply},
+        {"bundle", commands::make_bundle},
         {"describe", commands::make_describe},
         {"info", commands::make_info},
         {"merge", commands::make_merge},

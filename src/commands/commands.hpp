@@ -7,6 +7,8 @@
 
 namespace escprov::commands {
 
+std::unique_ptr<cli::Command> make_apply();
+std::unique_ptr<cli::Command> make_bundle();
 std::unique_ptr<cli::Command> make_describe();
 std::unique_ptr<cli::Command> make_info();
 std::unique_ptr<cli::Command> make_merge();

@@ -1,0 +1,279 @@
+#include "bundle/bundle.hpp"
+
+#include "bundle/instructions.hpp"
+#include "solution/input.hpp"
+#include "util/build_info_access.hpp"
+#include "util/error.hpp"
+#include "util/sha256.hpp"
+#include "zip/writer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <sstream>
+
+namespace escprov::bundle {
+
+namespace {
+
+std::string managed_text(const solution::Manifest& manifest)
+{
+    if (!manifest.managed) {
+        return "unknown";
+    }
+    return *manifest.managed == 1 ? "managed" : *manifest.managed == 0 ? "unmanaged" : "unknown";
+}
+
+std::string dependency_line(const solution::MissingDependency& dependency)
+{
+    const auto& required = dependency.required;
+    const auto& dependent = dependency.dependent;
+    std::string line = solution::component_type_name(required.type) + " " +
+                       (required.schema_name.empty() ? required.id : required.schema_name);
+    if (!required.display_name.empty()) {
+        line += " (\"" + required.display_name + "\")";
+    }
+    if (!required.solution.empty()) {
+        line += " from " + required.solution;
+    }
+    line += ", needed by " + solution::component_type_name(dependent.type) + " " +
+            (dependent.schema_name.empty() ? dependent.id : dependent.schema_name);
+    if (!dependent.parent_schema_name.empty()) {
+        line += " of " + dependent.parent_schema_name;
+    }
+    return line;
+}
+
+// What can go wrong when the solution lands on the customer's layers, judged from the solution
+// alone (the customer's org is not visible from here).
+std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool has_backup)
+{
+    std::vector<std::string> risks;
+    if (manifest.managed && *manifest.managed == 0) {
+        risks.push_back("The solution is unmanaged: importing it writes into the organisation's unmanaged layer, "
+                        "replaces unmanaged customisations of the same components, and cannot be uninstalled. "
+                        "Rolling back means restoring from the backup.");
+    }
+    if (manifest.managed && *manifest.managed == 1) {
+        for (const auto& root : manifest.root_components) {
+            bool shell = root.behavior && *root.behavior == 2;
+            if (root.type == 1 && shell) {
+                risks.push_back("Managed layer over the system entity '" + root.schema_name +
+                                "': unmanaged customisations of it stay on top, so a customised form or view of "
+                                "the same id hides the connector's changes until the unmanaged layer is removed.");
+            }
+        }
+        size_t sitemaps = 0;
+        for (const auto& root : manifest.root_components) {
+            sitemaps += root.type == 62 ? 1 : 0;
+        }
+        if (sitemaps > 0) {
+            risks.push_back("The solution carries a site map: an unmanaged site map customisation in the "
+                            "organisation wins over the managed one, so the connector's area may not show until "
+                            "the unmanaged site map is merged.");
+        }
+    }
+    if (!has_backup) {
+        risks.push_back("No backup is named in this bundle: export the organisation's unmanaged customisations "
+                        "before importing.");
+    }
+    return risks;
+}
+
+std::string preflight_text(const Request& request, const solution::Manifest& manifest, const solution::CrmVersion& crm,
+                           const std::string& report_entry)
+{
+    std::ostringstream out;
+    out << "Preflight for " << request.customer << "\n\n"
+        << "Solution: " << manifest.unique_name << " " << manifest.solution_version << " (" << managed_text(manifest)
+        << "), publisher " << manifest.publisher.unique_name << "\n"
+        << "Exported for: CRM " << crm.text << " (" << crm.family() << ")\n\n"
+        << "What the organisation must already have (the solution's missing dependencies): "
+        << manifest.missing_dependencies.size() << "\n";
+    for (const auto& dependency : manifest.missing_dependencies) {
+        out << "  - " << dependency_line(dependency) << "\n";
+    }
+    std::vector<std::string> risks = layering_risks(manifest, request.backup.has_value());
+    out << "\nLayering risks: " << risks.size() << "\n";
+    for (const auto& risk : risks) {
+        out << "  - " << risk << "\n";
+    }
+    out << "\nMerge report: ";
+    if (!request.report) {
+        out << "none given\n";
+    } else if (request.report->extension() == ".html") {
+        out << "see " << report_entry << " in this bundle\n";
+    } else {
+        out << report_entry << " in this bundle, as follows\n\n" << read_file(*request.report);
+    }
+    return out.str();
+}
+
+std::string backup_text(const std::filesystem::path& backup, const std::string& sha256, bool included)
+{
+    std::ostringstream out;
+    out << "Backup taken before these changes\n\n"
+        << "File:    " << backup.filename().string() << "\n"
+        << "Size:    " << std::filesystem::file_size(backup) << " bytes\n"
+        << "SHA-256: " << sha256 << "\n"
+        << "In this bundle: "
+        << (included ? "yes, as backup/" + backup.filename().string() : std::string("no (kept by the sender)")) << "\n";
+    return out.str();
+}
+
+// Collects entries, hashing each as it is added, so SHA256SUMS and manifest.json describe exactly
+// what the zip holds.
+class EntryList {
+public:
+    explicit EntryList(zip::Writer& writer) : m_writer(writer) {}
+
+    void add_bytes(const std::string& name, std::string bytes)
+    {
+        m_sums.push_back({name, bytes.size(), sha256_hex(bytes)});
+        m_writer.add_bytes(name, std::move(bytes));
+    }
+    void add_file(const std::string& name, const std::filesystem::path& file)
+    {
+        m_sums.push_back({name, std::filesystem::file_size(file), sha256_file(file)});
+        m_writer.add_file(name, file);
+    }
+    const std::vector<EntrySum>& sums() const { return m_sums; }
+
+private:
+    zip::Writer& m_writer;
+    std::vector<EntrySum> m_sums;
+};
+
+void require_file(const std::filesystem::path& file, std::string_view what)
+{
+    if (!std::filesystem::is_regular_file(file)) {
+        throw_input("bundle: " + std::string(what) + " " + quoted(file) + " does not exist or is not a file");
+    }
+}
+
+} // namespace
+
+std::string canonical_manifest(std::string_view manifest_json)
+{
+    nlohmann::json parsed = nlohmann::json::parse(manifest_json, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        throw_input("read manifest.json: not a JSON object");
+    }
+    parsed.erase("signature");
+    return parsed.dump();
+}
+
+std::string import_config(std::string_view solution_file)
+{
+    std::string name;
+    for (char c : solution_file) {
+        switch (c) {
+        case '&': name += "&amp;"; break;
+        case '<': name += "&lt;"; break;
+        case '"': name += "&quot;"; break;
+        default: name.push_back(c);
+        }
+    }
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+           "<configdatastorage installsampledata=\"false\" waitforsampledatatoinstall=\"false\" "
+           "agentdesktopzipfile=\"\" agentdesktopexename=\"\" crmmigdataimportfile=\"\">\r\n"
+           "  <solutions>\r\n"
+           "    <configsolutionfile solutionpackagefilename=\"" +
+           name +
+           "\" overwriteunmanagedcustomizations=\"false\" publishworkflowsandactivateplugins=\"true\" />\r\n"
+           "  </solutions>\r\n"
+           "</configdatastorage>\r\n";
+}
+
+Summary write_bundle(const Request& request)
+{
+    require_file(request.solution, "solution");
+    auto input = solution::open_input(request.solution, {});
+    if (input->kind() != solution::SolutionInput::Kind::zip) {
+        throw_usage("bundle: --solution " + quoted(request.solution) +
+                    " is not a solution zip (package or pack the tree first)");
+    }
+    Summary summary;
+    summary.manifest = input->read_manifest();
+    auto crm = solution::target_version(summary.manifest);
+    if (!crm) {
+        throw_input("bundle " + quoted(request.solution) + ": solution.xml does not say which CRM version it is for");
+    }
+    summary.crm = *crm;
+    if (request.backup) {
+        require_file(*request.backup, "backup");
+    }
+    if (request.report) {
+        require_file(*request.report, "merge report");
+    }
+
+    std::string solution_entry = request.solution.filename().string();
+    for (std::string_view reserved : {"ImportConfig.xml", "instructions.html", "instructions.txt", "preflight.txt",
+                                      "backup.txt", "SHA256SUMS", "manifest.json"}) {
+        if (solution_entry == reserved) {
+            throw_usage("bundle: --solution " + quoted(request.solution) +
+                        " has the name of a bundle entry; rename it (for example Name_managed.zip)");
+        }
+    }
+    InstructionFacts facts{request.customer, solution_entry, summary.manifest, summary.crm};
+    Instructions instructions = render_instructions(request.instructions, facts);
+    std::string report_entry = request.report ? "merge-report" + request.report->extension().string() : "";
+
+    zip::Writer writer(request.output, request.overwrite);
+    EntryList entries(writer);
+    entries.add_file(solution_entry, request.solution);
+    entries.add_bytes("ImportConfig.xml", import_config(solution_entry));
+    entries.add_bytes("instructions.html", instructions.html);
+    entries.add_bytes(std::string(k_instructions_text_entry), instructions.text);
+    entries.add_bytes("preflight.txt", preflight_text(request, summary.manifest, summary.crm, report_entry));
+    if (request.report) {
+        entries.add_file(report_entry, *request.report);
+    }
+    if (request.backup) {
+        std::string backup_sha = sha256_file(*request.backup);
+        entries.add_bytes("backup.txt", backup_text(*request.backup, backup_sha, request.include_backup));
+        if (request.include_backup) {
+            entries.add_file("backup/" + request.backup->filename().string(), *request.backup);
+        }
+    }
+    std::string sums;
+    for (const auto& entry : entries.sums()) {
+        sums += entry.sha256 + "  " + entry.name + "\n";
+    }
+    entries.add_bytes(std::string(k_checksums_entry), sums);
+    summary.entries = entries.sums();
+
+    nlohmann::ordered_json manifest;
+    manifest["format"] = k_format;
+    manifest["tool"] = "escprov " + std::string(version_string());
+    manifest["customer"] = request.customer;
+    manifest["solution"] = {{"entry", solution_entry},
+                            {"uniqueName", summary.manifest.unique_name},
+                            {"version", summary.manifest.solution_version},
+                            {"managed", managed_text(summary.manifest)},
+                            {"publisher", summary.manifest.publisher.unique_name},
+                            {"crmVersion", summary.crm.text},
+                            {"crmFamily", std::string(summary.crm.family())}};
+    auto listed = nlohmann::ordered_json::array();
+    for (const auto& entry : summary.entries) {
+        listed.push_back({{"name", entry.name}, {"size", entry.size}, {"sha256", entry.sha256}});
+    }
+    manifest["entries"] = listed;
+    std::string text;
+    try {
+        text = manifest.dump(2);
+    } catch (const nlohmann::json::exception&) {
+        throw_usage("bundle: --customer and the solution's names must be valid UTF-8");
+    }
+    if (request.signing) {
+        manifest["signature"] = {
+            {"algorithm", algorithm_name(request.signing->type)},
+            {"value", sign(canonical_manifest(text), request.signing->key_file, request.signing->type)}};
+        text = manifest.dump(2);
+    }
+    writer.add_bytes(std::string(k_manifest_entry), text + "\n");
+    writer.commit();
+    return summary;
+}
+
+} // namespace escprov::bundle

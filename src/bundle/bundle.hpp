@@ -1,0 +1,69 @@
+#pragma once
+// The Option 2 hand-off bundle: one zip that a customer's IT can check and apply without giving us
+// access to their CRM. It holds the solution, the instructions for their CRM version, a Package
+// Deployer ImportConfig.xml, the preflight report, the backup's identity, SHA256SUMS and, last,
+// manifest.json: every other entry with its size and SHA-256, signed when a key is given.
+//
+// The signature covers the canonical manifest bytes: manifest.json parsed, its "signature" member
+// removed, and dumped with sorted keys and no whitespace. Without a key the checksums only catch
+// corruption in transit; with one they also prove who made the bundle.
+
+#include "bundle/signature.hpp"
+#include "solution/manifest.hpp"
+#include "util/fs.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace escprov::bundle {
+
+inline constexpr std::string_view k_manifest_entry = "manifest.json";
+inline constexpr std::string_view k_checksums_entry = "SHA256SUMS";
+inline constexpr std::string_view k_instructions_text_entry = "instructions.txt";
+inline constexpr std::string_view k_format = "escprov-bundle/1";
+
+struct Signing {
+    std::filesystem::path key_file;
+    KeyType type = KeyType::hmac;
+};
+
+struct Request {
+    std::filesystem::path solution; // a solution zip
+    std::string customer;
+    std::optional<std::filesystem::path> backup;
+    bool include_backup = false;
+    std::optional<std::filesystem::path> report; // a merge report (text, JSON or HTML)
+    std::optional<Signing> signing;
+    std::filesystem::path instructions; // templates/instructions
+    std::filesystem::path output;
+    AtomicFile::Overwrite overwrite = AtomicFile::Overwrite::no;
+};
+
+// One entry of a bundle as manifest.json lists it.
+struct EntrySum {
+    std::string name;
+    uint64_t size = 0;
+    std::string sha256;
+};
+
+struct Summary {
+    std::vector<EntrySum> entries; // every entry but manifest.json, in bundle order
+    solution::Manifest manifest;
+    solution::CrmVersion crm;
+};
+
+// Writes the bundle atomically (nothing at `request.output` unless it is complete). Throws
+// Error(input) naming the solution, backup, report, template or key that cannot be read (or a
+// solution whose CRM version cannot be told), Error(output) when the zip cannot be written.
+Summary write_bundle(const Request& request);
+
+// The bytes a signature covers, from manifest.json's text. Throws Error(input) when it is not JSON.
+std::string canonical_manifest(std::string_view manifest_json);
+
+// Package Deployer's ImportConfig.xml importing `solution_file`.
+std::string import_config(std::string_view solution_file);
+
+} // namespace escprov::bundle

@@ -1,0 +1,111 @@
+#include "bundle/instructions.hpp"
+
+#include "merge/templates.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/text.hpp"
+
+#include <set>
+#include <sstream>
+
+namespace escprov::bundle {
+
+namespace {
+
+// Every phrase an era must define in wording.tsv.
+const std::set<std::string, std::less<>>& required_phrases()
+{
+    static const std::set<std::string, std::less<>> phrases = {
+        "product", "solutions_location", "users_location", "roles_location", "publish_step", "rollback_step",
+    };
+    return phrases;
+}
+
+// The phrases of `era`: rows "era<TAB>name<TAB>text".
+merge::TemplateValues read_wording(const std::filesystem::path& file, Era era)
+{
+    std::istringstream lines(read_file(file));
+    merge::TemplateValues phrases;
+    std::string line;
+    size_t number = 0;
+    while (std::getline(lines, line)) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back();
+        }
+        if (is_blank(line) || line.front() == '#') {
+            continue;
+        }
+        size_t first = line.find('\t');
+        size_t second = first == std::string::npos ? first : line.find('\t', first + 1);
+        if (second == std::string::npos) {
+            throw_input(quoted(file) + " line " + std::to_string(number) +
+                        ": expected three tab-separated columns: era, phrase, text");
+        }
+        if (line.substr(0, first) == era_key(era)) {
+            phrases[line.substr(first + 1, second - first - 1)] = line.substr(second + 1);
+        }
+    }
+    for (const auto& phrase : required_phrases()) {
+        if (!phrases.contains(phrase)) {
+            throw_input(quoted(file) + ": no wording for '" + phrase + "' in era " + std::string(era_key(era)));
+        }
+    }
+    return phrases;
+}
+
+std::string managed_text(const solution::Manifest& manifest)
+{
+    if (!manifest.managed) {
+        return "unknown";
+    }
+    return *manifest.managed == 1 ? "managed" : *manifest.managed == 0 ? "unmanaged" : "unknown";
+}
+
+} // namespace
+
+Era era_of(const solution::CrmVersion& version)
+{
+    if (version.major <= 7) {
+        return Era::classic;
+    }
+    return version.major == 8 ? Era::crm2016 : Era::dataverse;
+}
+
+std::string_view era_key(Era era)
+{
+    switch (era) {
+    case Era::classic: return "2011-2015";
+    case Era::crm2016: return "2016";
+    case Era::dataverse: return "9.x";
+    }
+    return "";
+}
+
+Instructions render_instructions(const std::filesystem::path& folder, const InstructionFacts& facts)
+{
+    merge::TemplateValues values = read_wording(folder / "wording.tsv", era_of(facts.crm));
+    values["customer"] = facts.customer;
+    values["solution_file"] = facts.solution_file;
+    values["solution_name"] = facts.manifest.unique_name;
+    values["solution_display_name"] =
+        facts.manifest.display_name.empty() ? facts.manifest.unique_name : facts.manifest.display_name;
+    values["solution_version"] = facts.manifest.solution_version;
+    values["managed"] = managed_text(facts.manifest);
+    values["publisher"] = facts.manifest.publisher.unique_name;
+    values["crm_version"] = facts.crm.text;
+    values["crm_family"] = std::string(facts.crm.family());
+    values["service_role"] = "Email Campaign Connector Service (System Use Only)";
+    // The text form takes every value as it is (".raw"); the HTML form escapes them.
+    merge::TemplateValues raw;
+    for (const auto& [name, value] : values) {
+        raw[name + ".raw"] = value;
+    }
+    values.insert(raw.begin(), raw.end());
+    Instructions instructions;
+    instructions.html = merge::render_template(folder / "instructions.html.in", values);
+    instructions.text = merge::render_template(folder / "instructions.txt.in", values);
+    return instructions;
+}
+
+} // namespace escprov::bundle

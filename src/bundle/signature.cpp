@@ -1,0 +1,180 @@
+#include "bundle/signature.hpp"
+
+#include "util/error.hpp"
+#include "util/fs.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+
+#include <memory>
+#include <vector>
+
+namespace escprov::bundle {
+
+namespace {
+
+struct BioFree {
+    void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct KeyFree {
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct ContextFree {
+    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+using Bio = std::unique_ptr<BIO, BioFree>;
+using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
+using DigestContext = std::unique_ptr<EVP_MD_CTX, ContextFree>;
+
+std::string to_hex(const unsigned char* bytes, size_t size)
+{
+    static constexpr char k_digits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(size * 2);
+    for (size_t i = 0; i < size; ++i) {
+        hex.push_back(k_digits[bytes[i] >> 4]);
+        hex.push_back(k_digits[bytes[i] & 0x0f]);
+    }
+    return hex;
+}
+
+std::string read_key_bytes(const std::filesystem::path& key_file)
+{
+    std::string bytes = read_file(key_file);
+    if (bytes.empty()) {
+        throw_input("read key " + quoted(key_file) + ": the file is empty");
+    }
+    return bytes;
+}
+
+std::string hmac_hex(std::string_view bytes, const std::string& secret)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+             reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest, &size) == nullptr) {
+        throw Error(ErrorKind::internal, "sign manifest: OpenSSL's HMAC-SHA256 failed");
+    }
+    return to_hex(digest, size);
+}
+
+enum class Half { private_key, public_key };
+
+// Reads an Ed25519 key from PEM. For checking, a public key is expected, but a private key also
+// serves (its public half is used).
+Key read_ed25519_key(const std::filesystem::path& key_file, Half half)
+{
+    std::string pem = read_key_bytes(key_file);
+    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (!bio) {
+        throw Error(ErrorKind::internal, "read key: OpenSSL could not allocate a buffer");
+    }
+    Key key;
+    if (half == Half::public_key) {
+        key.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+        if (!key) {
+            bio.reset(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+        }
+    }
+    if (!key) {
+        key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    }
+    if (!key) {
+        throw_input("read key " + quoted(key_file) + ": not a PEM " +
+                    (half == Half::public_key ? "public" : "private") + " key");
+    }
+    if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
+        throw_input("read key " + quoted(key_file) + ": the key is not an Ed25519 key");
+    }
+    return key;
+}
+
+std::vector<unsigned char> from_hex(std::string_view hex)
+{
+    std::vector<unsigned char> bytes;
+    if (hex.size() % 2 != 0) {
+        return {};
+    }
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return -1;
+    };
+    for (size_t i = 0; i < hex.size(); i += 2) {
+        int high = digit(hex[i]);
+        int low = digit(hex[i + 1]);
+        if (high < 0 || low < 0) {
+            return {};
+        }
+        bytes.push_back(static_cast<unsigned char>(high * 16 + low));
+    }
+    return bytes;
+}
+
+} // namespace
+
+std::string_view algorithm_name(KeyType type)
+{
+    return type == KeyType::hmac ? "hmac-sha256" : "ed25519";
+}
+
+KeyType parse_key_type(std::string_view text)
+{
+    if (text == "hmac" || text == "hmac-sha256") {
+        return KeyType::hmac;
+    }
+    if (text == "ed25519") {
+        return KeyType::ed25519;
+    }
+    throw_usage("key type must be hmac or ed25519, not '" + std::string(text) + "'");
+}
+
+std::string sign(std::string_view bytes, const std::filesystem::path& key_file, KeyType type)
+{
+    if (type == KeyType::hmac) {
+        return hmac_hex(bytes, read_key_bytes(key_file));
+    }
+    Key key = read_ed25519_key(key_file, Half::private_key);
+    DigestContext context(EVP_MD_CTX_new());
+    size_t size = 0;
+    if (!context || EVP_DigestSignInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+        EVP_DigestSign(context.get(), nullptr, &size, reinterpret_cast<const unsigned char*>(bytes.data()),
+                       bytes.size()) != 1) {
+        throw_input("sign with key " + quoted(key_file) + ": OpenSSL refused the Ed25519 key");
+    }
+    std::vector<unsigned char> signature(size);
+    if (EVP_DigestSign(context.get(), signature.data(), &size, reinterpret_cast<const unsigned char*>(bytes.data()),
+                       bytes.size()) != 1) {
+        throw_input("sign with key " + quoted(key_file) + ": OpenSSL could not sign");
+    }
+    return to_hex(signature.data(), size);
+}
+
+bool verify(std::string_view bytes, std::string_view signature_hex, const std::filesystem::path& key_file, KeyType type)
+{
+    if (type == KeyType::hmac) {
+        std::string expected = hmac_hex(bytes, read_key_bytes(key_file));
+        return expected.size() == signature_hex.size() &&
+               CRYPTO_memcmp(expected.data(), signature_hex.data(), expected.size()) == 0;
+    }
+    Key key = read_ed25519_key(key_file, Half::public_key);
+    std::vector<unsigned char> signature = from_hex(signature_hex);
+    if (signature.empty()) {
+        return false;
+    }
+    DigestContext context(EVP_MD_CTX_new());
+    if (!context || EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
+        throw_input("check signature with key " + quoted(key_file) + ": OpenSSL refused the Ed25519 key");
+    }
+    return EVP_DigestVerify(context.get(), signature.data(), signature.size(),
+                            reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) == 1;
+}
+
+} // namespace escprov::bundle
