@@ -1,0 +1,100 @@
+#pragma once
+// Backups of an org's customisations: one zip holding the exported solutions (exports/<name>), the
+// org metadata snapshot (metadata/<name>) and manifest.json, which records where and when they were
+// taken and each file's size and SHA-256. A backup is written once, privately (mode 0600), and never
+// replaced; verify re-reads every byte so that a restore never starts from a damaged copy.
+
+#include "solution/input.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace escprov::backup {
+
+// The manifest's "format" value; readers refuse any other.
+inline constexpr std::string_view k_format = "escprov-backup/1";
+inline constexpr std::string_view k_manifest_name = "manifest.json";
+
+// One file held by a backup, as manifest.json records it.
+struct FileRecord {
+    std::string path; // "exports/<name>" or "metadata/<name>"
+    uint64_t size = 0;
+    std::string sha256; // lower-case hex
+};
+
+// What manifest.json says.
+struct Manifest {
+    std::string format;
+    std::string org_url;     // empty for exports received by mail without one
+    std::string org_version; // the org's CRM version, as given
+    std::string created;     // UTC, ISO 8601: 2026-11-22T11:29:21Z
+    std::string tool;        // "escprov <version>"
+    std::vector<FileRecord> files;
+};
+
+struct CreateOptions {
+    std::vector<std::filesystem::path> exports;  // exported solution zips
+    std::vector<std::filesystem::path> metadata; // metadata snapshot files
+    std::string org_url;
+    std::string org_version;
+    // The creation time to record (seconds since the epoch); tests fix it, callers pass now.
+    int64_t created_at = 0;
+    solution::InputLimits limits;
+};
+
+// The file name a backup gets inside a folder: escprov-backup-<org-or-local>-<YYYYMMDDTHHMMSSZ>.zip,
+// where <org> is the URL's host with anything but letters, digits, '.' and '-' replaced by '-'. Names
+// of one org sort by time.
+std::string backup_file_name(const std::string& org_url, int64_t created_at);
+
+// "YYYY-MM-DDTHH:MM:SSZ" for a time in seconds since the epoch.
+std::string iso8601_utc(int64_t seconds);
+
+// Writes the backup at `path` (a file that must not exist) atomically with mode 0600, after checking
+// that every export opens as a solution. Throws Error(usage) when `path` exists or two inputs share a
+// file name, Error(input) when an input cannot be read or is not a solution zip, Error(output) when
+// writing fails. Returns the manifest written.
+Manifest create_backup(const std::filesystem::path& path, const CreateOptions& options);
+
+// What verify found: nothing wrong when `problems` is empty. Each problem starts with the name of
+// the file inside the backup it is about ("exports/a.zip: ...").
+struct Verification {
+    std::optional<Manifest> manifest; // absent when manifest.json is missing or unreadable
+    std::vector<std::string> problems;
+    bool ok() const { return problems.empty(); }
+};
+
+// Re-reads the whole backup: manifest.json parses and has the right format; it lists exactly the
+// entries present; every size and SHA-256 matches; every export opens as a solution zip whose
+// solution.xml, customizations.xml and [Content_Types].xml parse. Throws Error(input) only when
+// `path` is not a readable file; a damaged backup is reported in the result.
+Verification verify_backup(const std::filesystem::path& path, const solution::InputLimits& limits);
+
+// A backup found in a folder, for `escprov backup list`.
+struct Listing {
+    std::filesystem::path path;
+    Verification verification;
+    uint64_t total_size = 0; // the sum of the recorded file sizes
+};
+
+// Every *.zip directly in `folder` that holds a manifest.json, verified, sorted by creation time
+// (then name). Zips that are not backups are left out. Throws Error(input) when `folder` cannot be read.
+std::vector<Listing> list_backups(const std::filesystem::path& folder, const solution::InputLimits& limits);
+
+// What extract did: when the backup fails verification nothing is written and `files` is 0.
+struct Extraction {
+    Verification verification;
+    size_t files = 0; // files written, manifest.json included
+};
+
+// Verifies the backup, then writes its files (manifest.json, exports/, metadata/) into `folder`,
+// which must be absent or empty; the folder (mode 0700) appears only when every file is written.
+// Throws Error(usage) when `folder` exists and is not empty, Error(input) when `path` is not a
+// readable file, Error(output) when writing fails.
+Extraction extract_backup(const std::filesystem::path& path, const std::filesystem::path& folder,
+                          const solution::InputLimits& limits);
+
+} // namespace escprov::backup
