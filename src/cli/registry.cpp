@@ -15,6 +15,7 @@ const std::vector<CommandEntry>& command_table()
     // clang-format off
     static const std::vector<CommandEntry> table = {
         {"apply", commands::make_apply},
+        {"backup", commands::make_backup},
         {"bundle", commands::make_bundle},
         {"describe", commands::make_describe},
         {"info", commands::make_info},

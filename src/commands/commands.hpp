@@ -8,6 +8,7 @@
 namespace escprov::commands {
 
 std::unique_ptr<cli::Command> make_apply();
+std::unique_ptr<cli::Command> make_backup();
 std::unique_ptr<cli::Command> make_bundle();
 std::unique_ptr<cli::Command> make_describe();
 std::unique_ptr<cli::Command> make_info();
