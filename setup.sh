@@ -16,8 +16,9 @@ packages=(
   libgtest-dev nlohmann-json3-dev libssl-dev
   zip unzip time clang-format clang-tidy
 )
-# Only the test suite needs these: the merge report's HTML is checked in a real headless browser.
-test_packages=(chromium)
+# Only the test suite needs these: the merge report's HTML is checked in a real headless browser, and
+# mail is sent to a real SMTP server on loopback (aiosmtpd) with a certificate made by the openssl CLI.
+test_packages=(chromium python3-aiosmtpd openssl)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
