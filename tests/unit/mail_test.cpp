@@ -265,7 +265,7 @@ public:
     {
         std::vector<Received> messages;
         for (int n = 1;; ++n) {
-            std::array<char, 8> stem{};
+            std::array<char, 16> stem{};
             std::snprintf(stem.data(), stem.size(), "%03d", n);
             fs::path json = m_spool / (std::string(stem.data()) + ".json");
             if (!fs::exists(json)) {
