@@ -21,6 +21,7 @@ const std::vector<CommandEntry>& command_table()
         {"info", commands::make_info},
         {"merge", commands::make_merge},
         {"pack", commands::make_pack},
+        {"package", commands::make_package},
         {"unpack", commands::make_unpack},
         {"validate", commands::make_validate},
     };

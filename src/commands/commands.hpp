@@ -14,6 +14,7 @@ std::unique_ptr<cli::Command> make_describe();
 std::unique_ptr<cli::Command> make_info();
 std::unique_ptr<cli::Command> make_merge();
 std::unique_ptr<cli::Command> make_pack();
+std::unique_ptr<cli::Command> make_package();
 std::unique_ptr<cli::Command> make_unpack();
 std::unique_ptr<cli::Command> make_validate();
 

@@ -1,0 +1,147 @@
+// escprov package: an unpacked tree into the solution zip a CRM imports.
+
+#include "package/package.hpp"
+#include "cli/limit_options.hpp"
+#include "commands/commands.hpp"
+#include "util/error.hpp"
+
+#include <boost/program_options/value_semantic.hpp>
+
+#include <ostream>
+
+namespace escprov::commands {
+
+namespace po = boost::program_options;
+
+namespace {
+
+class PackageCommand : public cli::Command {
+public:
+    PackageCommand()
+    {
+        // One option per line reads as a table, which clang-format would fold.
+        // clang-format off
+        options().add_options()
+            ("managed", po::bool_switch(&m_managed), "build a managed solution (what customers install)")
+            ("unmanaged", po::bool_switch(&m_unmanaged), "build an unmanaged solution")
+            ("target", po::value(&m_target)->required(), "the CRM version to build for: 5.0 ... 9.2")
+            ("version", po::value(&m_version), "the solution version to write, X.Y.Z.W")
+            ("bump", po::value(&m_bump),
+                 "raise the tree's solution version: major, minor, build or revision (later parts restart at 0)")
+            (",o", po::value(&m_out)->required(), "the solution zip to write (must not exist)")
+            ("force", po::bool_switch(&m_force), "package even when the tree or the package has validation errors")
+            ("connector", po::value(&m_connector),
+                 "the connector's solution/ folder (templates/ beside it); default: $ESCPROV_CONNECTOR, else the "
+                 "source checkout escprov was built from")
+            ("dir", po::value(&m_dir)->required(), "the unpacked tree");
+        // clang-format on
+        m_limits.add_to(options());
+        positional().add("dir", 1);
+    }
+    std::string_view name() const override { return "package"; }
+    std::string_view synopsis() const override { return "package a merged tree as the solution a CRM imports"; }
+    std::string_view usage() const override
+    {
+        return "escprov package DIR --managed|--unmanaged --target VERSION [--version X.Y.Z.W | --bump PART] -o "
+               "FILE.zip";
+    }
+    std::string_view description() const override
+    {
+        return "Packages DIR (typically `escprov merge`'s connector-mode output) as the solution zip a\n"
+               "CRM imports. solution.xml is rewritten: the connector's publisher (esc, 77263), <Managed>,\n"
+               "the version, root attributes for CRM VERSION, RootComponents computed from the tree\n"
+               "(behavior 0 for the connector's entities, 2 for the system entities it extends; roles,\n"
+               "changed customer forms, sitemaps, apps, web resources, option sets) and the\n"
+               "MissingDependencies the target must already have. Components the target cannot take are\n"
+               "left out with a warning. A tree with validation errors is refused (exit 1, the findings\n"
+               "listed) unless --force; the package itself is validated before it is renamed into place,\n"
+               "so FILE.zip either validates clean or is not written.";
+    }
+
+    ExitCode run(cli::Context& context) override
+    {
+        package::PackageOptions options;
+        options.limits = m_limits.limits();
+        options.type = m_managed ? pack::PackageType::managed : pack::PackageType::unmanaged;
+        options.target = m_target_version;
+        if (!m_version.empty()) {
+            options.version = m_version;
+        }
+        options.bump = m_bump_part;
+        options.force = m_force;
+        options.connector = merge::locate_connector(
+            m_connector.empty() ? std::nullopt : std::optional<std::filesystem::path>(m_connector));
+        package::PackageResult result = package::package(m_dir, m_out, options);
+        for (const auto& left_out : result.left_out) {
+            context.err << "escprov: warning: package '" << m_dir << "': CRM " << m_target_version.text
+                        << " cannot take " << left_out << "; left out\n";
+        }
+        for (const auto& warning : result.warnings) {
+            context.err << "escprov: warning: package '" << m_dir << "': " << warning << "\n";
+        }
+        if (!result.written) {
+            for (const auto& finding : result.refused) {
+                context.err << finding.file;
+                if (finding.line != 0) {
+                    context.err << ":" << finding.line << ":" << finding.column;
+                }
+                context.err << ": error " << finding.code << ": " << finding.message << "\n";
+            }
+            context.err << "escprov: error: package '" << m_dir << "': " << result.refused.size()
+                        << " validation error(s); nothing written (--force packages anyway)\n";
+            return ExitCode::findings;
+        }
+        context.out << "package: wrote '" << m_out << "' (" << (m_managed ? "managed" : "unmanaged") << ", version "
+                    << result.version << ", CRM " << m_target_version.text << ", " << result.components.size()
+                    << " root components)\n";
+        return ExitCode::ok;
+    }
+
+protected:
+    void check_options() override
+    {
+        if (m_managed == m_unmanaged) {
+            throw_usage("package: pass exactly one of --managed and --unmanaged");
+        }
+        auto version = solution::parse_crm_version(m_target);
+        if (!version) {
+            throw_usage("package: --target must be a CRM version such as 8.2 or 9.2, not '" + m_target + "'");
+        }
+        m_target_version = *version;
+        if (!m_version.empty() && !m_bump.empty()) {
+            throw_usage("package: --version and --bump cannot be used together");
+        }
+        if (!m_version.empty() && !package::is_solution_version(m_version)) {
+            throw_usage("package: --version must be four numbers X.Y.Z.W, not '" + m_version + "'");
+        }
+        if (!m_bump.empty()) {
+            m_bump_part = package::parse_bump(m_bump);
+            if (!m_bump_part) {
+                throw_usage("package: --bump must be major, minor, build or revision, not '" + m_bump + "'");
+            }
+        }
+    }
+
+private:
+    std::string m_dir;
+    std::string m_out;
+    std::string m_target;
+    std::string m_version;
+    std::string m_bump;
+    std::string m_connector;
+    bool m_managed = false;
+    bool m_unmanaged = false;
+    bool m_force = false;
+    solution::CrmVersion m_target_version;
+    std::optional<package::Bump> m_bump_part;
+    cli::LimitOptions m_limits;
+};
+
+} // namespace
+
+std::unique_ptr<cli::Command> make_package()
+{
+    return std::make_unique<PackageCommand>();
+}
+
+} // namespace escprov::commands

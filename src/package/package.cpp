@@ -1,0 +1,484 @@
+#include "package/package.hpp"
+
+#include "merge/templates.hpp"
+#include "pack/assemble.hpp"
+#include "pack/pack.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/interrupt.hpp"
+#include "util/text.hpp"
+#include "validate/validator.hpp"
+#include "xml/source.hpp"
+#include "xml/writer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace escprov::package {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// What a 9.x target must already have for a shell entity, and who provides it. The marketing
+// entities moved into their own solution in Dynamics 365 (9.0).
+struct Provided {
+    std::string_view entity;
+    std::string_view display_name;
+    std::string_view solution;
+};
+constexpr Provided k_marketing[] = {
+    {"list", "Marketing List", "Marketing"},
+    {"campaign", "Campaign", "Marketing"},
+};
+
+std::vector<long> version_parts(std::string_view version)
+{
+    std::vector<long> parts;
+    size_t start = 0;
+    while (start <= version.size()) {
+        size_t end = version.find('.', start);
+        std::string_view part = version.substr(start, end == std::string_view::npos ? end : end - start);
+        long value = 0;
+        auto [ptr, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+        if (part.empty() || error != std::errc() || ptr != part.data() + part.size() || value < 0) {
+            return {};
+        }
+        parts.push_back(value);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    return parts;
+}
+
+xml::Node parse_file(const fs::path& file, const xml::Limits& limits)
+{
+    xml::FileSource source(file, file.string());
+    return xml::parse_document(source, limits);
+}
+
+std::string lower(std::string_view text)
+{
+    std::string result(text);
+    std::transform(result.begin(), result.end(), result.begin(), [](unsigned char c) { return std::tolower(c); });
+    return result;
+}
+
+std::vector<std::string> split_path(const std::string& path)
+{
+    std::vector<std::string> segments;
+    std::istringstream stream(path);
+    for (std::string segment; std::getline(stream, segment, '/');) {
+        segments.push_back(segment);
+    }
+    return segments;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix)
+{
+    return text.substr(0, prefix.size()) == prefix;
+}
+
+std::string identity_of(const fs::path& file, std::string_view what, const std::string* value)
+{
+    if (value == nullptr || trimmed(*value).empty()) {
+        throw_input("package: " + quoted(file) + " has no " + std::string(what));
+    }
+    return trimmed(*value);
+}
+
+bool is_extended(std::string_view entity)
+{
+    const auto& extended = merge::extended_entities();
+    return std::find(extended.begin(), extended.end(), entity) != extended.end();
+}
+
+// The <RootComponents> element for `components`.
+xml::Node root_components_node(const std::vector<Component>& components)
+{
+    xml::Node list = xml::make_element("RootComponents");
+    for (const auto& component : components) {
+        xml::Attributes attributes{{"type", std::to_string(component.type)}};
+        if (!component.key.empty()) {
+            attributes.push_back(xml::Attribute{component.key, component.value});
+        }
+        if (component.behavior) {
+            attributes.push_back(xml::Attribute{"behavior", std::to_string(*component.behavior)});
+        }
+        xml::Node node = xml::make_element("RootComponent", std::move(attributes));
+        node.empty_tag = true;
+        xml::append_on_own_line(list, std::move(node));
+    }
+    list.empty_tag = !list.has_element_children();
+    return list;
+}
+
+// <MissingDependencies>: on 9.x the shell entities List and Campaign come from the marketing
+// solution; each customer form we change on them depends on it.
+xml::Node missing_dependencies_node(const std::vector<Component>& components, const solution::CrmVersion& target)
+{
+    xml::Node list = xml::make_element("MissingDependencies");
+    if (target.major >= 9) {
+        for (const auto& provided : k_marketing) {
+            auto shell = std::find_if(components.begin(), components.end(), [&](const Component& component) {
+                return component.type == 1 && component.value == provided.entity;
+            });
+            if (shell == components.end()) {
+                continue;
+            }
+            // Each customer form we change on the entity depends on it; without forms, the shell does.
+            std::vector<xml::Attributes> dependents;
+            for (const auto& component : components) {
+                if (component.type == 60 && component.range_name == provided.entity) {
+                    dependents.push_back({{"type", "60"},
+                                          {"id", component.value},
+                                          {"parentSchemaName", std::string(provided.entity)},
+                                          {"parentDisplayName", std::string(provided.display_name)}});
+                }
+            }
+            if (dependents.empty()) {
+                dependents.push_back({{"type", "1"},
+                                      {"schemaName", std::string(provided.entity)},
+                                      {"displayName", std::string(provided.display_name)}});
+            }
+            for (auto& attributes : dependents) {
+                xml::Node dependency = xml::make_element("MissingDependency");
+                xml::Node required = xml::make_element("Required", {{"type", "1"},
+                                                                    {"schemaName", std::string(provided.entity)},
+                                                                    {"displayName", std::string(provided.display_name)},
+                                                                    {"solution", std::string(provided.solution)}});
+                required.empty_tag = true;
+                xml::Node dependent = xml::make_element("Dependent", std::move(attributes));
+                dependent.empty_tag = true;
+                xml::append_on_own_line(dependency, std::move(required));
+                xml::append_on_own_line(dependency, std::move(dependent));
+                xml::append_on_own_line(list, std::move(dependency));
+            }
+        }
+    }
+    list.empty_tag = !list.has_element_children();
+    return list;
+}
+
+void replace_child(xml::Node& parent, xml::Node replacement)
+{
+    for (auto& child : parent.children) {
+        if (child.is_element() && child.name == replacement.name) {
+            child = std::move(replacement);
+            return;
+        }
+    }
+    throw_input("package: the connector's solution.xml template has no <" + replacement.name + ">");
+}
+
+// The package's solution.xml from templates/solution.xml.
+std::string make_manifest(const PackageOptions& options, const std::string& version,
+                          const std::vector<Component>& components, const xml::Limits& limits)
+{
+    merge::VersionStamp stamp = merge::version_stamp(options.connector.templates / "versions.tsv", options.target);
+    merge::TemplateValues values{{"root.raw", stamp.root},
+                                 {"solution.version", version},
+                                 {"solution.managed", options.type == pack::PackageType::managed ? "1" : "0"},
+                                 {"lcid", "1033"}};
+    fs::path file = options.connector.templates / "solution.xml";
+    std::string text = merge::render_template(file, values);
+    xml::MemorySource source(text, file.string());
+    xml::Node root = xml::parse_document(source, limits);
+    xml::Node* manifest = root.child("SolutionManifest");
+    if (manifest == nullptr) {
+        throw_input("package: " + quoted(file) + " has no SolutionManifest");
+    }
+    replace_child(*manifest, root_components_node(components));
+    replace_child(*manifest, missing_dependencies_node(components, options.target));
+    xml::Style style;
+    style.bom = true;
+    style.declaration = true;
+    return xml::to_string(root, style);
+}
+
+// A temporary path beside `beside`, removed (file or folder) when it goes out of scope.
+class TempPath {
+public:
+    TempPath(const fs::path& beside, std::string_view what)
+        : m_path(beside.parent_path() / temp_name("." + beside.filename().string() + "." + std::string(what)))
+    {}
+    ~TempPath()
+    {
+        std::error_code ignore;
+        fs::remove_all(m_path, ignore);
+    }
+    TempPath(const TempPath&) = delete;
+    TempPath& operator=(const TempPath&) = delete;
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+bool is_left_out(const std::string& file, const std::vector<std::string>& removed)
+{
+    return std::any_of(removed.begin(), removed.end(), [&](const std::string& path) {
+        return path.back() == '/' ? starts_with(file, path) : file == path;
+    });
+}
+
+// Copies `tree` into `staging` without the `removed` paths, with `manifest` as Other/Solution.xml.
+void stage_tree(const fs::path& tree, const std::vector<std::string>& files, const std::vector<std::string>& removed,
+                const std::string& manifest, const fs::path& staging)
+{
+    for (const auto& file : files) {
+        check_interrupted();
+        if (is_left_out(file, removed) || file == "Other/Solution.xml") {
+            continue;
+        }
+        fs::path target = staging / file;
+        fs::create_directories(target.parent_path());
+        if (file == pack::k_order_file) {
+            std::istringstream lines(read_file(tree / file));
+            std::string kept;
+            for (std::string line; std::getline(lines, line);) {
+                std::string path = line;
+                if (!path.empty() && path.back() == '\r') {
+                    path.pop_back();
+                }
+                if (!is_left_out(path, removed)) {
+                    kept += line + "\n";
+                }
+            }
+            write_file_atomic(target, kept, AtomicFile::Overwrite::no);
+            continue;
+        }
+        std::error_code error;
+        fs::copy_file(tree / file, target, error);
+        if (error) {
+            throw_output("package: cannot copy " + quoted(tree / file) + " to " + quoted(target) + ": " +
+                         error.message());
+        }
+    }
+    fs::create_directories(staging / "Other");
+    write_file_atomic(staging / "Other" / "Solution.xml", manifest, AtomicFile::Overwrite::no);
+}
+
+std::vector<validate::Finding> errors_of(const validate::PathReport& report)
+{
+    std::vector<validate::Finding> errors;
+    for (const auto& finding : report.findings) {
+        if (finding.severity == validate::Severity::error) {
+            errors.push_back(finding);
+        }
+    }
+    return errors;
+}
+
+} // namespace
+
+std::optional<Bump> parse_bump(std::string_view text)
+{
+    if (text == "major") {
+        return Bump::major;
+    }
+    if (text == "minor") {
+        return Bump::minor;
+    }
+    if (text == "build") {
+        return Bump::build;
+    }
+    if (text == "revision") {
+        return Bump::revision;
+    }
+    return std::nullopt;
+}
+
+bool is_solution_version(std::string_view version)
+{
+    return version_parts(version).size() == 4;
+}
+
+std::string bumped_version(std::string_view version, Bump bump)
+{
+    std::vector<long> parts = version_parts(version);
+    if (parts.empty() || parts.size() > 4) {
+        throw_input("package: the tree's solution version '" + std::string(version) +
+                    "' is not X.Y.Z.W, so --bump cannot raise it");
+    }
+    parts.resize(4, 0);
+    size_t index = static_cast<size_t>(bump);
+    ++parts[index];
+    std::fill(parts.begin() + static_cast<long>(index) + 1, parts.end(), 0);
+    return std::to_string(parts[0]) + "." + std::to_string(parts[1]) + "." + std::to_string(parts[2]) + "." +
+           std::to_string(parts[3]);
+}
+
+std::vector<Component> tree_components(const fs::path& tree, const std::vector<std::string>& files,
+                                       const xml::Limits& limits)
+{
+    std::vector<Component> shells;
+    std::vector<Component> ours;
+    std::vector<Component> roles;
+    std::vector<Component> option_sets;
+    std::vector<Component> web_resources;
+    std::vector<Component> app_sitemaps;
+    std::vector<Component> apps;
+    std::vector<Component> forms;
+    std::vector<Component> org_sitemap;
+    for (const auto& file : files) {
+        std::vector<std::string> segments = split_path(file);
+        if (segments.size() == 3 && segments[0] == "Entities" && segments[2] == "Entity.xml") {
+            std::string name = lower(segments[1]);
+            bool extended = !starts_with(name, merge::k_connector_prefix);
+            Component entity{1, "schemaName", name, extended ? 2 : 0, "entity", name, {}, "entity " + name};
+            if (!extended) {
+                entity.paths = {"Entities/" + segments[1] + "/", "Other/Relationships/" + segments[1] + ".xml"};
+            }
+            (extended ? shells : ours).push_back(std::move(entity));
+        } else if (segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
+                   !starts_with(lower(segments[1]), merge::k_connector_prefix) && segments[4].size() > 4 &&
+                   segments[4].substr(segments[4].size() - 4) == ".xml" && !pack::is_managed_variant(segments[4])) {
+            std::string id = segments[4].substr(0, segments[4].size() - 4);
+            forms.push_back(
+                {60, "id", id, std::nullopt, "", lower(segments[1]), {}, "form " + id + " of " + lower(segments[1])});
+        } else if (segments.size() == 2 && segments[0] == "Roles" && !pack::is_managed_variant(file)) {
+            xml::Node role = parse_file(tree / file, limits);
+            std::string id = identity_of(tree / file, "Role id", role.attribute("id"));
+            roles.push_back({20, "id", id, std::nullopt, "", "", {}, "role " + id});
+        } else if (segments.size() == 2 && segments[0] == "OptionSets") {
+            xml::Node option_set = parse_file(tree / file, limits);
+            std::string name = identity_of(tree / file, "Name", option_set.attribute("Name"));
+            option_sets.push_back({9, "schemaName", name, std::nullopt, "", "", {}, "option set " + name});
+        } else if (segments.size() >= 2 && segments[0] == "WebResources" && file.size() > 9 &&
+                   file.substr(file.size() - 9) == ".data.xml") {
+            xml::Node resource = parse_file(tree / file, limits);
+            std::string name_text = resource.child_text("Name");
+            std::string name = identity_of(tree / file, "Name", &name_text);
+            web_resources.push_back({61, "schemaName", name, std::nullopt, "", "", {}, "web resource " + name});
+        } else if (segments.size() == 3 && segments[0] == "AppModuleSiteMaps" &&
+                   segments[2] == "AppModuleSiteMap.xml") {
+            app_sitemaps.push_back({62,
+                                    "schemaName",
+                                    segments[1],
+                                    std::nullopt,
+                                    "appmodulesitemap",
+                                    segments[1],
+                                    {"AppModuleSiteMaps/" + segments[1] + "/"},
+                                    "app sitemap " + segments[1]});
+        } else if (segments.size() == 3 && segments[0] == "AppModules" && segments[2] == "AppModule.xml") {
+            apps.push_back({80,
+                            "schemaName",
+                            segments[1],
+                            std::nullopt,
+                            "appmodule",
+                            segments[1],
+                            {"AppModules/" + segments[1] + "/"},
+                            "app " + segments[1]});
+        } else if (file == "Other/SiteMap.xml") {
+            org_sitemap.push_back({62, "", "", std::nullopt, "orgsitemap", "-", {file}, "org sitemap"});
+        }
+    }
+    std::vector<Component> all;
+    for (auto* group :
+         {&shells, &ours, &roles, &option_sets, &web_resources, &app_sitemaps, &apps, &forms, &org_sitemap}) {
+        std::move(group->begin(), group->end(), std::back_inserter(all));
+    }
+    return all;
+}
+
+PackageResult package(const fs::path& tree, const fs::path& zip_path, const PackageOptions& options)
+{
+    if (!fs::is_regular_file(tree / "Other" / "Solution.xml")) {
+        throw_input("package " + quoted(tree) +
+                    ": the folder has no Other/Solution.xml, so it is not an unpacked "
+                    "solution");
+    }
+    if (fs::exists(zip_path)) {
+        throw_usage("package: " + quoted(zip_path) + " exists; remove it or choose another name");
+    }
+    PackageResult result;
+    validate::Options check;
+    check.limits = options.limits;
+    validate::PathReport tree_report = validate::validate_path(tree, check);
+    if (tree_report.failure) {
+        throw_input("package " + quoted(tree) + ": " + *tree_report.failure);
+    }
+    std::vector<validate::Finding> tree_errors = errors_of(tree_report);
+    if (!tree_errors.empty()) {
+        if (!options.force) {
+            result.refused = std::move(tree_errors);
+            return result;
+        }
+        result.warnings.push_back("the tree has " + std::to_string(tree_errors.size()) +
+                                  " validation error(s); packaged anyway (--force)");
+    }
+    check_interrupted();
+
+    auto input = solution::open_tree_input(tree, options.limits);
+    solution::Manifest current = input->read_manifest();
+    if (options.version) {
+        result.version = *options.version;
+    } else if (options.bump) {
+        result.version = bumped_version(current.solution_version, *options.bump);
+    } else {
+        result.version = trimmed(current.solution_version);
+    }
+    if (!is_solution_version(result.version)) {
+        throw_input("package " + quoted(tree) + ": the solution version '" + result.version +
+                    "' is not X.Y.Z.W; pass --version");
+    }
+
+    std::vector<std::string> files = pack::list_tree_files(tree);
+    merge::TargetRanges ranges = merge::TargetRanges::read(options.connector.tree);
+    std::vector<std::string> removed;
+    for (auto& component : tree_components(tree, files, options.limits.xml)) {
+        if (!component.range_kind.empty() &&
+            !ranges.takes(component.range_kind, component.range_name, options.target)) {
+            result.left_out.push_back(component.label + " (for CRM " +
+                                      ranges.describe(component.range_kind, component.range_name) + ")");
+            removed.insert(removed.end(), component.paths.begin(), component.paths.end());
+            continue;
+        }
+        result.components.push_back(std::move(component));
+    }
+    std::string manifest = make_manifest(options, result.version, result.components, options.limits.xml);
+
+    fs::path target = fs::absolute(zip_path);
+    TempPath staging(target, "tree");
+    stage_tree(tree, files, removed, manifest, staging.path());
+    TempPath packed(target, "zip");
+    pack::PackOptions pack_options;
+    pack_options.limits = options.limits;
+    pack_options.package_type = options.type;
+    pack::PackResult pack_result = pack::pack(staging.path(), packed.path(), pack_options);
+    for (const auto& missing : pack_result.missing_parts) {
+        result.warnings.push_back("'" + missing + "' is named by a component but is not in the tree");
+    }
+    check_interrupted();
+
+    validate::PathReport package_report = validate::validate_path(packed.path(), check);
+    if (package_report.failure) {
+        throw_output("package " + quoted(tree) +
+                     ": the package written does not read back: " + *package_report.failure);
+    }
+    std::vector<validate::Finding> package_errors = errors_of(package_report);
+    if (!package_errors.empty() && !options.force) {
+        result.refused = std::move(package_errors);
+        return result;
+    }
+    check_interrupted();
+    if (fs::exists(target)) {
+        throw_usage("package: " + quoted(zip_path) + " appeared while packaging; nothing replaced");
+    }
+    std::error_code error;
+    fs::rename(packed.path(), target, error);
+    if (error) {
+        throw_output("package: cannot rename the package into " + quoted(zip_path) + ": " + error.message());
+    }
+    result.written = true;
+    return result;
+}
+
+} // namespace escprov::package

@@ -1,0 +1,79 @@
+#pragma once
+// escprov package: an unpacked tree (typically merge's connector-mode output) into the solution
+// zip a CRM imports. The manifest is rewritten for the package (the connector's publisher, the
+// managed flag, the version, RootComponents computed from the tree, MissingDependencies), the
+// components the target cannot take are left out with a warning, and the zip is checked by the
+// validator before it is renamed into place.
+
+#include "merge/connector.hpp"
+#include "pack/layout.hpp"
+#include "solution/input.hpp"
+#include "solution/manifest.hpp"
+#include "validate/finding.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace escprov::package {
+
+// Which part of the solution version --bump raises (the parts after it restart at 0).
+enum class Bump { major, minor, build, revision };
+
+// "major", "minor", "build", "revision" -> Bump; nullopt for anything else.
+std::optional<Bump> parse_bump(std::string_view text);
+
+// `version` (X.Y.Z.W, missing parts count as 0) raised by `bump`. Throws Error(input) naming
+// the version when it is not dotted numbers.
+std::string bumped_version(std::string_view version, Bump bump);
+
+// True for four dotted numbers ("1.2.3.4").
+bool is_solution_version(std::string_view version);
+
+// One root component the tree carries, with what the target ranges know it by.
+struct Component {
+    int type = 0;
+    std::string key;                // "schemaName" or "id"; "" for the org sitemap
+    std::string value;              // the schemaName or id
+    std::optional<int> behavior;    // entities only: 0 ours, 2 a shell of a system entity
+    std::string range_kind;         // escprov-targets.txt kind ("entity", "appmodule", ...), or ""
+    std::string range_name;         // its name there; for a form, the entity it belongs to
+    std::vector<std::string> paths; // tree paths (files, or folders ending in '/') that hold it
+    std::string label;              // "entity esc_messagequeue", for messages
+};
+
+// The root components of `tree` (whose sorted file list is `files`), in the order a connector
+// package lists them: shell entities, our entities, roles, option sets, web resources, app
+// sitemaps, apps, customer forms, the org sitemap. Throws xml::ParseError / Error(input) for a
+// component file that does not parse or lacks its identity.
+std::vector<Component> tree_components(const std::filesystem::path& tree, const std::vector<std::string>& files,
+                                       const xml::Limits& limits);
+
+struct PackageOptions {
+    solution::InputLimits limits;
+    pack::PackageType type = pack::PackageType::managed;
+    solution::CrmVersion target;
+    std::optional<std::string> version; // --version
+    std::optional<Bump> bump;           // --bump
+    bool force = false;                 // package a tree that fails validation
+    merge::ConnectorSource connector;   // templates/ and the target ranges
+};
+
+struct PackageResult {
+    std::vector<validate::Finding> refused; // the tree's errors when it was refused (nothing written)
+    std::vector<std::string> left_out;      // components the target cannot take, readable
+    std::vector<std::string> warnings;      // other things worth saying (forced past errors, ...)
+    std::vector<Component> components;      // the RootComponents written
+    std::string version;                    // the solution version written
+    bool written = false;
+};
+
+// Packages `tree` into `zip_path` (which must not exist). Nothing is written when the tree fails
+// validation (without force) or the package would not validate clean. Throws Error(usage) when
+// `zip_path` exists or the target is not supported, Error(input) for a broken tree, Error(output)
+// when writing fails, Interrupted on a signal; no partial output is left in any case.
+PackageResult package(const std::filesystem::path& tree, const std::filesystem::path& zip_path,
+                      const PackageOptions& options);
+
+} // namespace escprov::package
