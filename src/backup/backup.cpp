@@ -339,7 +339,11 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
                 copy_to_file(*source, copy);
                 std::string actual = sha256_file(copy);
                 if (actual != record.sha256) {
-                    problem(name + ": SHA-256 is " + actual + ", manifest.json says " + record.sha256);
+                    problem(std::string(name)
+                                .append(": SHA-256 is ")
+                                .append(actual)
+                                .append(", manifest.json says ")
+                                .append(record.sha256));
                 } else if (is_export_path(name)) {
                     check_solution_zip(copy, limits);
                 } else {
@@ -434,7 +438,7 @@ Extraction extract_backup(const fs::path& path, const fs::path& folder, const so
         // verify checked these already; a second look costs nothing before anything touches the disk.
         const zip::Entry* entry = reader.find(name);
         if (!is_safe_relative_path(name) || entry == nullptr) {
-            throw_input(verb + ": unsafe or missing entry '" + name + "'");
+            throw_input(std::string(verb).append(": unsafe or missing entry '").append(name).append("'"));
         }
         fs::path file = target.temp_path() / name;
         fs::create_directories(file.parent_path(), ec);

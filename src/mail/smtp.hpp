@@ -12,20 +12,20 @@
 namespace escprov::mail {
 
 struct Message {
-    std::string from;                // "technical.services@example.com"
-    std::vector<std::string> to;     // one or more addresses
+    std::string from;            // "technical.services@example.com"
+    std::vector<std::string> to; // one or more addresses
     std::string subject;
-    std::string body;                // plain text, UTF-8
+    std::string body;                 // plain text, UTF-8
     std::filesystem::path attachment; // sent as application/zip (or octet-stream) under its file name
 };
 
 struct SmtpOptions {
-    std::string url;                          // smtp://host:port or smtps://host:port
-    std::string user;                         // empty: no authentication
-    std::optional<std::string> password_env;  // name of the environment variable holding the password
+    std::string url;                                    // smtp://host:port or smtps://host:port
+    std::string user;                                   // empty: no authentication
+    std::optional<std::string> password_env;            // name of the environment variable holding the password
     std::optional<std::filesystem::path> password_file; // or a file holding it (first line)
     std::optional<std::filesystem::path> ca_file;       // trust this CA (a test server's self-signed cert)
-    bool require_tls = true;                  // smtp:// must upgrade with STARTTLS
+    bool require_tls = true;                            // smtp:// must upgrade with STARTTLS
     long timeout_seconds = 60;
 };
 
