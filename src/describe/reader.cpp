@@ -315,7 +315,7 @@ Description read_description(const fs::path& tree, const std::optional<fs::path>
     }
     resolve_lookup_targets(description);
     attach_app_site_maps(description, std::move(app_site_maps));
-    apply_targets(description, read_targets(tree / "Other" / "escprov-targets.txt"));
+    apply_targets(description, read_targets(tree));
     if (templates) {
         read_templates(description, *templates, limits);
     }

@@ -1,8 +1,9 @@
 #pragma once
-// Other/escprov-targets.txt of the connector's tree: which CRM versions take which component.
-// Lines are `kind name from until` ("-" for an open end); `#` starts a comment.
+// Other/escprov-targets.txt of the connector's tree: which CRM versions take which component, as
+// the merge reads it (merge::TargetRanges), in describe's terms.
 
 #include "describe/model.hpp"
+#include "merge/connector.hpp"
 
 #include <filesystem>
 #include <map>
@@ -17,16 +18,16 @@ public:
     // The range listed for `kind` ("entity", "appmodule", "appmodulesitemap", "orgsitemap") and
     // `name` (compared ignoring ASCII case; "-" for orgsitemap), or nullopt when not listed.
     std::optional<VersionRange> find(const std::string& kind, const std::string& name) const;
-    void add(const std::string& kind, const std::string& name, VersionRange range);
-    bool empty() const { return m_ranges.empty(); }
+
+    explicit TargetTable(merge::TargetRanges ranges) : m_ranges(std::move(ranges)) {}
 
 private:
-    std::map<std::pair<std::string, std::string>, VersionRange> m_ranges;
+    merge::TargetRanges m_ranges;
 };
 
-// Reads `file`; an absent file is an empty table. Throws Error(input) naming the file and line
-// when a line does not have four fields.
-TargetTable read_targets(const std::filesystem::path& file);
+// Reads `tree`'s Other/escprov-targets.txt; an absent file is an empty table. Throws Error(input)
+// naming the file and line of a malformed row.
+TargetTable read_targets(const std::filesystem::path& tree);
 
 // "5.0 - 8.2", "9.0 and later", "up to 8.2", "every version" for a range or its absence.
 std::string range_text(const std::optional<VersionRange>& range);

@@ -182,6 +182,17 @@ std::string TargetRanges::describe(std::string_view kind, std::string_view name)
     return range.until ? range.from.text + "-" + range.until->text : range.from.text + " and later";
 }
 
+std::optional<std::pair<std::string, std::string>> TargetRanges::range(std::string_view kind,
+                                                                       std::string_view name) const
+{
+    auto found = m_ranges.find(std::string(kind) + " " + ascii_lower(name));
+    if (found == m_ranges.end()) {
+        return std::nullopt;
+    }
+    const Range& range = found->second;
+    return std::make_pair(range.from.text, range.until ? range.until->text : std::string());
+}
+
 std::vector<xml::Node>* Connector::section(std::string_view name)
 {
     for (auto& [section_name, items] : sections) {

@@ -44,6 +44,8 @@ public:
     bool takes(std::string_view kind, std::string_view name, const solution::CrmVersion& target) const;
     // "5.0-8.2", "9.0 and later", or "" when not listed.
     std::string describe(std::string_view kind, std::string_view name) const;
+    // The listed first and last version as written ("" for an open end), or nullopt when not listed.
+    std::optional<std::pair<std::string, std::string>> range(std::string_view kind, std::string_view name) const;
 
 private:
     struct Range {
