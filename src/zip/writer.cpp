@@ -1,6 +1,7 @@
 #include "zip/writer.hpp"
 
 #include "util/error.hpp"
+#include "util/interrupt.hpp"
 
 #include <zip.h>
 
@@ -9,6 +10,17 @@
 #include <cstring>
 
 namespace escprov::zip {
+
+namespace {
+
+// libzip asks while it compresses and writes (per entry and per chunk); a SIGINT or SIGTERM makes
+// zip_close stop with ZIP_ER_CANCELLED and remove its own temporary.
+int cancel_when_interrupted(::zip* /*archive*/, void* /*state*/)
+{
+    return interrupted() ? 1 : 0;
+}
+
+} // namespace
 
 Writer::Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite)
     : m_path(path), m_file(path, overwrite)
@@ -22,6 +34,7 @@ Writer::Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrit
         zip_error_fini(&error);
         throw_output("write " + quoted(path) + ": " + message);
     }
+    zip_register_cancel_callback_with_state(m_archive, &cancel_when_interrupted, nullptr, nullptr);
 }
 
 Writer::~Writer()
@@ -79,13 +92,20 @@ void Writer::add_file(const std::string& name, const std::filesystem::path& sour
 
 void Writer::commit()
 {
+    check_interrupted();
     if (zip_close(m_archive) != 0) {
+        bool cancelled = zip_error_code_zip(zip_get_error(m_archive)) == ZIP_ER_CANCELLED;
         std::string message = zip_strerror(m_archive);
         zip_discard(m_archive); // zip_close frees only on success
         m_archive = nullptr;
+        if (cancelled) {
+            throw Interrupted();
+        }
         throw_output("write " + quoted(m_path) + ": " + message);
     }
     m_archive = nullptr;
+    // A signal during the last write leaves the temporary for the destructor to remove.
+    check_interrupted();
     m_file.commit();
 }
 

@@ -112,7 +112,7 @@ TEST(Package, RootComponentsComeFromTheTree)
     xml::Node manifest = package_manifest(zip, work);
     EXPECT_EQ(manifest.child("SolutionManifest")->child_text("Managed"), "0");
 
-    for (const std::string& shell : {"list", "contact", "lead", "account", "campaign"}) {
+    for (std::string shell : {"list", "contact", "lead", "account", "campaign"}) {
         const xml::Node* entity = find_root(manifest, "1", "schemaName", shell);
         ASSERT_NE(entity, nullptr) << shell;
         EXPECT_EQ(*entity->attribute("behavior"), "2") << shell;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <random>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -34,11 +35,10 @@ TempDir::~TempDir()
     fs::remove_all(m_path, ec);
 }
 
-RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_space)
+RunningEscprov::RunningEscprov(const std::vector<std::string>& args, uint64_t address_space)
 {
-    TempDir capture;
-    fs::path out_path = capture / "stdout";
-    fs::path err_path = capture / "stderr";
+    fs::path out_path = m_capture / "stdout";
+    fs::path err_path = m_capture / "stderr";
     std::string binary = ESCPROV_BINARY;
     std::vector<std::string> copies = args;
     std::vector<char*> argv{binary.data()};
@@ -46,8 +46,8 @@ RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_spa
         argv.push_back(arg.data());
     }
     argv.push_back(nullptr);
-    pid_t pid = ::fork();
-    if (pid == 0) {
+    m_pid = ::fork();
+    if (m_pid == 0) {
         int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(out, 1);
@@ -61,15 +61,55 @@ RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_spa
         ::execv(binary.c_str(), argv.data());
         ::_exit(127);
     }
-    int status = 0;
+}
+
+RunningEscprov::~RunningEscprov()
+{
+    if (m_pid > 0 && !m_reaped) {
+        ::kill(m_pid, SIGKILL);
+        ::waitpid(m_pid, nullptr, 0);
+    }
+}
+
+bool RunningEscprov::finished()
+{
+    if (m_reaped) {
+        return true;
+    }
     rusage usage{};
-    ::wait4(pid, &status, 0, &usage);
+    if (::wait4(m_pid, &m_status, WNOHANG, &usage) == m_pid) {
+        m_reaped = true;
+        m_peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024; // Linux reports KiB
+    }
+    return m_reaped;
+}
+
+void RunningEscprov::signal(int signal_number) const
+{
+    if (!m_reaped) {
+        ::kill(m_pid, signal_number);
+    }
+}
+
+RunResult RunningEscprov::wait()
+{
+    if (!m_reaped) {
+        rusage usage{};
+        ::wait4(m_pid, &m_status, 0, &usage);
+        m_reaped = true;
+        m_peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+    }
     RunResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024; // Linux reports KiB
-    result.out = read_bytes(out_path);
-    result.err = read_bytes(err_path);
+    result.exit_code = WIFEXITED(m_status) ? WEXITSTATUS(m_status) : 128 + WTERMSIG(m_status);
+    result.peak_rss_bytes = m_peak_rss_bytes;
+    result.out = read_bytes(m_capture / "stdout");
+    result.err = read_bytes(m_capture / "stderr");
     return result;
+}
+
+RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_space)
+{
+    return RunningEscprov(args, address_space).wait();
 }
 
 fs::path corpus_dir()

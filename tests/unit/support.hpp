@@ -40,6 +40,29 @@ struct RunResult {
 // `address_space`, the child runs under RLIMIT_AS of that many bytes.
 RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_space = 0);
 
+// escprov started in the background, for tests that signal it while it works. The destructor
+// kills and reaps a run that was not waited for.
+class RunningEscprov {
+public:
+    explicit RunningEscprov(const std::vector<std::string>& args, uint64_t address_space = 0);
+    ~RunningEscprov();
+    RunningEscprov(const RunningEscprov&) = delete;
+    RunningEscprov& operator=(const RunningEscprov&) = delete;
+
+    int pid() const { return m_pid; }
+    // True once the process has exited (without blocking); wait() then returns at once.
+    bool finished();
+    void signal(int signal_number) const;
+    RunResult wait();
+
+private:
+    TempDir m_capture;
+    int m_pid = -1;
+    bool m_reaped = false;
+    int m_status = 0;
+    uint64_t m_peak_rss_bytes = 0;
+};
+
 // ../shared/corpus beside the checkout, or "" when absent.
 fs::path corpus_dir();
 // The project's source folder (for samples/ and tests/data/).
