@@ -16,34 +16,6 @@ namespace escprov::bundle {
 
 namespace {
 
-std::string managed_text(const solution::Manifest& manifest)
-{
-    if (!manifest.managed) {
-        return "unknown";
-    }
-    return *manifest.managed == 1 ? "managed" : *manifest.managed == 0 ? "unmanaged" : "unknown";
-}
-
-std::string dependency_line(const solution::MissingDependency& dependency)
-{
-    const auto& required = dependency.required;
-    const auto& dependent = dependency.dependent;
-    std::string line = solution::component_type_name(required.type) + " " +
-                       (required.schema_name.empty() ? required.id : required.schema_name);
-    if (!required.display_name.empty()) {
-        line += " (\"" + required.display_name + "\")";
-    }
-    if (!required.solution.empty()) {
-        line += " from " + required.solution;
-    }
-    line += ", needed by " + solution::component_type_name(dependent.type) + " " +
-            (dependent.schema_name.empty() ? dependent.id : dependent.schema_name);
-    if (!dependent.parent_schema_name.empty()) {
-        line += " of " + dependent.parent_schema_name;
-    }
-    return line;
-}
-
 // What can go wrong when the solution lands on the customer's layers, judged from the solution
 // alone (the customer's org is not visible from here).
 std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool has_backup)
@@ -85,13 +57,13 @@ std::string preflight_text(const Request& request, const solution::Manifest& man
 {
     std::ostringstream out;
     out << "Preflight for " << request.customer << "\n\n"
-        << "Solution: " << manifest.unique_name << " " << manifest.solution_version << " (" << managed_text(manifest)
-        << "), publisher " << manifest.publisher.unique_name << "\n"
+        << "Solution: " << manifest.unique_name << " " << manifest.solution_version << " ("
+        << std::string(solution::managed_word(manifest)) << "), publisher " << manifest.publisher.unique_name << "\n"
         << "Exported for: CRM " << crm.text << " (" << crm.family() << ")\n\n"
         << "What the organisation must already have (the solution's missing dependencies): "
         << manifest.missing_dependencies.size() << "\n";
     for (const auto& dependency : manifest.missing_dependencies) {
-        out << "  - " << dependency_line(dependency) << "\n";
+        out << "  - " << solution::dependency_line(dependency) << "\n";
     }
     std::vector<std::string> risks = layering_risks(manifest, request.backup.has_value());
     out << "\nLayering risks: " << risks.size() << "\n";
@@ -250,7 +222,7 @@ Summary write_bundle(const Request& request)
     manifest["solution"] = {{"entry", solution_entry},
                             {"uniqueName", summary.manifest.unique_name},
                             {"version", summary.manifest.solution_version},
-                            {"managed", managed_text(summary.manifest)},
+                            {"managed", std::string(solution::managed_word(summary.manifest))},
                             {"publisher", summary.manifest.publisher.unique_name},
                             {"crmVersion", summary.crm.text},
                             {"crmFamily", std::string(summary.crm.family())}};

@@ -54,14 +54,6 @@ merge::TemplateValues read_wording(const std::filesystem::path& file, Era era)
     return phrases;
 }
 
-std::string managed_text(const solution::Manifest& manifest)
-{
-    if (!manifest.managed) {
-        return "unknown";
-    }
-    return *manifest.managed == 1 ? "managed" : *manifest.managed == 0 ? "unmanaged" : "unknown";
-}
-
 } // namespace
 
 Era era_of(const solution::CrmVersion& version)
@@ -91,7 +83,7 @@ Instructions render_instructions(const std::filesystem::path& folder, const Inst
     values["solution_display_name"] =
         facts.manifest.display_name.empty() ? facts.manifest.unique_name : facts.manifest.display_name;
     values["solution_version"] = facts.manifest.solution_version;
-    values["managed"] = managed_text(facts.manifest);
+    values["managed"] = std::string(solution::managed_word(facts.manifest));
     values["publisher"] = facts.manifest.publisher.unique_name;
     values["crm_version"] = facts.crm.text;
     values["crm_family"] = std::string(facts.crm.family());

@@ -212,4 +212,37 @@ std::string component_type_name(int type)
     return found != names.end() ? found->second : "type " + std::to_string(type);
 }
 
+std::string_view managed_word(const Manifest& manifest)
+{
+    if (!manifest.managed) {
+        return "unknown";
+    }
+    switch (*manifest.managed) {
+    case 0: return "unmanaged";
+    case 1: return "managed";
+    case 2: return "both";
+    default: return "unknown";
+    }
+}
+
+std::string dependency_line(const MissingDependency& dependency)
+{
+    const auto& required = dependency.required;
+    const auto& dependent = dependency.dependent;
+    std::string line =
+        component_type_name(required.type) + " " + (required.schema_name.empty() ? required.id : required.schema_name);
+    if (!required.display_name.empty()) {
+        line += " (\"" + required.display_name + "\")";
+    }
+    if (!required.solution.empty()) {
+        line += " from " + required.solution;
+    }
+    line += ", needed by " + component_type_name(dependent.type) + " " +
+            (dependent.schema_name.empty() ? dependent.id : dependent.schema_name);
+    if (!dependent.parent_schema_name.empty()) {
+        line += " of " + dependent.parent_schema_name;
+    }
+    return line;
+}
+
 } // namespace escprov::solution

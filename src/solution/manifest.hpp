@@ -83,4 +83,11 @@ std::optional<CrmVersion> target_version(const Manifest& manifest);
 // "Entity", "Attribute", "Role"... for a solution component type code; "type N" when unknown.
 std::string component_type_name(int type);
 
+// "managed", "unmanaged", "both" (unpacked from both exports) or "unknown" (no or another <Managed>).
+std::string_view managed_word(const Manifest& manifest);
+
+// One line for a missing dependency: "Entity list ("Marketing List") from Marketing, needed by
+// Entity esc_campaignresponse".
+std::string dependency_line(const MissingDependency& dependency);
+
 } // namespace escprov::solution

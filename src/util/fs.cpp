@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -20,10 +21,11 @@ std::string quoted(const fs::path& path)
     return "'" + path.string() + "'";
 }
 
-AtomicFile::AtomicFile(fs::path target, Overwrite overwrite) : m_target(std::move(target)), m_overwrite(overwrite)
+AtomicFile::AtomicFile(fs::path target, Overwrite overwrite, Access access)
+    : m_target(std::move(target)), m_overwrite(overwrite)
 {
     if (m_overwrite == Overwrite::no && fs::exists(m_target)) {
-        throw_output("write " + quoted(m_target) + ": file exists (use --overwrite to replace it)");
+        throw_output("write " + quoted(m_target) + ": the file exists; nothing was replaced");
     }
     fs::path folder = m_target.parent_path();
     if (folder.empty()) {
@@ -33,23 +35,44 @@ AtomicFile::AtomicFile(fs::path target, Overwrite overwrite) : m_target(std::mov
     if (!fs::is_directory(folder, ec)) {
         throw_output("write " + quoted(m_target) + ": folder " + quoted(folder) + " does not exist");
     }
-    m_temp = folder / temp_name("." + m_target.filename().string());
+    std::string stem = "." + m_target.filename().string();
+    if (access == Access::owner_only) {
+        m_private_folder = folder / temp_name(stem);
+        if (::mkdir(m_private_folder.c_str(), 0700) != 0) {
+            std::error_code error(errno, std::generic_category());
+            throw_output("write " + quoted(m_target) + ": cannot create " + quoted(m_private_folder) + ": " +
+                         error.message());
+        }
+        m_temp = m_private_folder / "file";
+    } else {
+        m_temp = folder / temp_name(stem);
+    }
 }
 
 AtomicFile::~AtomicFile()
 {
+    std::error_code ec;
     if (!m_committed) {
-        std::error_code ec;
         fs::remove(m_temp, ec);
+    }
+    if (!m_private_folder.empty()) {
+        fs::remove_all(m_private_folder, ec);
     }
 }
 
 void AtomicFile::commit()
 {
+    if (!m_private_folder.empty() && ::chmod(m_temp.c_str(), 0600) != 0) {
+        std::error_code ec(errno, std::generic_category());
+        throw_output("write " + quoted(m_target) + ": cannot make it private: " + ec.message());
+    }
     if (m_overwrite == Overwrite::no) {
         // link() fails when the target exists, so a file that appeared meanwhile is never clobbered.
         if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
             std::error_code ec(errno, std::generic_category());
+            if (ec == std::errc::file_exists) {
+                throw_output("write " + quoted(m_target) + ": the file appeared meanwhile; nothing was replaced");
+            }
             throw_output("write " + quoted(m_target) + ": " + ec.message());
         }
         std::error_code ec;
@@ -62,6 +85,11 @@ void AtomicFile::commit()
         }
     }
     m_committed = true;
+    if (!m_private_folder.empty()) {
+        std::error_code ec;
+        fs::remove_all(m_private_folder, ec);
+        m_private_folder.clear();
+    }
 }
 
 AtomicDir::AtomicDir(fs::path target) : m_target(std::move(target))

@@ -15,10 +15,13 @@ namespace fs = std::filesystem;
 // A file written under a temporary name in the target's folder and renamed onto the target
 // by commit(). Without commit() the temporary is removed. Throws Error(output) when the
 // temporary cannot be created, or on commit() when the target exists and overwrite is not allowed.
+// With Access::owner_only the temporary lives in a folder only the owner can enter (0700) and the
+// file is given mode 0600 before it appears: no other user sees its bytes, even while it is written.
 class AtomicFile {
 public:
     enum class Overwrite { no, yes };
-    AtomicFile(fs::path target, Overwrite overwrite);
+    enum class Access { usual, owner_only };
+    AtomicFile(fs::path target, Overwrite overwrite, Access access = Access::usual);
     ~AtomicFile();
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
@@ -30,6 +33,7 @@ public:
 private:
     fs::path m_target;
     fs::path m_temp;
+    fs::path m_private_folder; // with Access::owner_only: the 0700 folder holding m_temp
     Overwrite m_overwrite;
     bool m_committed = false;
 };

@@ -22,8 +22,8 @@ int cancel_when_interrupted(::zip* /*archive*/, void* /*state*/)
 
 } // namespace
 
-Writer::Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite)
-    : m_path(path), m_file(path, overwrite)
+Writer::Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite, AtomicFile::Access access)
+    : m_path(path), m_file(path, overwrite, access)
 {
     int code = 0;
     m_archive = zip_open(m_file.temp_path().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);

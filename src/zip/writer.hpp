@@ -20,7 +20,8 @@ inline constexpr std::time_t k_fixed_mtime = 1262304000;
 
 class Writer {
 public:
-    Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite);
+    Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite,
+           AtomicFile::Access access = AtomicFile::Access::usual);
     ~Writer();
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
