@@ -9,6 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -17,141 +22,445 @@ namespace escprov::bundle {
 
 namespace {
 
-// SHA256SUMS as name -> hash; lines that do not parse are reported.
-std::map<std::string, std::string> read_sums(const std::string& text, std::vector<Problem>& problems)
+// manifest.json, SHA256SUMS and instructions.txt are small; anything larger is not ours.
+constexpr uint64_t k_max_small_entry = 16ull << 20;
+
+// "an array", "a string"...: a JSON value's type for messages.
+std::string a_type(const nlohmann::json& value)
 {
-    std::map<std::string, std::string> sums;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        size_t gap = line.find("  ");
-        if (gap != 64) {
-            problems.push_back({std::string(k_checksums_entry), "malformed line '" + line + "'"});
-            continue;
-        }
-        sums[line.substr(gap + 2)] = line.substr(0, gap);
-    }
-    return sums;
+    std::string name = value.type_name();
+    return (name == "array" || name == "object" ? "an " : "a ") + name;
 }
 
-void check_signature(const std::string& manifest_text, const nlohmann::json& manifest,
-                     const std::optional<std::filesystem::path>& key, Verification& result)
+bool is_sha256_hex(const std::string& text)
 {
-    const std::string entry(k_manifest_entry);
-    auto signature = manifest.find("signature");
-    if (signature == manifest.end()) {
-        result.signature = SignatureState::unsigned_bundle;
-        if (key) {
-            result.problems.push_back({entry, "the bundle is not signed, but --key was given"});
-        }
-        return;
-    }
-    if (!signature->is_object() || !signature->contains("algorithm") || !signature->contains("value") ||
-        !(*signature)["algorithm"].is_string() || !(*signature)["value"].is_string()) {
-        result.problems.push_back({entry, "the signature is malformed"});
-        return;
-    }
-    result.algorithm = (*signature)["algorithm"].get<std::string>();
-    if (!key) {
-        result.signature = SignatureState::not_checked;
-        return;
-    }
-    KeyType type{};
-    try {
-        type = parse_key_type(result.algorithm);
-    } catch (const Error&) {
-        result.problems.push_back({entry, "unknown signature algorithm '" + result.algorithm + "'"});
-        return;
-    }
-    if (!verify(canonical_manifest(manifest_text), (*signature)["value"].get<std::string>(), *key, type)) {
-        result.problems.push_back({entry, "the " + result.algorithm + " signature does not match the key " +
-                                              quoted(*key) + " (wrong key, or the manifest was altered)"});
-        return;
-    }
-    result.signature = SignatureState::valid;
+    return text.size() == 64 && std::all_of(text.begin(), text.end(),
+                                            [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
+
+// The label of the first PEM block in `bytes` ("PUBLIC KEY", "PRIVATE KEY", ...), or "" when the
+// bytes hold none.
+std::string pem_label(const std::string& bytes)
+{
+    constexpr std::string_view begin = "-----BEGIN ";
+    size_t start = bytes.find(begin);
+    if (start == std::string::npos) {
+        return {};
+    }
+    start += begin.size();
+    size_t end = bytes.find("-----", start);
+    if (end == std::string::npos || end - start > 64) {
+        return {};
+    }
+    return bytes.substr(start, end - start);
+}
+
+// Passes an entry's bytes through to the hash while counting them and handing them to `keep`.
+class TeeSource : public xml::ByteSource {
+public:
+    TeeSource(xml::ByteSource& source, std::function<void(const char*, size_t)> keep)
+        : m_source(source), m_keep(std::move(keep))
+    {}
+    size_t read(char* buffer, size_t size) override
+    {
+        size_t got = m_source.read(buffer, size);
+        m_count += got;
+        if (m_keep && got > 0) {
+            m_keep(buffer, got);
+        }
+        return got;
+    }
+    const std::string& name() const override { return m_source.name(); }
+    uint64_t count() const { return m_count; }
+
+private:
+    xml::ByteSource& m_source;
+    std::function<void(const char*, size_t)> m_keep;
+    uint64_t m_count = 0;
+};
+
+// One entry as manifest.json lists it, after its fields were checked.
+struct Listed {
+    std::string name;
+    uint64_t size = 0;
+    std::string sha256;
+};
+
+class Verifier {
+public:
+    Verifier(const std::filesystem::path& bundle, const VerifyOptions& options) : m_bundle(bundle), m_options(options)
+    {}
+
+    Verification run()
+    {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(m_bundle, ec)) {
+            throw_input("open " + quoted(m_bundle) + ": no such file");
+        }
+        std::unique_ptr<zip::Reader> reader;
+        try {
+            reader = std::make_unique<zip::Reader>(m_bundle, m_options.limits);
+        } catch (const Error& error) {
+            // The sender wrote a sound zip: one that does not open was damaged or altered.
+            problem("", std::string("the zip archive is damaged or altered: ") + error.what());
+            return std::move(m_result);
+        }
+        std::optional<nlohmann::json> manifest = read_manifest(*reader);
+        if (!manifest) {
+            return std::move(m_result);
+        }
+        std::vector<Listed> listed = check_fields(*manifest);
+        check_signature(*manifest);
+        check_entries(*reader, listed);
+        check_sums(*reader);
+        if (!m_result.ok()) {
+            m_result.solution_copy.reset();
+            m_result.instructions.reset();
+        }
+        return std::move(m_result);
+    }
+
+private:
+    void problem(const std::string& entry, const std::string& reason)
+    {
+        m_result.problems.push_back({entry, reason});
+        if (!entry.empty()) {
+            m_reported.insert(entry);
+        }
+    }
+    void manifest_problem(const std::string& reason) { problem(std::string(k_manifest_entry), reason); }
+
+    std::optional<nlohmann::json> read_manifest(zip::Reader& reader)
+    {
+        const zip::Entry* entry = reader.find(k_manifest_entry);
+        if (entry == nullptr) {
+            manifest_problem("missing: this is not an escprov bundle");
+            return std::nullopt;
+        }
+        if (entry->size > k_max_small_entry) {
+            manifest_problem("is " + std::to_string(entry->size) + " bytes, too large for a bundle manifest (altered)");
+            return std::nullopt;
+        }
+        try {
+            m_manifest_text = reader.read(*entry);
+        } catch (const Error& error) {
+            manifest_problem(std::string("cannot be read: ") + error.what());
+            return std::nullopt;
+        }
+        nlohmann::json manifest = nlohmann::json::parse(m_manifest_text, nullptr, false);
+        if (manifest.is_discarded() || !manifest.is_object()) {
+            manifest_problem("is not a JSON object (altered or damaged)");
+            return std::nullopt;
+        }
+        return manifest;
+    }
+
+    // A string member, or a problem naming it. `what` is how messages call it.
+    std::optional<std::string> string_field(const nlohmann::json& object, const char* key, const std::string& what)
+    {
+        auto found = object.find(key);
+        if (found == object.end()) {
+            manifest_problem(what + " is missing (altered or damaged)");
+            return std::nullopt;
+        }
+        if (!found->is_string()) {
+            manifest_problem(what + " is " + a_type(*found) + ", not a string (altered or damaged)");
+            return std::nullopt;
+        }
+        return found->get<std::string>();
+    }
+
+    // Checks every member the bundle format has; returns the entries whose fields are sound.
+    std::vector<Listed> check_fields(const nlohmann::json& manifest)
+    {
+        if (auto format = string_field(manifest, "format", "\"format\""); format && *format != k_format) {
+            manifest_problem("\"format\" is '" + *format + "', not '" + std::string(k_format) + "'");
+        }
+        if (auto customer = string_field(manifest, "customer", "\"customer\"")) {
+            m_result.customer = *customer;
+        }
+        auto solution = manifest.find("solution");
+        if (solution == manifest.end() || !solution->is_object()) {
+            manifest_problem("\"solution\" is missing or not an object (altered or damaged)");
+        } else if (auto entry = string_field(*solution, "entry", "\"solution\".\"entry\"")) {
+            m_result.solution_entry = *entry;
+        }
+
+        std::vector<Listed> listed;
+        auto entries = manifest.find("entries");
+        if (entries == manifest.end() || !entries->is_array()) {
+            manifest_problem("\"entries\" is missing or not an array (altered or damaged)");
+            return listed;
+        }
+        std::set<std::string> names;
+        for (size_t i = 0; i < entries->size(); ++i) {
+            const nlohmann::json& item = (*entries)[i];
+            std::string where = "\"entries\"[" + std::to_string(i) + "]";
+            if (!item.is_object()) {
+                manifest_problem(where + " is " + a_type(item) + ", not an object (altered or damaged)");
+                continue;
+            }
+            auto name = string_field(item, "name", where + ".\"name\"");
+            auto sha256 = string_field(item, "sha256", where + ".\"sha256\"");
+            auto size = item.find("size");
+            bool sound = name && sha256;
+            if (size == item.end() || !size->is_number_unsigned()) {
+                manifest_problem(where + ".\"size\" is " +
+                                 (size == item.end() ? std::string("missing") : a_type(*size)) +
+                                 ", not a byte count (altered or damaged)");
+                sound = false;
+            }
+            if (sha256 && !is_sha256_hex(*sha256)) {
+                manifest_problem(where + ".\"sha256\" is not 64 lower-case hex digits (altered or damaged)");
+                sound = false;
+            }
+            if (name && !names.insert(*name).second) {
+                manifest_problem("lists '" + *name + "' twice (altered)");
+                sound = false;
+            }
+            if (name && *name == k_manifest_entry) {
+                manifest_problem("lists itself among its entries (altered)");
+                sound = false;
+            }
+            if (name) {
+                m_listed.insert(*name); // even when unsound: the entry is not "added"
+            }
+            if (sound) {
+                listed.push_back({*name, size->get<uint64_t>(), *sha256});
+            }
+        }
+        if (!m_result.solution_entry.empty() && !names.contains(m_result.solution_entry)) {
+            manifest_problem("names the solution '" + m_result.solution_entry + "', which it does not list");
+        }
+        return listed;
+    }
+
+    void check_signature(const nlohmann::json& manifest)
+    {
+        auto signature = manifest.find("signature");
+        const std::optional<VerifyKey>& key = m_options.key;
+        if (signature == manifest.end()) {
+            m_result.signature = SignatureState::unsigned_bundle;
+            if (key) {
+                manifest_problem("the bundle is not signed, but --key was given");
+            }
+            return;
+        }
+        if (!signature->is_object()) {
+            manifest_problem("\"signature\" is " + a_type(*signature) + ", not an object (altered or damaged)");
+            return;
+        }
+        auto algorithm = string_field(*signature, "algorithm", "\"signature\".\"algorithm\"");
+        auto value = string_field(*signature, "value", "\"signature\".\"value\"");
+        if (!algorithm || !value) {
+            return;
+        }
+        if (*algorithm != algorithm_name(KeyType::hmac) && *algorithm != algorithm_name(KeyType::ed25519)) {
+            manifest_problem("unknown signature algorithm '" + *algorithm + "'");
+            return;
+        }
+        m_result.algorithm = *algorithm;
+        if (!key) {
+            m_result.signature = SignatureState::not_checked;
+            return;
+        }
+        std::string expected(algorithm_name(key->type));
+        if (*algorithm != expected) {
+            // The verifier decides how a bundle is checked; a bundle that names another algorithm
+            // is refused, not checked its way.
+            manifest_problem("signed with " + *algorithm + ", but the key " + quoted(key->file) + " is an " + expected +
+                             " key; a bundle cannot choose how it is checked (altered, or the wrong key)");
+            return;
+        }
+        if (!verify(canonical_manifest(m_manifest_text), *value, key->file, key->type)) {
+            manifest_problem("the " + expected + " signature does not match the key " + quoted(key->file) +
+                             " (wrong key, or the manifest was altered)");
+            return;
+        }
+        m_result.signature = SignatureState::valid;
+    }
+
+    // Reads every listed entry once, hashing it; keeps SHA256SUMS and instructions.txt in memory and
+    // the solution in a private scratch file, exactly as hashed.
+    void check_entries(zip::Reader& reader, const std::vector<Listed>& listed)
+    {
+        for (const Listed& item : listed) {
+            const zip::Entry* entry = reader.find(item.name);
+            if (entry == nullptr) {
+                problem(item.name, "listed in manifest.json but missing from the bundle");
+                continue;
+            }
+            bool keep_text = item.name == k_checksums_entry || item.name == k_instructions_text_entry;
+            if (keep_text && entry->size > k_max_small_entry) {
+                problem(item.name, "is " + std::to_string(entry->size) + " bytes, too large for this entry (altered)");
+                continue;
+            }
+            std::string text;
+            std::ofstream copy;
+            if (item.name == m_result.solution_entry) {
+                copy = open_solution_copy();
+            }
+            std::string sha256;
+            uint64_t size = 0;
+            try {
+                auto source = reader.open(*entry);
+                TeeSource tee(*source, [&](const char* bytes, size_t count) {
+                    if (keep_text) {
+                        text.append(bytes, count);
+                    }
+                    if (copy.is_open()) {
+                        copy.write(bytes, static_cast<std::streamsize>(count));
+                    }
+                });
+                sha256 = sha256_source(tee);
+                size = tee.count();
+            } catch (const Error& error) {
+                problem(item.name, std::string("cannot be read (damaged or altered): ") + error.what());
+                continue;
+            }
+            if (copy.is_open()) {
+                copy.close();
+                if (!copy) {
+                    throw_output("apply: cannot write a scratch copy of the solution to " +
+                                 quoted(m_result.solution_copy->path()) + " (disk full?)");
+                }
+            }
+            m_actual[item.name] = sha256;
+            ++m_result.entries_checked;
+            if (sha256 != item.sha256 || size != item.size) {
+                problem(item.name, "SHA-256 or size differs from manifest.json (altered)");
+                continue;
+            }
+            if (item.name == k_checksums_entry) {
+                m_sums_text = std::move(text);
+            } else if (item.name == k_instructions_text_entry) {
+                m_result.instructions = std::move(text);
+            }
+        }
+        for (const auto& entry : reader.entries()) {
+            if (entry.name != k_manifest_entry && !m_listed.contains(entry.name)) {
+                problem(entry.name, "not listed in manifest.json (added)");
+            }
+        }
+    }
+
+    std::ofstream open_solution_copy()
+    {
+        std::filesystem::path parent =
+            m_options.scratch_folder.empty() ? std::filesystem::temp_directory_path() : m_options.scratch_folder;
+        m_result.solution_copy = std::make_unique<ScratchCopy>(parent, m_result.solution_entry);
+        std::ofstream copy(m_result.solution_copy->path(), std::ios::binary | std::ios::trunc);
+        if (!copy) {
+            throw_output("apply: cannot create a scratch copy of the solution at " +
+                         quoted(m_result.solution_copy->path()));
+        }
+        return copy;
+    }
+
+    // SHA256SUMS against what was read: the same names (but itself) with the same hashes.
+    void check_sums(const zip::Reader& reader)
+    {
+        const std::string sums_name(k_checksums_entry);
+        if (!m_sums_text) {
+            if (!m_listed.contains(sums_name) && reader.find(sums_name) == nullptr) {
+                problem(sums_name, "missing from the bundle");
+            }
+            return; // otherwise already reported: missing, unreadable, altered or not listed
+        }
+        std::map<std::string, std::string> sums;
+        std::istringstream lines(*m_sums_text);
+        std::string line;
+        while (std::getline(lines, line)) {
+            size_t gap = line.find("  ");
+            if (gap != 64 || !is_sha256_hex(line.substr(0, 64)) || line.size() == 66) {
+                problem(sums_name, "malformed line '" + line + "'");
+                continue;
+            }
+            std::string name = line.substr(66);
+            if (!sums.emplace(name, line.substr(0, 64)).second) {
+                problem(sums_name, "lists '" + name + "' twice");
+            }
+        }
+        for (const auto& [name, sha256] : sums) {
+            if (m_reported.contains(name)) {
+                continue; // missing or unreadable: said once already
+            }
+            auto found = m_actual.find(name);
+            if (!m_listed.contains(name)) {
+                problem(name, "listed in SHA256SUMS but not in manifest.json");
+            } else if (found != m_actual.end() && found->second != sha256) {
+                problem(name, "SHA-256 differs from SHA256SUMS (altered)");
+            }
+        }
+        for (const auto& [name, sha256] : m_actual) {
+            if (name != sums_name && !sums.contains(name) && !m_reported.contains(name)) {
+                problem(name, "listed in manifest.json but not in SHA256SUMS");
+            }
+        }
+    }
+
+    const std::filesystem::path& m_bundle;
+    const VerifyOptions& m_options;
+    Verification m_result;
+    std::string m_manifest_text;
+    std::optional<std::string> m_sums_text;
+    std::set<std::string> m_listed;              // every name manifest.json lists
+    std::set<std::string> m_reported;            // names a problem was reported for
+    std::map<std::string, std::string> m_actual; // name -> SHA-256 of the bytes read
+};
 
 } // namespace
 
-Verification verify_bundle(const std::filesystem::path& bundle, const std::optional<std::filesystem::path>& key)
+ScratchCopy::ScratchCopy(const std::filesystem::path& parent, const std::string& entry_name)
 {
-    Verification result;
-    zip::Reader reader(bundle);
-    const std::string manifest_name(k_manifest_entry);
-    const zip::Entry* manifest_entry = reader.find(manifest_name);
-    if (manifest_entry == nullptr) {
-        result.problems.push_back({manifest_name, "missing: this is not an escprov bundle"});
-        return result;
+    std::string pattern = (parent / "escprov-apply-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        std::error_code error(errno, std::generic_category());
+        throw_output("apply: cannot create a private scratch folder in " + quoted(parent) + ": " + error.message());
     }
-    std::string manifest_text;
-    try {
-        manifest_text = reader.read(*manifest_entry);
-    } catch (const Error& error) {
-        result.problems.push_back({manifest_name, error.what()});
-        return result;
-    }
-    nlohmann::json manifest = nlohmann::json::parse(manifest_text, nullptr, false);
-    if (manifest.is_discarded() || !manifest.is_object() || !manifest.contains("entries") ||
-        !manifest["entries"].is_array()) {
-        result.problems.push_back({manifest_name, "not a bundle manifest (altered or damaged)"});
-        return result;
-    }
-    check_signature(manifest_text, manifest, key, result);
-    result.customer = manifest.value("customer", "");
-    if (manifest.contains("solution") && manifest["solution"].is_object()) {
-        result.solution_entry = manifest["solution"].value("entry", "");
-    }
+    m_folder = pattern;
+    // Entry names are checked safe relative paths; only the last part names the copy.
+    std::string name = std::filesystem::path(entry_name).filename().string();
+    m_path = m_folder / (name.empty() || name == "." || name == ".." ? std::string("solution.zip") : name);
+}
 
-    std::map<std::string, std::string> actual; // name -> SHA-256 of what the zip holds
-    std::set<std::string> listed;
-    for (const auto& item : manifest["entries"]) {
-        if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) {
-            result.problems.push_back({manifest_name, "an entry without a name (altered or damaged)"});
-            continue;
-        }
-        std::string name = item["name"].get<std::string>();
-        listed.insert(name);
-        const zip::Entry* entry = reader.find(name);
-        if (entry == nullptr) {
-            result.problems.push_back({name, "listed in manifest.json but missing from the bundle"});
-            continue;
-        }
-        std::string sha256;
-        try {
-            auto source = reader.open(*entry);
-            sha256 = sha256_source(*source);
-        } catch (const Error& error) {
-            result.problems.push_back({name, std::string("cannot be read: ") + error.what()});
-            continue;
-        }
-        actual[name] = sha256;
-        ++result.entries_checked;
-        if (item.value("sha256", "") != sha256 || item.value("size", uint64_t{0}) != entry->size) {
-            result.problems.push_back({name, "SHA-256 or size differs from manifest.json (altered)"});
-        }
+ScratchCopy::~ScratchCopy()
+{
+    std::error_code ignored;
+    std::filesystem::remove_all(m_folder, ignored);
+}
+
+KeyType key_type_for(const std::filesystem::path& key_file, std::optional<KeyType> declared)
+{
+    std::string bytes = read_file(key_file);
+    if (bytes.empty()) {
+        throw_input("read key " + quoted(key_file) + ": the file is empty");
     }
-    for (const auto& entry : reader.entries()) {
-        if (!entry.is_directory && entry.name != manifest_name && !listed.contains(entry.name)) {
-            result.problems.push_back({entry.name, "not listed in manifest.json (added)"});
-        }
+    std::string label = pem_label(bytes);
+    if (label.find("PRIVATE KEY") != std::string::npos) {
+        throw_usage("--key " + quoted(key_file) +
+                    " is a PEM private key: give the sender's public key instead (the private key stays with the "
+                    "sender; `openssl pkey -in KEY -pubout` prints the public key)");
     }
-    if (result.solution_entry.empty() || !listed.contains(result.solution_entry)) {
-        result.problems.push_back({manifest_name, "does not name the solution among its entries"});
+    bool is_public = label == "PUBLIC KEY";
+    if (!label.empty() && !is_public) {
+        throw_usage("--key " + quoted(key_file) + " holds a PEM " + label +
+                    ", neither a PEM public key (ed25519) nor a shared secret (hmac)");
     }
-    const std::string sums_name(k_checksums_entry);
-    if (const zip::Entry* sums_entry = reader.find(sums_name); sums_entry != nullptr && actual.contains(sums_name)) {
-        for (const auto& [name, sha256] : read_sums(reader.read(*sums_entry), result.problems)) {
-            auto found = actual.find(name);
-            if (found == actual.end()) {
-                result.problems.push_back({name, "listed in SHA256SUMS but not in manifest.json"});
-            } else if (found->second != sha256) {
-                result.problems.push_back({name, "SHA-256 differs from SHA256SUMS (altered)"});
-            }
-        }
-    } else if (sums_entry == nullptr) {
-        result.problems.push_back({sums_name, "missing from the bundle"});
+    KeyType type = declared.value_or(is_public ? KeyType::ed25519 : KeyType::hmac);
+    if (type == KeyType::hmac && is_public) {
+        throw_usage("--key " + quoted(key_file) +
+                    " is a PEM public key, which is no secret: it checks ed25519 signatures, not hmac ones");
     }
-    return result;
+    if (type == KeyType::ed25519 && !is_public) {
+        throw_usage("--key " + quoted(key_file) + " is not a PEM public key, which --key-type ed25519 needs");
+    }
+    return type;
+}
+
+Verification verify_bundle(const std::filesystem::path& bundle, const VerifyOptions& options)
+{
+    return Verifier(bundle, options).run();
 }
 
 } // namespace escprov::bundle

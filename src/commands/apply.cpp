@@ -2,9 +2,9 @@
 
 #include "bundle/bundle.hpp"
 #include "bundle/verify.hpp"
+#include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "solution/input.hpp"
-#include "zip/reader.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -19,31 +19,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-// A file removed when it goes out of scope: the solution copied out of the bundle for reading.
-class ScratchFile {
-public:
-    explicit ScratchFile(fs::path path) : m_path(std::move(path)) {}
-    ~ScratchFile()
-    {
-        std::error_code ignored;
-        fs::remove(m_path, ignored);
-    }
-    ScratchFile(const ScratchFile&) = delete;
-    ScratchFile& operator=(const ScratchFile&) = delete;
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-std::string managed_label(const solution::Manifest& manifest)
-{
-    if (!manifest.managed) {
-        return "unknown";
-    }
-    return *manifest.managed == 1 ? "managed" : *manifest.managed == 0 ? "unmanaged" : "unknown";
-}
-
 class ApplyCommand : public cli::Command {
 public:
     ApplyCommand()
@@ -51,11 +26,15 @@ public:
         // One option per line reads as a table, which clang-format would fold.
         // clang-format off
         options().add_options()
-            ("bundle", po::value(&m_bundle)->required(), "the bundle (also accepted as the positional argument)")
+            ("bundle", po::value(&m_bundle), "the bundle (also accepted as the positional argument)")
             ("key", po::value(&m_key),
                  "check the signature with this key: the shared secret (hmac) or the sender's PEM public key (ed25519)")
+            ("key-type", po::value(&m_key_type),
+                 "hmac or ed25519: the signature the bundle must carry (default: a PEM public key is ed25519, any "
+                 "other file an hmac secret)")
             ("org", po::value(&m_org), "import into this organisation URL (reserved: remote import is not available yet)");
         // clang-format on
+        m_limits.add_to(options());
         positional().add("bundle", 1);
     }
     std::string_view name() const override { return "apply"; }
@@ -64,49 +43,113 @@ public:
     std::string_view description() const override
     {
         return "Checks BUNDLE (written by `escprov bundle`): every entry against manifest.json and\n"
-               "SHA256SUMS, nothing added or missing, and with --key the manifest's signature (a\n"
-               "bundle without one is then refused). Any mismatch exits 1 naming the entry. Then it\n"
-               "shows what will be installed (solution, version, managed, publisher, CRM version, root\n"
-               "components by type, missing dependencies) and prints the manual steps for the CRM\n"
-               "version the bundle was built for.";
+               "SHA256SUMS, nothing added or missing, and with --key the manifest's signature, by the\n"
+               "algorithm of the key (--key-type), never the one the bundle names (an unsigned bundle, or\n"
+               "one signed another way, is then refused). Any mismatch or damage exits 1 naming the\n"
+               "entry. Then it shows what will be installed (solution, version, managed, publisher, CRM\n"
+               "version, root components by type, missing dependencies) and prints the manual steps for\n"
+               "the CRM version the bundle was built for, all from the bytes it checked.";
     }
 
-    ExitCode run(cli::Context& context) override
+    void check_options() override
     {
         if (!m_org.empty()) {
             throw_usage("apply --org: remote import is not available yet; run without --org for the manual steps");
         }
-        std::optional<fs::path> key = m_key.empty() ? std::nullopt : std::optional<fs::path>(m_key);
-        bundle::Verification verification = bundle::verify_bundle(m_bundle, key);
-        if (!verification.ok()) {
-            for (const auto& problem : verification.problems) {
-                context.err << "escprov: error: apply " << quoted(fs::path(m_bundle)) << ": entry '" << problem.entry
-                            << "': " << problem.reason << "\n";
-            }
-            context.err << "escprov: apply: the bundle is refused (" << verification.problems.size() << " problem"
-                        << (verification.problems.size() == 1 ? "" : "s")
-                        << "); do not import it, ask the sender for a new one\n";
-            return ExitCode::findings;
+        if (m_bundle.empty()) {
+            throw_usage("apply: missing BUNDLE (the bundle zip to check)");
         }
-        context.out << "Bundle:        " << m_bundle << "\n"
-                    << "Checked:       " << verification.entries_checked << " entries match manifest.json and "
-                    << "SHA256SUMS\n"
+        if (!m_key_type.empty()) {
+            if (m_key.empty()) {
+                throw_usage("apply: --key-type needs --key FILE");
+            }
+            try {
+                m_declared_type = bundle::parse_key_type(m_key_type);
+            } catch (const Error& error) {
+                throw_usage(std::string("apply --key-type: ") + error.what());
+            }
+        }
+    }
+
+    ExitCode run(cli::Context& context) override
+    {
+        fs::path bundle_path(m_bundle);
+        bundle::VerifyOptions options;
+        solution::InputLimits limits = m_limits.limits();
+        options.limits = limits.zip;
+        if (!m_key.empty()) {
+            try {
+                options.key = bundle::VerifyKey{m_key, bundle::key_type_for(m_key, m_declared_type)};
+            } catch (const Error& error) {
+                throw Error(error.kind(), "apply " + quoted(bundle_path) + ": " + error.what());
+            }
+        }
+        if (std::error_code ec; !fs::is_regular_file(bundle_path, ec)) {
+            throw_input("apply " + quoted(bundle_path) + ": no such file");
+        }
+        if (!std::ifstream(bundle_path, std::ios::binary)) {
+            throw_input("apply " + quoted(bundle_path) + ": cannot read the file");
+        }
+        bundle::Verification verification = bundle::verify_bundle(bundle_path, options);
+        std::optional<solution::Manifest> manifest;
+        if (verification.ok()) {
+            manifest = read_solution(verification, limits);
+        }
+        if (!verification.ok()) {
+            return refuse(context.err, verification);
+        }
+
+        context.out << "apply: " << quoted(bundle_path) << " is intact (signature: " << signature_label(verification)
+                    << ")\n"
+                    << "Checked:       " << verification.entries_checked << " entries and manifest.json (all "
+                    << verification.entries_checked + 1 << " in the bundle), against manifest.json and SHA256SUMS\n"
                     << "Signature:     " << signature_label(verification) << "\n"
                     << "Customer:      " << verification.customer << "\n";
-        show_solution(context.out, verification.solution_entry);
-        zip::Reader reader(m_bundle);
-        const zip::Entry* instructions = reader.find(bundle::k_instructions_text_entry);
-        if (instructions != nullptr) {
-            context.out << "\n" << reader.read(*instructions);
+        show_solution(context.out, verification.solution_entry, *manifest);
+        if (verification.instructions) {
+            context.out << "\n" << *verification.instructions;
+        } else {
+            context.out << "\nThe bundle has no " << bundle::k_instructions_text_entry << "\n";
         }
         if (verification.signature == bundle::SignatureState::not_checked) {
-            context.err << "escprov: warning: apply: the bundle is signed (" << verification.algorithm
-                        << ") but no --key was given, so who made it is not checked\n";
+            context.err << "escprov: warning: apply " << quoted(bundle_path) << ": the bundle is signed ("
+                        << verification.algorithm << ") but no --key was given, so who made it is not checked\n";
         }
         return ExitCode::ok;
     }
 
 private:
+    ExitCode refuse(std::ostream& err, const bundle::Verification& verification) const
+    {
+        std::string prefix = "escprov: error: apply " + quoted(fs::path(m_bundle)) + ": the bundle is refused: ";
+        for (const auto& problem : verification.problems) {
+            err << prefix << (problem.entry.empty() ? "" : "entry '" + problem.entry + "': ") << problem.reason << "\n";
+        }
+        size_t count = verification.problems.size();
+        err << "escprov: error: apply " << quoted(fs::path(m_bundle)) << ": the bundle is refused (" << count
+            << " problem" << (count == 1 ? "" : "s") << "); do not import it, ask the sender for a new one\n";
+        return ExitCode::findings;
+    }
+
+    // The solution's manifest, from the copy of the bytes that were checked. A solution that
+    // passed the checksums but cannot be read is a problem of the bundle.
+    static std::optional<solution::Manifest> read_solution(bundle::Verification& verification,
+                                                           const solution::InputLimits& limits)
+    {
+        if (!verification.solution_copy) {
+            verification.problems.push_back({verification.solution_entry, "was not read (internal)"});
+            return std::nullopt;
+        }
+        try {
+            auto input = solution::open_input(verification.solution_file(), limits);
+            return input->read_manifest();
+        } catch (const Error& error) {
+            verification.problems.push_back(
+                {verification.solution_entry, std::string("is not a readable solution: ") + error.what()});
+            return std::nullopt;
+        }
+    }
+
     static std::string signature_label(const bundle::Verification& verification)
     {
         switch (verification.signature) {
@@ -117,27 +160,14 @@ private:
         return "";
     }
 
-    // The solution's manifest, read from a copy beside the system's temporary folder.
-    void show_solution(std::ostream& out, const std::string& entry_name) const
+    static void show_solution(std::ostream& out, const std::string& entry_name, const solution::Manifest& manifest)
     {
-        zip::Reader reader(m_bundle);
-        const zip::Entry* entry = reader.find(entry_name);
-        ScratchFile copy(fs::temp_directory_path() / temp_name("apply-solution.zip"));
-        {
-            std::ofstream file(copy.path(), std::ios::binary);
-            file << reader.read(*entry);
-            if (!file) {
-                throw_output("apply: cannot write a scratch copy of the solution to " + quoted(copy.path()));
-            }
-        }
-        auto input = solution::open_input(copy.path(), {});
-        solution::Manifest manifest = input->read_manifest();
         auto crm = solution::target_version(manifest);
         out << "Solution:      " << manifest.unique_name
             << (manifest.display_name.empty() ? "" : " (\"" + manifest.display_name + "\")") << "\n"
             << "File:          " << entry_name << "\n"
             << "Version:       " << manifest.solution_version << "\n"
-            << "Managed:       " << managed_label(manifest) << "\n"
+            << "Managed:       " << solution::managed_word(manifest) << "\n"
             << "Publisher:     " << manifest.publisher.unique_name << " (prefix " << manifest.publisher.prefix << ")\n"
             << "CRM version:   " << (crm ? crm->text + " - " + std::string(crm->family()) : "unknown") << "\n";
         std::map<std::string, size_t> by_type;
@@ -151,15 +181,16 @@ private:
         out << "Missing dependencies (" << manifest.missing_dependencies.size()
             << "): the organisation must already have these\n";
         for (const auto& dependency : manifest.missing_dependencies) {
-            out << "  " << solution::component_type_name(dependency.required.type) << " "
-                << (dependency.required.schema_name.empty() ? dependency.required.id : dependency.required.schema_name)
-                << (dependency.required.solution.empty() ? "" : " from " + dependency.required.solution) << "\n";
+            out << "  " << solution::dependency_line(dependency) << "\n";
         }
     }
 
     std::string m_bundle;
     std::string m_key;
+    std::string m_key_type;
+    std::optional<bundle::KeyType> m_declared_type;
     std::string m_org;
+    cli::LimitOptions m_limits;
 };
 
 } // namespace

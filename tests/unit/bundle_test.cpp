@@ -1,7 +1,9 @@
 // escprov bundle and escprov apply: the Option 2 hand-off bundle is complete, checks out, and is
 // refused when any entry, the manifest or the key is wrong.
 
+#include "bundle/bundle.hpp"
 #include "bundle/signature.hpp"
+#include "bundle/verify.hpp"
 #include "support.hpp"
 #include "util/sha256.hpp"
 #include "zip/reader.hpp"
@@ -9,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -57,7 +61,47 @@ fs::path rewritten(const fs::path& bundle, const fs::path& out,
     return out;
 }
 
-// The connector merged into a CRM 2016 org and packed: what technical services hand over.
+// Makes an Ed25519 key pair with the openssl command; false when it is not available.
+bool make_ed25519_keys(const fs::path& private_key, const fs::path& public_key)
+{
+    std::string command = "openssl genpkey -algorithm ed25519 -out '" + private_key.string() +
+                          "' 2>/dev/null && openssl pkey -in '" + private_key.string() + "' -pubout -out '" +
+                          public_key.string() + "' 2>/dev/null";
+    return std::system(command.c_str()) == 0;
+}
+
+uint32_t little_endian(const std::string& bytes, size_t offset, size_t width)
+{
+    uint32_t value = 0;
+    for (size_t i = 0; i < width; ++i) {
+        value |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[offset + i])) << (8 * i);
+    }
+    return value;
+}
+
+// Where an entry's (compressed) data lies in a zip file: [offset, offset + size).
+std::pair<size_t, size_t> entry_data(const std::string& zip_bytes, const std::string& name)
+{
+    for (size_t at = zip_bytes.find("PK\x03\x04"); at != std::string::npos; at = zip_bytes.find("PK\x03\x04", at + 1)) {
+        size_t name_size = little_endian(zip_bytes, at + 26, 2);
+        size_t extra_size = little_endian(zip_bytes, at + 28, 2);
+        if (zip_bytes.compare(at + 30, name_size, name) == 0) {
+            return {at + 30 + name_size + extra_size, little_endian(zip_bytes, at + 18, 4)};
+        }
+    }
+    ADD_FAILURE() << "no local header for " << name;
+    return {0, 0};
+}
+
+// Where the central directory starts, from the end-of-central-directory record.
+size_t central_directory(const std::string& zip_bytes)
+{
+    size_t end = zip_bytes.rfind("PK\x05\x06");
+    EXPECT_NE(end, std::string::npos);
+    return end == std::string::npos ? 0 : little_endian(zip_bytes, end + 16, 4);
+}
+
+// The connector merged into a CRM 2016 org and packaged managed: merge -> package -> bundle -> apply.
 class Bundle : public ::testing::Test {
 protected:
     static void SetUpTestSuite()
@@ -68,9 +112,11 @@ protected:
         RunResult merged = run_escprov({"merge", "--base", org_sample("crm2016-adatum").string(), "--target", "8.2",
                                         "--out", tree.string(), "--report", s_report.string()});
         ASSERT_EQ(merged.exit_code, 0) << merged.err;
+        // What technical services really hand over: the merged tree packaged as a managed solution.
         s_solution = *s_work / "EmailServiceConnector_managed.zip";
-        RunResult packed = run_escprov({"pack", tree.string(), s_solution.string()});
-        ASSERT_EQ(packed.exit_code, 0) << packed.err;
+        RunResult packaged =
+            run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", s_solution.string()});
+        ASSERT_EQ(packaged.exit_code, 0) << packaged.err;
         s_secret = *s_work / "secret.key";
         write_bytes(s_secret, "a shared secret known to both sides");
     }
@@ -89,6 +135,20 @@ protected:
         return run_escprov(args);
     }
 
+    // The connector merged into an org sample and packaged managed for `target`, in the test's folder.
+    fs::path merged_and_packaged(const std::string& sample, const std::string& target)
+    {
+        fs::path tree = m_dir / (sample + "-merged");
+        fs::path solution = m_dir / (sample + "_managed.zip");
+        RunResult merged =
+            run_escprov({"merge", "--base", org_sample(sample).string(), "--target", target, "--out", tree.string()});
+        EXPECT_EQ(merged.exit_code, 0) << merged.err;
+        RunResult packaged =
+            run_escprov({"package", tree.string(), "--managed", "--target", target, "-o", solution.string()});
+        EXPECT_EQ(packaged.exit_code, 0) << packaged.err;
+        return solution;
+    }
+
     TempDir m_dir;
     static TempDir* s_work;
     static fs::path s_solution;
@@ -104,7 +164,11 @@ fs::path Bundle::s_secret;
 TEST_F(Bundle, HoldsEverythingListedWithItsHashAndAppliesClean)
 {
     fs::path out = m_dir / "adatum-bundle.zip";
-    fs::path backup = org_sample("crm2016-adatum");
+    // The backup as technical services take it: escprov backup create of the export the customer sent.
+    fs::path backup = m_dir / "escprov-backup-adatum.zip";
+    RunResult backed_up =
+        run_escprov({"backup", "create", "--from", org_sample("crm2016-adatum").string(), "-o", backup.string()});
+    ASSERT_EQ(backed_up.exit_code, 0) << backed_up.err;
     RunResult made = bundle(out, {"--backup", backup.string(), "--include-backup", "--report", s_report.string(),
                                   "--key", s_secret.string()});
     ASSERT_EQ(made.exit_code, 0) << made.err;
@@ -114,12 +178,12 @@ TEST_F(Bundle, HoldsEverythingListedWithItsHashAndAppliesClean)
     std::map<std::string, std::string> by_name(entries.begin(), entries.end());
     for (const char* expected : {"EmailServiceConnector_managed.zip", "ImportConfig.xml", "instructions.html",
                                  "instructions.txt", "preflight.txt", "backup.txt", "merge-report.txt",
-                                 "backup/crm2016-adatum.zip", "SHA256SUMS", "manifest.json"}) {
+                                 "backup/escprov-backup-adatum.zip", "SHA256SUMS", "manifest.json"}) {
         EXPECT_TRUE(by_name.contains(expected)) << expected << " is missing from the bundle";
     }
     EXPECT_EQ(entries.back().first, "manifest.json");
     EXPECT_EQ(by_name["EmailServiceConnector_managed.zip"], read_bytes(s_solution));
-    EXPECT_EQ(by_name["backup/crm2016-adatum.zip"], read_bytes(backup));
+    EXPECT_EQ(by_name["backup/escprov-backup-adatum.zip"], read_bytes(backup));
 
     // manifest.json lists every other entry with its true size and hash, and so does SHA256SUMS
     // (which cannot list itself).
@@ -247,12 +311,7 @@ TEST_F(Bundle, Ed25519SignatureChecksWithThePublicKeyOnly)
     fs::path public_key = m_dir / "sender.pub.pem";
     fs::path other_key = m_dir / "other.pem";
     fs::path other_public = m_dir / "other.pub.pem";
-    std::string command = "openssl genpkey -algorithm ed25519 -out '" + private_key.string() +
-                          "' && openssl pkey -in '" + private_key.string() + "' -pubout -out '" + public_key.string() +
-                          "' && openssl genpkey -algorithm ed25519 -out '" + other_key.string() +
-                          "' && openssl pkey -in '" + other_key.string() + "' -pubout -out '" + other_public.string() +
-                          "'";
-    if (std::system(command.c_str()) != 0) {
+    if (!make_ed25519_keys(private_key, public_key) || !make_ed25519_keys(other_key, other_public)) {
         GTEST_SKIP() << "the openssl command is not available to make Ed25519 test keys";
     }
     fs::path out = m_dir / "ed25519.zip";
@@ -264,6 +323,107 @@ TEST_F(Bundle, Ed25519SignatureChecksWithThePublicKeyOnly)
     RunResult bad = run_escprov({"apply", out.string(), "--key", other_public.string()});
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_NE(bad.err.find("entry 'manifest.json'"), std::string::npos) << bad.err;
+
+    // The customer is meant to hold only the public key; a private key is refused before anything is read.
+    RunResult with_private = run_escprov({"apply", out.string(), "--key", private_key.string()});
+    EXPECT_EQ(with_private.exit_code, 2);
+    EXPECT_NE(with_private.err.find("is a PEM private key: give the sender's public key"), std::string::npos)
+        << with_private.err;
+    EXPECT_EQ(with_private.out, "");
+    RunResult explicit_type =
+        run_escprov({"apply", out.string(), "--key", public_key.string(), "--key-type", "ed25519"});
+    EXPECT_EQ(explicit_type.exit_code, 0) << explicit_type.err;
+}
+
+// The forgery the review found (briefs/forge5.py): an Ed25519-signed bundle, an entry altered and
+// re-hashed, and the manifest re-signed as "hmac-sha256" keyed by the PUBLIC key file's bytes. The
+// verifier decides the algorithm, so this is refused.
+TEST_F(Bundle, ForgedHmacSignatureKeyedByThePublicKeyIsRefused)
+{
+    fs::path private_key = m_dir / "sender.pem";
+    fs::path public_key = m_dir / "sender.pub.pem";
+    if (!make_ed25519_keys(private_key, public_key)) {
+        GTEST_SKIP() << "the openssl command is not available to make Ed25519 test keys";
+    }
+    fs::path out = m_dir / "ed25519.zip";
+    ASSERT_EQ(bundle(out, {"--key", private_key.string(), "--key-type", "ed25519"}).exit_code, 0);
+    const std::string evil = "Step 1: run evil.ps1 as Domain Admin\n";
+    fs::path forged = rewritten(out, m_dir / "forged.zip", [&](auto& entries) {
+        std::map<std::string, std::string*> by_name;
+        for (auto& [name, bytes] : entries) {
+            by_name[name] = &bytes;
+        }
+        *by_name["instructions.txt"] = evil;
+        auto manifest = nlohmann::json::parse(*by_name["manifest.json"]);
+        std::string sums;
+        for (auto& item : manifest["entries"]) {
+            const std::string& bytes = *by_name[item["name"].get<std::string>()];
+            item["sha256"] = sha256_hex(bytes);
+            item["size"] = bytes.size();
+            if (item["name"] != "SHA256SUMS") {
+                sums += sha256_hex(bytes) + "  " + item["name"].get<std::string>() + "\n";
+            }
+        }
+        *by_name["SHA256SUMS"] = sums;
+        for (auto& item : manifest["entries"]) {
+            if (item["name"] == "SHA256SUMS") {
+                item["sha256"] = sha256_hex(sums);
+                item["size"] = sums.size();
+            }
+        }
+        manifest.erase("signature");
+        std::string canonical = bundle::canonical_manifest(manifest.dump());
+        manifest["signature"] = {{"algorithm", "hmac-sha256"},
+                                 {"value", bundle::sign(canonical, public_key, bundle::KeyType::hmac)}};
+        *by_name["manifest.json"] = manifest.dump(2) + "\n";
+    });
+    ASSERT_EQ(zip_entry(forged, "instructions.txt"), evil);
+    RunResult unsigned_check = run_escprov({"apply", forged.string()});
+    ASSERT_EQ(unsigned_check.exit_code, 0) << "the forgery is self-consistent: " << unsigned_check.err;
+
+    RunResult applied = run_escprov({"apply", forged.string(), "--key", public_key.string()});
+    EXPECT_EQ(applied.exit_code, 1) << applied.out;
+    EXPECT_NE(applied.err.find("entry 'manifest.json'"), std::string::npos) << applied.err;
+    EXPECT_NE(applied.err.find("signed with hmac-sha256, but the key"), std::string::npos) << applied.err;
+    EXPECT_NE(applied.err.find("is an ed25519 key"), std::string::npos) << applied.err;
+    EXPECT_EQ(applied.out, "") << "nothing of a refused bundle is shown";
+    EXPECT_EQ(applied.err.find("evil.ps1"), std::string::npos);
+
+    RunResult as_secret = run_escprov({"apply", forged.string(), "--key", public_key.string(), "--key-type", "hmac"});
+    EXPECT_EQ(as_secret.exit_code, 2) << "a public key is no HMAC secret";
+    EXPECT_NE(as_secret.err.find("is a PEM public key, which is no secret"), std::string::npos) << as_secret.err;
+    EXPECT_EQ(as_secret.out, "");
+}
+
+TEST(BundleKeyType, TheVerifierTellsTheKeyTypeFromTheKeyFile)
+{
+    TempDir dir;
+    fs::path private_key = dir / "k.pem";
+    fs::path public_key = dir / "k.pub.pem";
+    if (!make_ed25519_keys(private_key, public_key)) {
+        GTEST_SKIP() << "the openssl command is not available to make Ed25519 test keys";
+    }
+    write_bytes(dir / "secret", "s3cret");
+    write_bytes(dir / "cert.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    write_bytes(dir / "empty", "");
+    EXPECT_EQ(bundle::key_type_for(public_key, std::nullopt), bundle::KeyType::ed25519);
+    EXPECT_EQ(bundle::key_type_for(dir / "secret", std::nullopt), bundle::KeyType::hmac);
+    EXPECT_EQ(bundle::key_type_for(dir / "secret", bundle::KeyType::hmac), bundle::KeyType::hmac);
+    auto kind = [](const std::function<void()>& call) {
+        try {
+            call();
+        } catch (const Error& error) {
+            return error.kind();
+        }
+        return ErrorKind::internal;
+    };
+    EXPECT_EQ(kind([&] { bundle::key_type_for(private_key, std::nullopt); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::key_type_for(private_key, bundle::KeyType::ed25519); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::key_type_for(public_key, bundle::KeyType::hmac); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "secret", bundle::KeyType::ed25519); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "cert.pem", std::nullopt); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "empty", std::nullopt); }), ErrorKind::input);
+    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "missing", std::nullopt); }), ErrorKind::input);
 }
 
 TEST(BundleSignature, HmacAndEd25519RejectAnyChangeToTheSignedBytes)
@@ -283,8 +443,8 @@ TEST_F(Bundle, InstructionsFollowTheSolutionsCrmVersion)
 {
     fs::path crm2011 = m_dir / "fabrikam.zip";
     fs::path dataverse = m_dir / "contoso.zip";
-    ASSERT_EQ(bundle(crm2011, {}, org_sample("crm2011-fabrikam")).exit_code, 0);
-    ASSERT_EQ(bundle(dataverse, {}, org_sample("d365-contoso-9.2")).exit_code, 0);
+    ASSERT_EQ(bundle(crm2011, {}, merged_and_packaged("crm2011-fabrikam", "5.0")).exit_code, 0);
+    ASSERT_EQ(bundle(dataverse, {}, merged_and_packaged("d365-contoso-9.2", "9.2")).exit_code, 0);
     std::string old_steps = zip_entry(crm2011, "instructions.txt");
     std::string new_steps = zip_entry(dataverse, "instructions.txt");
     std::string packed_steps = [&] {
@@ -318,8 +478,12 @@ TEST_F(Bundle, NothingIsWrittenWhenBundlingFails)
     EXPECT_FALSE(fs::exists(out));
 
     ASSERT_EQ(bundle(out).exit_code, 0);
+    std::string first = read_bytes(out);
     RunResult again = bundle(out);
-    EXPECT_NE(again.exit_code, 0) << "an existing bundle is not overwritten without --overwrite";
+    EXPECT_EQ(again.exit_code, 1) << "an existing output is an output failure: " << again.err;
+    EXPECT_NE(again.err.find("the file exists; nothing was replaced"), std::string::npos) << again.err;
+    EXPECT_NE(again.err.find(out.filename().string()), std::string::npos) << again.err;
+    EXPECT_EQ(read_bytes(out), first) << "the existing bundle is untouched";
 }
 
 TEST_F(Bundle, RemoteImportIsReservedForALaterIssue)
@@ -329,6 +493,198 @@ TEST_F(Bundle, RemoteImportIsReservedForALaterIssue)
     RunResult applied = run_escprov({"apply", out.string(), "--org", "https://contoso.crm.dynamics.com"});
     EXPECT_EQ(applied.exit_code, 2);
     EXPECT_NE(applied.err.find("remote import is not available yet"), std::string::npos) << applied.err;
+}
+
+// Every field of manifest.json with the wrong type is a problem naming manifest.json (exit 1), never
+// a JSON library exception escaping as an internal error.
+TEST_F(Bundle, ManifestFieldsOfTheWrongTypeAreRefusedNamingManifestJson)
+{
+    fs::path out = m_dir / "unsigned.zip";
+    ASSERT_EQ(bundle(out).exit_code, 0);
+    const std::vector<std::pair<std::string, std::function<void(nlohmann::json&)>>> changes = {
+        {"size as a string", [](nlohmann::json& m) { m["entries"][0]["size"] = "123"; }},
+        {"negative size", [](nlohmann::json& m) { m["entries"][0]["size"] = -1; }},
+        {"sha256 as a number", [](nlohmann::json& m) { m["entries"][0]["sha256"] = 5; }},
+        {"sha256 not hex", [](nlohmann::json& m) { m["entries"][0]["sha256"] = std::string(64, 'z'); }},
+        {"name as a number", [](nlohmann::json& m) { m["entries"][1]["name"] = 7; }},
+        {"entry as a string", [](nlohmann::json& m) { m["entries"][1] = "ImportConfig.xml"; }},
+        {"entries an object", [](nlohmann::json& m) { m["entries"] = nlohmann::json::object(); }},
+        {"entries missing", [](nlohmann::json& m) { m.erase("entries"); }},
+        {"customer a number", [](nlohmann::json& m) { m["customer"] = 42; }},
+        {"solution a string", [](nlohmann::json& m) { m["solution"] = "x.zip"; }},
+        {"solution entry an array", [](nlohmann::json& m) { m["solution"]["entry"] = nlohmann::json::array(); }},
+        {"signature a string", [](nlohmann::json& m) { m["signature"] = "abc"; }},
+        {"signature value null",
+         [](nlohmann::json& m) {
+             m["signature"] = {{"algorithm", "hmac-sha256"}, {"value", nullptr}};
+         }},
+        {"unknown algorithm",
+         [](nlohmann::json& m) {
+             m["signature"] = {{"algorithm", "none"}, {"value", ""}};
+         }},
+        {"another format", [](nlohmann::json& m) { m["format"] = "escprov-bundle/99"; }},
+        {"not an object",
+         [](nlohmann::json& m) {
+             m = nlohmann::json::array({1, 2});
+         }},
+    };
+    for (const auto& [what, change] : changes) {
+        SCOPED_TRACE(what);
+        fs::path tampered = rewritten(out, m_dir / "tampered.zip", [&change](auto& entries) {
+            for (auto& [name, bytes] : entries) {
+                if (name == "manifest.json") {
+                    auto manifest = nlohmann::json::parse(bytes);
+                    change(manifest);
+                    bytes = manifest.dump(2) + "\n";
+                }
+            }
+        });
+        RunResult applied = run_escprov({"apply", tampered.string()});
+        EXPECT_EQ(applied.exit_code, 1) << applied.err;
+        EXPECT_NE(applied.err.find("the bundle is refused: entry 'manifest.json'"), std::string::npos) << applied.err;
+        EXPECT_EQ(applied.err.find("internal error"), std::string::npos) << applied.err;
+        EXPECT_EQ(applied.out, "");
+    }
+}
+
+// An entry whose compressed bytes are damaged cannot be read: it is reported once, as unreadable,
+// and not also as "listed in SHA256SUMS but not in manifest.json".
+TEST_F(Bundle, AnUnreadableEntryIsReportedOnceAndOnlyAsUnreadable)
+{
+    fs::path out = m_dir / "signed.zip";
+    ASSERT_EQ(bundle(out, {"--key", s_secret.string()}).exit_code, 0);
+    std::string bytes = read_bytes(out);
+    auto [offset, size] = entry_data(bytes, "instructions.html");
+    ASSERT_GT(size, 16U);
+    bytes[offset + size / 2] = static_cast<char>(bytes[offset + size / 2] ^ 0xff);
+    fs::path damaged = m_dir / "damaged.zip";
+    write_bytes(damaged, bytes);
+
+    RunResult applied = run_escprov({"apply", damaged.string(), "--key", s_secret.string()});
+    EXPECT_EQ(applied.exit_code, 1);
+    EXPECT_NE(applied.err.find("escprov: error: apply '" + damaged.string() +
+                               "': the bundle is refused: entry 'instructions.html': cannot be read"),
+              std::string::npos)
+        << applied.err;
+    EXPECT_EQ(applied.err.find("not in manifest.json"), std::string::npos) << applied.err;
+    EXPECT_NE(applied.err.find("(1 problem)"), std::string::npos) << applied.err;
+    EXPECT_EQ(applied.out, "");
+}
+
+// One byte flipped anywhere in the bundle FILE (entry data, local headers, the central directory,
+// the end record): apply refuses it (exit 1), or — where only zip metadata the content does not
+// depend on changed (times, attributes) — accepts it only when every entry still reads back as the
+// original bytes.
+TEST_F(Bundle, EveryFlippedByteOfTheFileIsRefusedUnlessTheContentIsProvablyUnchanged)
+{
+    fs::path out = m_dir / "signed.zip";
+    ASSERT_EQ(bundle(out, {"--key", s_secret.string(), "--report", s_report.string()}).exit_code, 0);
+    const std::string original = read_bytes(out);
+    const auto original_entries = zip_entries(out);
+
+    std::set<size_t> positions;
+    size_t step = std::max<size_t>(original.size() / 150, 1);
+    for (size_t at = 0; at < original.size(); at += step) {
+        positions.insert(at);
+    }
+    for (size_t at = central_directory(original); at < original.size(); at += 7) {
+        positions.insert(at); // the central directory and end record, densely
+    }
+    for (size_t at = 0; at < 46; ++at) {
+        positions.insert(at); // the first local header and its name, every byte
+    }
+    positions.insert(original.size() - 1);
+
+    fs::path flipped = m_dir / "flipped.zip";
+    size_t refused = 0;
+    size_t accepted = 0;
+    for (size_t at : positions) {
+        SCOPED_TRACE("byte " + std::to_string(at) + " of " + std::to_string(original.size()));
+        std::string bytes = original;
+        bytes[at] = static_cast<char>(bytes[at] ^ (at % 2 == 0 ? 0x01 : 0x80));
+        write_bytes(flipped, bytes);
+        RunResult applied = run_escprov({"apply", flipped.string(), "--key", s_secret.string()});
+        ASSERT_TRUE(applied.exit_code == 0 || applied.exit_code == 1) << applied.exit_code << " " << applied.err;
+        if (applied.exit_code == 1) {
+            ++refused;
+            EXPECT_NE(applied.err.find("escprov: error: apply '" + flipped.string() + "': the bundle is refused"),
+                      std::string::npos)
+                << applied.err;
+            EXPECT_EQ(applied.out, "");
+            continue;
+        }
+        ++accepted;
+        std::vector<std::pair<std::string, std::string>> read_back;
+        EXPECT_NO_THROW(read_back = zip_entries(flipped));
+        EXPECT_EQ(read_back, original_entries) << "accepted, so every entry must read back unchanged";
+    }
+    EXPECT_GT(refused, positions.size() * 3 / 4) << accepted << " accepted";
+}
+
+TEST_F(Bundle, ApplyTakesTheLimitOptionsAndRefusesAZipBeyondThem)
+{
+    fs::path out = m_dir / "b.zip";
+    ASSERT_EQ(bundle(out).exit_code, 0);
+    RunResult few = run_escprov({"apply", out.string(), "--max-entries", "3"});
+    EXPECT_EQ(few.exit_code, 1) << few.err;
+    EXPECT_NE(few.err.find("--max-entries"), std::string::npos) << few.err;
+    // The limits reach the solution inside too: its solution.xml nests deeper than 2.
+    RunResult shallow = run_escprov({"apply", out.string(), "--max-depth", "2"});
+    EXPECT_EQ(shallow.exit_code, 1) << shallow.err;
+    EXPECT_NE(shallow.err.find("entry 'EmailServiceConnector_managed.zip': is not a readable solution: "
+                               "EmailServiceConnector_managed.zip!solution.xml"),
+              std::string::npos)
+        << shallow.err;
+    EXPECT_NE(shallow.err.find("--max-depth"), std::string::npos) << shallow.err;
+    EXPECT_EQ(shallow.out, "");
+    RunResult plenty = run_escprov({"apply", out.string(), "--max-entries", "100"});
+    EXPECT_EQ(plenty.exit_code, 0) << plenty.err;
+}
+
+TEST_F(Bundle, ApplyShowsTheManagedSolutionAndItsLayeringRisks)
+{
+    fs::path out = m_dir / "b.zip";
+    ASSERT_EQ(bundle(out, {"--key", s_secret.string()}).exit_code, 0);
+    // Managed-layer risks exist only for a managed solution: the fixture packaged it so.
+    std::string preflight = zip_entry(out, "preflight.txt");
+    EXPECT_NE(preflight.find("(managed)"), std::string::npos) << preflight;
+    EXPECT_NE(preflight.find("Managed layer over the system entity 'contact'"), std::string::npos) << preflight;
+    EXPECT_NE(preflight.find("Managed layer over the system entity 'account'"), std::string::npos) << preflight;
+    EXPECT_NE(preflight.find("carries a site map"), std::string::npos) << preflight;
+
+    RunResult applied = run_escprov({"apply", out.string(), "--key", s_secret.string()});
+    ASSERT_EQ(applied.exit_code, 0) << applied.err;
+    EXPECT_TRUE(applied.err.empty()) << applied.err;
+    auto entries = zip_entries(out);
+    EXPECT_EQ(applied.out.rfind("apply: '" + out.string() + "' is intact (signature: hmac-sha256, valid)\n", 0), 0U)
+        << applied.out;
+    EXPECT_NE(applied.out.find("Checked:       " + std::to_string(entries.size() - 1) +
+                               " entries and manifest.json (all " + std::to_string(entries.size()) + " in the bundle)"),
+              std::string::npos)
+        << applied.out;
+    EXPECT_NE(applied.out.find("Managed:       managed\n"), std::string::npos) << applied.out;
+    EXPECT_NE(applied.out.find("Version:       "), std::string::npos) << applied.out;
+    EXPECT_NE(applied.out.find("Customer:      Adatum & Co\n"), std::string::npos) << applied.out;
+}
+
+TEST_F(Bundle, ApplyWithoutABundleOrWithOrgIsAUsageErrorBeforeAnythingIsRead)
+{
+    RunResult nothing = run_escprov({"apply"});
+    EXPECT_EQ(nothing.exit_code, 2);
+    EXPECT_NE(nothing.err.find("apply: missing BUNDLE"), std::string::npos) << nothing.err;
+    // --org is refused while parsing: the bundle named does not even exist.
+    RunResult org = run_escprov({"apply", (m_dir / "absent.zip").string(), "--org", "https://x.crm.dynamics.com"});
+    EXPECT_EQ(org.exit_code, 2);
+    EXPECT_NE(org.err.find("remote import is not available yet"), std::string::npos) << org.err;
+    RunResult absent = run_escprov({"apply", (m_dir / "absent.zip").string()});
+    EXPECT_EQ(absent.exit_code, 2);
+    EXPECT_NE(absent.err.find("escprov: error: apply '" + (m_dir / "absent.zip").string() + "': no such file"),
+              std::string::npos)
+        << absent.err;
+    RunResult bad_type = run_escprov({"apply", "x.zip", "--key", "k", "--key-type", "rsa"});
+    EXPECT_EQ(bad_type.exit_code, 2);
+    EXPECT_NE(bad_type.err.find("apply --key-type: key type must be hmac or ed25519"), std::string::npos)
+        << bad_type.err;
 }
 
 } // namespace
