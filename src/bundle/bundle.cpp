@@ -1,6 +1,8 @@
 #include "bundle/bundle.hpp"
 
+#include "backup/backup.hpp"
 #include "bundle/instructions.hpp"
+#include "merge/connector.hpp"
 #include "solution/input.hpp"
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
@@ -81,15 +83,25 @@ std::string preflight_text(const Request& request, const solution::Manifest& man
     return out.str();
 }
 
-std::string backup_text(const std::filesystem::path& backup, const std::string& sha256, bool included)
+std::string backup_text(const std::filesystem::path& backup, const backup::Manifest& manifest,
+                        const std::string& sha256, bool included)
 {
     std::ostringstream out;
     out << "Backup taken before these changes\n\n"
         << "File:    " << backup.filename().string() << "\n"
         << "Size:    " << std::filesystem::file_size(backup) << " bytes\n"
         << "SHA-256: " << sha256 << "\n"
+        << "Taken:   " << manifest.created << " by " << manifest.tool << "\n"
+        << "Org:     " << (manifest.org_url.empty() ? std::string("(not recorded)") : manifest.org_url)
+        << (manifest.org_version.empty() ? std::string() : ", CRM " + manifest.org_version) << "\n"
         << "In this bundle: "
-        << (included ? "yes, as backup/" + backup.filename().string() : std::string("no (kept by the sender)")) << "\n";
+        << (included ? "yes, as backup/" + backup.filename().string()
+                     : std::string("no; the sender keeps it and sends it on request, by the name above"))
+        << "\n\n"
+        << "What it holds (the exports you sent and the org metadata; compare the SHA-256 with your copies):\n";
+    for (const auto& file : manifest.files) {
+        out << "  " << file.sha256 << "  " << file.size << " bytes  " << file.path << "\n";
+    }
     return out.str();
 }
 
@@ -123,7 +135,70 @@ void require_file(const std::filesystem::path& file, std::string_view what)
     }
 }
 
+// The hand-off is the connector, managed, so that the customer can uninstall it; anything else
+// is refused unless forced, saying what it is.
+void check_solution(const Request& request, const solution::Manifest& manifest)
+{
+    if (request.force) {
+        return;
+    }
+    const std::string& prefix = manifest.publisher.prefix;
+    if (prefix != merge::k_connector_publisher_prefix) {
+        throw_usage("bundle: --solution " + quoted(request.solution) + " is '" + manifest.unique_name +
+                    "' by publisher '" + manifest.publisher.unique_name + "' (prefix '" + prefix +
+                    "'), not the connector (prefix '" + std::string(merge::k_connector_publisher_prefix) +
+                    "'); package the merge output with escprov package, or pass --force");
+    }
+    if (!manifest.managed || *manifest.managed != 1) {
+        throw_usage("bundle: --solution " + quoted(request.solution) + " is " +
+                    std::string(solution::managed_word(manifest)) +
+                    "; the customer's IT should get a managed solution they can uninstall (escprov package "
+                    "--managed), or pass --force");
+    }
+}
+
+// The backup named in the bundle is the customer's way back; one that does not verify is no way back.
+backup::Manifest checked_backup(const std::filesystem::path& backup, const solution::InputLimits& limits)
+{
+    backup::Verification verification = backup::verify_backup(backup, limits);
+    if (!verification.ok()) {
+        std::string more = verification.problems.size() > 1
+                               ? " (and " + std::to_string(verification.problems.size() - 1) + " more problems)"
+                               : "";
+        throw_input("bundle: --backup " + quoted(backup) + " does not verify: " + verification.problems.front() + more +
+                    "; run escprov backup verify on it");
+    }
+    return *verification.manifest;
+}
+
 } // namespace
+
+Cover cover_message(const Summary& summary, const Request& request, const std::string& bundle_sha256)
+{
+    const solution::Manifest& manifest = summary.manifest;
+    std::string bundle_name = request.output.filename().string();
+    Cover cover;
+    cover.subject = "Email Service Connector " + manifest.solution_version + " for " + request.customer + " (CRM " +
+                    summary.crm.text + ")";
+    std::string signature = !request.signing                            ? "not signed"
+                            : request.signing->type == KeyType::ed25519 ? "signed with our Ed25519 key"
+                                                                        : "signed with our shared HMAC key";
+    std::ostringstream body;
+    body << "Hello,\r\n\r\n"
+         << "Attached is " << bundle_name << ": the Email Service Connector " << manifest.solution_version << " ("
+         << solution::managed_word(manifest) << ") for " << request.customer << "'s CRM " << summary.crm.text << " ("
+         << summary.crm.family() << "), " << signature << ".\r\n\r\n"
+         << "Before importing it, check that it arrived unaltered:\r\n"
+         << "  escprov apply " << bundle_name << (request.signing ? " --key THE_KEY_WE_GAVE_YOU" : "") << "\r\n"
+         << "or, without escprov, unzip it and run \"sha256sum -c SHA256SUMS\" in that folder.\r\n\r\n"
+         << "The steps (service user and role, import, publish, what to test, how to roll back) are in\r\n"
+         << "instructions.html and instructions.txt inside the bundle; preflight.txt lists what the\r\n"
+         << "organisation must already have.\r\n\r\n"
+         << "SHA-256 of " << bundle_name << ": " << bundle_sha256 << "\r\n\r\n"
+         << "-- \r\nSent by escprov " << version_string() << "\r\n";
+    cover.body = body.str();
+    return cover;
+}
 
 std::string canonical_manifest(std::string_view manifest_json)
 {
@@ -160,7 +235,7 @@ std::string import_config(std::string_view solution_file)
 Summary write_bundle(const Request& request)
 {
     require_file(request.solution, "solution");
-    auto input = solution::open_input(request.solution, {});
+    auto input = solution::open_input(request.solution, request.limits);
     if (input->kind() != solution::SolutionInput::Kind::zip) {
         throw_usage("bundle: --solution " + quoted(request.solution) +
                     " is not a solution zip (package or pack the tree first)");
@@ -172,8 +247,11 @@ Summary write_bundle(const Request& request)
         throw_input("bundle " + quoted(request.solution) + ": solution.xml does not say which CRM version it is for");
     }
     summary.crm = *crm;
+    check_solution(request, summary.manifest);
+    std::optional<backup::Manifest> backup_manifest;
     if (request.backup) {
         require_file(*request.backup, "backup");
+        backup_manifest = checked_backup(*request.backup, request.limits);
     }
     if (request.report) {
         require_file(*request.report, "merge report");
@@ -191,7 +269,7 @@ Summary write_bundle(const Request& request)
     Instructions instructions = render_instructions(request.instructions, facts);
     std::string report_entry = request.report ? "merge-report" + request.report->extension().string() : "";
 
-    zip::Writer writer(request.output, request.overwrite);
+    zip::Writer writer(request.output, request.overwrite, AtomicFile::Access::owner_only);
     EntryList entries(writer);
     entries.add_file(solution_entry, request.solution);
     entries.add_bytes("ImportConfig.xml", import_config(solution_entry));
@@ -203,7 +281,8 @@ Summary write_bundle(const Request& request)
     }
     if (request.backup) {
         std::string backup_sha = sha256_file(*request.backup);
-        entries.add_bytes("backup.txt", backup_text(*request.backup, backup_sha, request.include_backup));
+        entries.add_bytes("backup.txt",
+                          backup_text(*request.backup, *backup_manifest, backup_sha, request.include_backup));
         if (request.include_backup) {
             entries.add_file("backup/" + request.backup->filename().string(), *request.backup);
         }

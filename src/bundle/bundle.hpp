@@ -9,6 +9,7 @@
 // corruption in transit; with one they also prove who made the bundle.
 
 #include "bundle/signature.hpp"
+#include "solution/input.hpp"
 #include "solution/manifest.hpp"
 #include "util/fs.hpp"
 
@@ -31,7 +32,7 @@ struct Signing {
 };
 
 struct Request {
-    std::filesystem::path solution; // a solution zip
+    std::filesystem::path solution; // a solution zip, managed and the connector's (unless force)
     std::string customer;
     std::optional<std::filesystem::path> backup;
     bool include_backup = false;
@@ -40,6 +41,8 @@ struct Request {
     std::filesystem::path instructions; // templates/instructions
     std::filesystem::path output;
     AtomicFile::Overwrite overwrite = AtomicFile::Overwrite::no;
+    bool force = false; // bundle a solution that is unmanaged or not the connector's
+    solution::InputLimits limits;
 };
 
 // One entry of a bundle as manifest.json lists it.
@@ -55,10 +58,21 @@ struct Summary {
     solution::CrmVersion crm;
 };
 
-// Writes the bundle atomically (nothing at `request.output` unless it is complete). Throws
-// Error(input) naming the solution, backup, report, template or key that cannot be read (or a
-// solution whose CRM version cannot be told), Error(output) when the zip cannot be written.
+// Writes the bundle atomically and readable by its owner only (mode 0600: it carries the customer's
+// customisations, and with --include-backup their backup); nothing is at `request.output` unless it
+// is complete. Throws Error(input) naming the solution, backup, report, template or key that cannot
+// be read, a solution whose CRM version cannot be told, or a backup that does not verify;
+// Error(usage) for a solution that is unmanaged or not the connector's without `force`;
+// Error(output) when the zip cannot be written.
 Summary write_bundle(const Request& request);
+
+// The covering email for a bundle: a subject naming the connector version, customer and CRM
+// version, and a short text body saying what is attached and how to check it before importing.
+struct Cover {
+    std::string subject;
+    std::string body; // CRLF line ends
+};
+Cover cover_message(const Summary& summary, const Request& request, const std::string& bundle_sha256);
 
 // The bytes a signature covers, from manifest.json's text. Throws Error(input) when it is not JSON.
 std::string canonical_manifest(std::string_view manifest_json);

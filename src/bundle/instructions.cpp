@@ -16,7 +16,8 @@ namespace {
 const std::set<std::string, std::less<>>& required_phrases()
 {
     static const std::set<std::string, std::less<>> phrases = {
-        "product", "solutions_location", "users_location", "roles_location", "publish_step", "rollback_step",
+        "product",      "solutions_location", "users_location",   "roles_location",
+        "publish_step", "rollback_step",      "navigation_check",
     };
     return phrases;
 }

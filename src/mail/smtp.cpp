@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <string_view>
+#include <utility>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -285,9 +286,11 @@ int on_progress(void* /*unused*/, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, 
 
 } // namespace
 
-void send(const Message& message, const SmtpOptions& options)
+namespace {
+
+// The checks both check() and send() make; returns the server and the password.
+std::pair<Server, std::string> checked(const Message& message, const SmtpOptions& options)
 {
-    // ---- options: checked before anything is read or sent
     Server server = parse_server(options.url);
     check_address(message.from, "sender");
     if (message.to.empty()) {
@@ -300,7 +303,20 @@ void send(const Message& message, const SmtpOptions& options)
     if (options.timeout_seconds <= 0) {
         throw_usage("send mail: the timeout must be a positive number of seconds");
     }
-    std::string password = read_password(options);
+    return {server, read_password(options)};
+}
+
+} // namespace
+
+void check(const Message& message, const SmtpOptions& options)
+{
+    (void)checked(message, options);
+}
+
+void send(const Message& message, const SmtpOptions& options)
+{
+    // ---- options: checked before anything is read or sent
+    auto [server, password] = checked(message, options);
 
     std::error_code ec;
     if (!fs::is_regular_file(message.attachment, ec) || !std::ifstream(message.attachment, std::ios::binary)) {

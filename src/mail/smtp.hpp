@@ -29,6 +29,11 @@ struct SmtpOptions {
     long timeout_seconds = 60;
 };
 
+// Checks everything send() checks before connecting (the URL, addresses, subject, timeout, that the
+// password source is given and readable) without reading the attachment or connecting, so that a
+// command can refuse bad mail options before it does its work. Throws as send() does.
+void check(const Message& message, const SmtpOptions& options);
+
 // Sends `message`. Throws Error(usage) for bad options (no recipient, password source missing),
 // Error(input) when the attachment cannot be read, Error(output) naming the server and libcurl's
 // reason when sending fails (the password never appears in it).

@@ -16,7 +16,8 @@
 
 namespace escprov::merge {
 
-inline constexpr std::string_view k_connector_prefix = "esc_";
+inline constexpr std::string_view k_connector_prefix = "esc_";          // schema names
+inline constexpr std::string_view k_connector_publisher_prefix = "esc"; // the publisher's CustomizationPrefix
 inline constexpr std::string_view k_connector_publisher = "dotdigital";
 inline constexpr std::string_view k_connector_option_value_prefix = "77263";
 

@@ -1,20 +1,20 @@
 // mail::send against a real SMTP server on loopback: tests/smtp/server.py on Debian's
 // python3-aiosmtpd, with a self-signed certificate made by the openssl CLI for each test suite run.
-// The received raw message is parsed here (MIME split, base64 decoded) and compared byte for byte.
+// The received raw message is parsed (MIME split, base64 decoded) and compared byte for byte. The
+// tests fail, not skip, without those tools: ./setup.sh test installs them.
 
 #include "mail/smtp.hpp"
+#include "smtp_support.hpp"
 #include "support.hpp"
 #include "util/error.hpp"
 
 #include <chrono>
 #include <cstdlib>
-#include <map>
 #include <random>
 #include <thread>
 
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -23,28 +23,8 @@
 namespace escprov::test {
 namespace {
 
-const std::string k_user = "connector";
-const std::string k_password = "s3cret-Pa55word-for-tests";
-
-// ---- tools the tests need ------------------------------------------------------------------
-
-// Runs `command` through the shell, quietly; true when it exits 0.
-bool shell_ok(const std::string& command)
-{
-    return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// A python3 that can import aiosmtpd (Debian's package installs into /usr/bin/python3's path,
-// which a pyenv or venv python3 earlier on PATH does not see), or "".
-std::string python_with_aiosmtpd()
-{
-    for (const char* candidate : {"/usr/bin/python3", "python3"}) {
-        if (shell_ok(std::string(candidate) + " -c 'import aiosmtpd'")) {
-            return candidate;
-        }
-    }
-    return {};
-}
+const std::string& k_user = k_smtp_user;
+const std::string& k_password = k_smtp_password;
 
 // A loopback port nothing listens on (bound, then released).
 int unused_port()
@@ -60,230 +40,6 @@ int unused_port()
     return ntohs(address.sin_port);
 }
 
-std::string base64_decode(const std::string& text)
-{
-    std::string compact;
-    for (char c : text) {
-        if (c != '\r' && c != '\n' && c != ' ' && c != '\t') {
-            compact += c;
-        }
-    }
-    std::string out(compact.size() / 4 * 3 + 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(compact.data()), static_cast<int>(compact.size()));
-    if (n < 0 || compact.size() % 4 != 0) {
-        ADD_FAILURE() << "not base64: " << compact.substr(0, 80);
-        return {};
-    }
-    size_t padding = compact.ends_with("==") ? 2 : compact.ends_with("=") ? 1 : 0;
-    out.resize(static_cast<size_t>(n) - padding);
-    return out;
-}
-
-std::string quoted_printable_decode(const std::string& text)
-{
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '=' && i + 2 < text.size() + 1 && text.compare(i, 3, "=\r\n") == 0) {
-            i += 2; // soft line break
-        } else if (text[i] == '=' && i + 2 < text.size()) {
-            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
-// ---- a received message, parsed -------------------------------------------------------------
-
-struct Part {
-    std::map<std::string, std::string> headers; // lower-case name -> unfolded value
-    std::string body;
-};
-
-// Splits "headers CRLF CRLF body" and unfolds the headers.
-Part parse_part(const std::string& raw)
-{
-    Part part;
-    size_t split = raw.find("\r\n\r\n");
-    std::string head = raw.substr(0, split);
-    part.body = split == std::string::npos ? "" : raw.substr(split + 4);
-    std::string name;
-    size_t start = 0;
-    while (start < head.size()) {
-        size_t end = head.find("\r\n", start);
-        std::string line = head.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        start = end == std::string::npos ? head.size() : end + 2;
-        if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
-            part.headers[name] += line; // a folded continuation
-            continue;
-        }
-        size_t colon = line.find(':');
-        name = line.substr(0, colon);
-        for (auto& c : name) {
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-        part.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-    return part;
-}
-
-// The value of `parameter` in a header such as `multipart/mixed; boundary="x"`.
-std::string header_parameter(const std::string& value, const std::string& parameter)
-{
-    size_t at = value.find(parameter + "=");
-    if (at == std::string::npos) {
-        return {};
-    }
-    std::string rest = value.substr(at + parameter.size() + 1);
-    if (!rest.empty() && rest[0] == '"') {
-        return rest.substr(1, rest.find('"', 1) - 1);
-    }
-    return rest.substr(0, rest.find_first_of("; \t"));
-}
-
-// The parts of a multipart body between "--boundary" lines.
-std::vector<Part> split_multipart(const Part& message)
-{
-    std::string boundary = "--" + header_parameter(message.headers.at("content-type"), "boundary");
-    std::vector<Part> parts;
-    std::string body = "\r\n" + message.body;
-    size_t at = body.find("\r\n" + boundary);
-    while (at != std::string::npos) {
-        size_t start = at + 2 + boundary.size();
-        if (body.compare(start, 2, "--") == 0) {
-            break; // the closing delimiter
-        }
-        start += 2; // CRLF after the delimiter
-        size_t next = body.find("\r\n" + boundary, start);
-        parts.push_back(parse_part(body.substr(start, next - start)));
-        at = next;
-    }
-    return parts;
-}
-
-// Decodes RFC 2047 "=?UTF-8?B?...?=" words (the only kind send() writes), dropping the folding.
-std::string decode_subject(const std::string& header)
-{
-    std::string out;
-    size_t at = 0;
-    bool any = false;
-    while ((at = header.find("=?UTF-8?B?", at)) != std::string::npos) {
-        size_t end = header.find("?=", at + 10);
-        out += base64_decode(header.substr(at + 10, end - at - 10));
-        at = end + 2;
-        any = true;
-    }
-    return any ? out : header;
-}
-
-// ---- the server ------------------------------------------------------------------------------
-
-enum class Mode { plain, starttls, implicit };
-
-struct Received {
-    nlohmann::json envelope;
-    std::string raw;
-};
-
-class SmtpServer {
-public:
-    SmtpServer(const std::string& python, Mode mode, const fs::path& folder, const fs::path& cert, const fs::path& key,
-               bool with_auth)
-        : m_spool(folder / "spool")
-    {
-        fs::create_directories(m_spool);
-        fs::path ready = folder / "ready";
-        fs::path secret = folder / "server-password";
-        write_bytes(secret, k_password + "\n");
-        std::vector<std::string> args = {
-            python,    (source_dir() / "tests/smtp/server.py").string(),
-            "--mode",  mode == Mode::plain ? "plain" : mode == Mode::starttls ? "starttls" : "implicit",
-            "--spool", m_spool.string(),
-            "--ready", ready.string(),
-            "--cert",  cert.string(),
-            "--key",   key.string()};
-        if (with_auth) {
-            args.insert(args.end(), {"--user", k_user, "--password-file", secret.string()});
-        }
-        std::vector<char*> argv;
-        for (auto& arg : args) {
-            argv.push_back(arg.data());
-        }
-        argv.push_back(nullptr);
-        fs::path log = folder / "server.log";
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            FILE* out = std::freopen(log.c_str(), "w", stderr);
-            (void)out;
-            ::execvp(argv[0], argv.data());
-            ::_exit(127);
-        }
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (!fs::exists(ready)) {
-            int status = 0;
-            if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-                m_pid = -1;
-                m_error = "the SMTP server exited at start: " + read_bytes(log);
-                return;
-            }
-            if (std::chrono::steady_clock::now() > deadline) {
-                m_error = "the SMTP server did not start within 20 s: " + read_bytes(log);
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        m_port = std::stoi(read_bytes(ready));
-    }
-    ~SmtpServer()
-    {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            int status = 0;
-            auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-            while (::waitpid(m_pid, &status, WNOHANG) == 0) {
-                if (std::chrono::steady_clock::now() > deadline) {
-                    ::kill(m_pid, SIGKILL);
-                    ::waitpid(m_pid, &status, 0);
-                    break;
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-        }
-    }
-    SmtpServer(const SmtpServer&) = delete;
-    SmtpServer& operator=(const SmtpServer&) = delete;
-
-    const std::string& error() const { return m_error; }
-    std::string url(const std::string& scheme) const { return scheme + "://127.0.0.1:" + std::to_string(m_port); }
-    std::string address() const { return "127.0.0.1:" + std::to_string(m_port); }
-
-    // Every message saved so far, in arrival order (send() returns after the server's 250).
-    std::vector<Received> received() const
-    {
-        std::vector<Received> messages;
-        for (int n = 1;; ++n) {
-            std::array<char, 16> stem{};
-            std::snprintf(stem.data(), stem.size(), "%03d", n);
-            fs::path json = m_spool / (std::string(stem.data()) + ".json");
-            if (!fs::exists(json)) {
-                break;
-            }
-            messages.push_back(
-                {nlohmann::json::parse(read_bytes(json)), read_bytes(m_spool / (std::string(stem.data()) + ".eml"))});
-        }
-        return messages;
-    }
-
-private:
-    fs::path m_spool;
-    pid_t m_pid = -1;
-    int m_port = 0;
-    std::string m_error;
-};
-
 // ---- fixture ---------------------------------------------------------------------------------
 
 class MailTest : public ::testing::Test {
@@ -291,34 +47,29 @@ protected:
     static void SetUpTestSuite()
     {
         s_python = new std::string(python_with_aiosmtpd());
-        s_certs = new TempDir();
-        s_cert_ok = shell_ok("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
-                             " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout '" +
-                             (*s_certs / "key.pem").string() + "' -out '" + (*s_certs / "cert.pem").string() + "'");
+        s_certificate = new TestCertificate();
     }
     static void TearDownTestSuite()
     {
-        delete s_certs;
+        delete s_certificate;
         delete s_python;
     }
     void SetUp() override
     {
-        if (s_python->empty()) {
-            GTEST_SKIP() << "no python3 with aiosmtpd: run ./setup.sh test (installs python3-aiosmtpd) to run the "
-                            "SMTP round-trip tests";
-        }
-        ASSERT_TRUE(s_cert_ok) << "openssl could not make the test certificate (is the openssl CLI installed?)";
+        std::string missing = smtp_tools_missing();
+        ASSERT_EQ(missing, "");
+        ASSERT_TRUE(s_certificate->ok()) << "openssl could not make the test certificate";
         ::setenv("ESCPROV_TEST_SMTP_PASSWORD", k_password.c_str(), 1);
     }
 
     std::unique_ptr<SmtpServer> start(Mode mode, bool with_auth = true)
     {
         auto server =
-            std::make_unique<SmtpServer>(*s_python, mode, m_dir.path(), cert(), *s_certs / "key.pem", with_auth);
+            std::make_unique<SmtpServer>(*s_python, mode, m_dir.path(), cert(), s_certificate->key(), with_auth);
         EXPECT_EQ(server->error(), "");
         return server;
     }
-    static fs::path cert() { return *s_certs / "cert.pem"; }
+    static fs::path cert() { return s_certificate->cert(); }
 
     // A few hundred KB of random bytes (every byte value, no structure) as the attachment.
     fs::path random_attachment(const std::string& name, size_t size = 300 * 1024)
@@ -357,8 +108,7 @@ protected:
 
     TempDir m_dir;
     static inline std::string* s_python = nullptr;
-    static inline TempDir* s_certs = nullptr;
-    static inline bool s_cert_ok = false;
+    static inline TestCertificate* s_certificate = nullptr;
 };
 
 // Checks the received message: envelope, headers, text body and the attachment's exact bytes.
