@@ -43,25 +43,40 @@ build() {
 }
 
 demo() {
-  local escprov="$build_dir/escprov" base="$here/samples/orgs/crm2016-adatum.zip" out="$here/out/demo"
-  rm -rf "$out" && mkdir -p "$out"
-  echo "== escprov info $base   (a customer's exported customisations)"
-  "$escprov" info "$base"
-  echo "== escprov validate $base"
-  "$escprov" validate "$base"
-  echo "== escprov merge --base $base --target 8.2 --out $out/merged --report $out/merge-report.html"
-  "$escprov" merge --base "$base" --target 8.2 --out "$out/merged" --report "$out/merge-report.html" | tail -n 1
-  echo "== escprov pack $out/merged $out/EmailServiceConnector.zip"
-  "$escprov" pack "$out/merged" "$out/EmailServiceConnector.zip"
-  echo "== escprov validate $out/EmailServiceConnector.zip"
-  "$escprov" validate "$out/EmailServiceConnector.zip"
-  echo "== escprov merge --mode full (the customer's whole customisations with the connector, unmanaged)"
-  "$escprov" merge --base "$base" --target 8.2 --out "$out/full" --mode full --report "$out/full-report.txt" | tail -n 1
+  local escprov="$build_dir/escprov" export_zip="$here/samples/orgs/crm2016-adatum.zip" out="$here/out/demo"
+  rm -rf "$out" && mkdir -p "$out/backups"
+  chmod 700 "$out"
+  step() { echo; echo "== escprov $*"; "$escprov" "$@"; }
+  echo "The Option 2 flow, offline, on a customer's export of their CRM 8.2 customisations ($export_zip)."
+  step info "$export_zip"
+  step validate "$export_zip"
+  step backup create --from "$export_zip" --org https://adatum.crm.dynamics.com --org-version 8.2 -o "$out/backups"
+  local backup; backup="$(ls "$out"/backups/escprov-backup-*.zip)"
+  echo; echo "== escprov merge --base $export_zip --target 8.2 --out $out/merged --report $out/merge-report.html"
+  "$escprov" merge --base "$export_zip" --target 8.2 --out "$out/merged" --report "$out/merge-report.html" |
+    tail -n 1
+  step package "$out/merged" --managed --target 8.2 -o "$out/EmailServiceConnector_managed.zip"
+  step validate "$out/EmailServiceConnector_managed.zip"
+  # A demo signing key made here (a random HMAC secret); real bundles are signed with the team's Ed25519 key.
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$out/demo-signing.key"
+  chmod 600 "$out/demo-signing.key"
+  step bundle --solution "$out/EmailServiceConnector_managed.zip" --customer "A. Datum Corporation" \
+    --backup "$backup" --report "$out/merge-report.html" --key "$out/demo-signing.key" -o "$out/adatum-bundle.zip"
+  echo; echo "== what the customer's IT runs: escprov apply $out/adatum-bundle.zip --key $out/demo-signing.key"
+  "$escprov" apply "$out/adatum-bundle.zip" --key "$out/demo-signing.key" >"$out/apply.txt"
+  head -n 12 "$out/apply.txt"
+  echo "   ... (the rest, with the manual steps for CRM 8.2, is in $out/apply.txt)"
   echo
   echo "Results in $out:"
-  echo "  merged/ and EmailServiceConnector.zip   the connector plus the customer's forms and sitemap it changes"
-  echo "  merge-report.html                        what was added and changed (sitemap and forms before/after)"
-  echo "  full/ and full-report.txt                 the full-mode merge, for the manual-import route"
+  echo "  backups/$(basename "$backup")"
+  echo "                                    the customer's export as received, with SHA-256s (escprov backup verify)"
+  echo "  merged/                           the connector merged into the customer's forms and sitemap (unpacked)"
+  echo "  merge-report.html                 what was added and changed (sitemap and forms before/after)"
+  echo "  EmailServiceConnector_managed.zip the managed solution for CRM 8.2 (validates clean)"
+  echo "  adatum-bundle.zip                 the signed hand-off bundle for the customer's IT (mode 0600)"
+  echo "  demo-signing.key                  the demo's HMAC secret that signed it"
+  echo "  apply.txt                         what escprov apply showed the customer's IT"
+  echo "To email it, add --send --to ADDR --from ADDR --smtp-url smtps://HOST (docs/bundle.md)."
 }
 
 run_tests() {
