@@ -5,6 +5,7 @@
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
 #include "util/sha256.hpp"
+#include "util/text.hpp"
 #include "xml/reader.hpp"
 #include "xml/source.hpp"
 #include "zip/reader.hpp"
@@ -15,10 +16,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <ctime>
+#include <fcntl.h>
 #include <fstream>
-#include <map>
 #include <set>
+#include <streambuf>
 #include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
@@ -29,36 +32,135 @@ namespace {
 
 // manifest.json is small; anything larger is not ours.
 constexpr uint64_t k_max_manifest_bytes = 16ull << 20;
+constexpr std::string_view k_name_prefix = "escprov-backup-";
+// "YYYYMMDDTHHMMSSZ"
+constexpr size_t k_name_time_length = 16;
 
-// A folder only the owner can enter (mode 0700), removed with everything in it when this goes.
-// Backups are built inside one so that no other user ever sees their bytes, even for a moment.
+std::string errno_text()
+{
+    return std::error_code(errno, std::generic_category()).message();
+}
+
+// A folder only the owner can enter, made by mkdtemp(3) (mode 0700, a fresh unique name) and removed
+// with everything in it when this goes, unless release() was called. verify copies exports into one
+// before opening them, and extract builds its folder in one beside the target, so that no other user
+// sees a customer's customisations even for a moment.
 class PrivateFolder {
 public:
-    explicit PrivateFolder(const fs::path& parent, std::string_view stem)
-        : m_path(parent / temp_name("." + std::string(stem)))
+    PrivateFolder(const fs::path& parent, std::string_view stem)
     {
-        if (::mkdir(m_path.c_str(), 0700) != 0) {
-            std::error_code ec(errno, std::generic_category());
-            throw_output("create " + quoted(m_path) + ": " + ec.message());
+        std::string pattern = (parent / (std::string(stem) + ".XXXXXX")).string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw_output("create a private folder in " + quoted(parent) + ": " + errno_text());
         }
+        m_path = pattern;
     }
     ~PrivateFolder()
     {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
+        if (!m_path.empty()) {
+            std::error_code ec;
+            fs::remove_all(m_path, ec);
+        }
     }
     PrivateFolder(const PrivateFolder&) = delete;
     PrivateFolder& operator=(const PrivateFolder&) = delete;
     const fs::path& path() const { return m_path; }
+    // The folder is someone else's now (it was renamed): nothing is removed.
+    void release() { m_path.clear(); }
 
 private:
     fs::path m_path;
 };
 
-// Takes every event and keeps none: for checking that XML parses.
-class NullHandler : public solution::CustomizationsHandler {
+// A new file of mode 0600 (never an existing one: O_EXCL), written in full or not at all usable:
+// close() reports a failed write. The caller's folder cleans it up on failure.
+class PrivateFile {
 public:
-    void set_locations(const xml::LocationProvider& /*locations*/) override {}
+    explicit PrivateFile(fs::path path) : m_path(std::move(path))
+    {
+        m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (m_fd < 0) {
+            throw_output("write " + quoted(m_path) + ": " + errno_text());
+        }
+    }
+    ~PrivateFile()
+    {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+    PrivateFile(const PrivateFile&) = delete;
+    PrivateFile& operator=(const PrivateFile&) = delete;
+    void write(const char* data, size_t size)
+    {
+        while (size > 0) {
+            ssize_t done = ::write(m_fd, data, size);
+            if (done < 0 && errno == EINTR) {
+                continue;
+            }
+            if (done <= 0) {
+                throw_output("write " + quoted(m_path) + ": " + errno_text());
+            }
+            data += done;
+            size -= static_cast<size_t>(done);
+        }
+    }
+    void close()
+    {
+        int fd = std::exchange(m_fd, -1);
+        if (::close(fd) != 0) {
+            throw_output("write " + quoted(m_path) + ": " + errno_text());
+        }
+    }
+
+private:
+    fs::path m_path;
+    int m_fd = -1;
+};
+
+// Passes a stream through while copying every byte into a file: hashing a zip entry with
+// sha256_source() through this writes the copy in the same pass.
+class TeeSource : public xml::ByteSource {
+public:
+    TeeSource(xml::ByteSource& inner, PrivateFile& copy) : m_inner(inner), m_copy(copy) {}
+    size_t read(char* buffer, size_t size) override
+    {
+        check_interrupted();
+        size_t got = m_inner.read(buffer, size);
+        m_copy.write(buffer, got);
+        return got;
+    }
+    const std::string& name() const override { return m_inner.name(); }
+
+private:
+    xml::ByteSource& m_inner;
+    PrivateFile& m_copy;
+};
+
+// A ByteSource read as a std::istream, so that nlohmann::json streams a JSON entry without holding it.
+class SourceBuffer : public std::streambuf {
+public:
+    explicit SourceBuffer(xml::ByteSource& source) : m_source(source), m_buffer(1 << 16) {}
+
+protected:
+    int_type underflow() override
+    {
+        size_t got = m_source.read(m_buffer.data(), m_buffer.size());
+        if (got == 0) {
+            return traits_type::eof();
+        }
+        setg(m_buffer.data(), m_buffer.data(), m_buffer.data() + got);
+        return traits_type::to_int_type(m_buffer[0]);
+    }
+
+private:
+    xml::ByteSource& m_source;
+    std::vector<char> m_buffer;
+};
+
+// Takes every event and keeps none: for checking that XML parses.
+class NullHandler : public xml::Handler {
+public:
     void start_element(std::string_view /*name*/, const xml::Attributes& /*attributes*/, bool /*empty_tag*/) override
     {
         check_interrupted();
@@ -94,65 +196,99 @@ Manifest from_json(const nlohmann::json& json)
     return manifest;
 }
 
-bool has_suffix(std::string_view text, std::string_view suffix)
-{
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 bool is_export_path(std::string_view path)
 {
     return path.starts_with("exports/");
 }
 
-// Copies a stream into a new file.
-void copy_to_file(xml::ByteSource& source, const fs::path& target)
+// Entries of an export that are XML documents: the three manifests, data and web resource .xml
+// files, and workflow definitions (.xaml is XML).
+bool is_xml_part(std::string_view name)
 {
-    std::ofstream out(target, std::ios::binary | std::ios::trunc);
-    if (!out) {
-        throw_output("write " + quoted(target) + ": cannot create file");
-    }
-    std::vector<char> buffer(1 << 16);
-    while (size_t got = source.read(buffer.data(), buffer.size())) {
-        check_interrupted();
-        out.write(buffer.data(), static_cast<std::streamsize>(got));
-    }
-    out.flush();
-    if (!out) {
-        throw_output("write " + quoted(target) + ": write error (disk full?)");
-    }
+    std::string lower = ascii_lower(name);
+    return lower.ends_with(".xml") || lower.ends_with(".xaml");
 }
 
-// Opens an exported solution and parses its XML documents. Throws Error / xml::ParseError.
-void check_solution_zip(const fs::path& zip_path, const solution::InputLimits& limits)
+enum class MetadataKind { xml, json, other };
+
+MetadataKind metadata_kind(std::string_view name)
 {
-    auto input = solution::open_input(zip_path, limits);
-    if (input->kind() != solution::SolutionInput::Kind::zip) {
-        throw_input("check " + quoted(zip_path) + ": not a solution zip");
+    std::string lower = ascii_lower(name);
+    if (lower.ends_with(".xml")) {
+        return MetadataKind::xml;
     }
-    input->read_manifest();
-    NullHandler handler;
-    if (input->has_customizations()) {
-        input->read_customizations(handler);
-    }
-    if (auto content_types = input->content_types()) {
-        xml::MemorySource source(*content_types, input->path().string() + "![Content_Types].xml");
-        xml::Parser(limits.xml).parse(source, handler);
-    }
+    return lower.ends_with(".json") ? MetadataKind::json : MetadataKind::other;
 }
 
-// Parses a metadata snapshot file when its kind is known by its extension (.xml, .json).
-void check_metadata_file(const fs::path& file, const std::string& name, const solution::InputLimits& limits)
+// Parses `source` to its end as XML (kind xml) or JSON (kind json). Throws xml::ParseError or
+// Error(input) "not valid JSON".
+void check_document(xml::ByteSource& source, MetadataKind kind, const xml::Limits& limits)
 {
-    if (has_suffix(name, ".xml")) {
-        xml::FileSource source(file, name);
+    if (kind == MetadataKind::xml) {
         NullHandler handler;
-        xml::Parser(limits.xml).parse(source, handler);
-    } else if (has_suffix(name, ".json")) {
-        std::ifstream in(file, std::ios::binary);
+        xml::Parser(limits).parse(source, handler);
+    } else if (kind == MetadataKind::json) {
+        SourceBuffer buffer(source);
+        std::istream in(&buffer);
         if (!nlohmann::json::accept(in)) {
-            throw_input("parse '" + name + "': not valid JSON");
+            throw_input("not valid JSON");
         }
     }
+}
+
+// What went wrong with one document, for a problem line: "where: cause".
+std::string parse_failure(const std::string& where, const std::exception& failure)
+{
+    if (const auto* parse = dynamic_cast<const xml::ParseError*>(&failure)) {
+        return where + " does not parse (line " + std::to_string(parse->where().line) + ", column " +
+               std::to_string(parse->where().column) + "): " + parse->cause();
+    }
+    return where + " does not parse: " + failure.what();
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to)
+{
+    if (from.empty()) {
+        return;
+    }
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+}
+
+// Opens an exported solution zip and parses every XML entry in it. Returns one line per entry that
+// does not parse ("Workflows/x.xaml does not parse (line 3, column 7): ..."). Throws Error(input)
+// when the file is not a solution zip, its solution.xml does not parse, or an entry cannot be read;
+// `display` replaces the file's path in those messages (verify checks a scratch copy).
+std::vector<std::string> check_solution_zip(const fs::path& zip_path, const std::string& display,
+                                            const solution::InputLimits& limits)
+{
+    std::vector<std::string> problems;
+    try {
+        auto input = solution::open_input(zip_path, limits);
+        if (input->kind() != solution::SolutionInput::Kind::zip || input->archive() == nullptr) {
+            throw_input(quoted(zip_path) + ": not a solution zip");
+        }
+        input->read_manifest();
+        zip::Reader& archive = *input->archive();
+        for (const auto& entry : archive.entries()) {
+            check_interrupted();
+            if (entry.is_directory || !is_xml_part(entry.name)) {
+                continue;
+            }
+            try {
+                auto source = archive.open(entry);
+                check_document(*source, MetadataKind::xml, limits.xml);
+            } catch (const xml::ParseError& e) {
+                problems.push_back(parse_failure(entry.name, e));
+            }
+        }
+    } catch (const Error& e) {
+        std::string message = e.what();
+        replace_all(message, zip_path.string(), display);
+        throw Error(e.kind(), message);
+    }
+    return problems;
 }
 
 // The host part of a URL, made safe for a file name; "local" when there is none.
@@ -162,7 +298,11 @@ std::string org_label(const std::string& org_url)
     if (auto scheme = rest.find("://"); scheme != std::string_view::npos) {
         rest.remove_prefix(scheme + 3);
     }
-    rest = rest.substr(0, rest.find_first_of("/:?#"));
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+        rest.remove_prefix(at + 1);
+    }
+    rest = rest.substr(0, rest.find(':'));
     std::string label;
     for (char c : rest) {
         auto u = static_cast<unsigned char>(c);
@@ -181,7 +321,40 @@ std::string format_utc(int64_t seconds, const char* format)
     return {text, length};
 }
 
+// "YYYYMMDDTHHMMSSZ" from a backup's file name, or "" when it is not named as one.
+std::string time_in_name(const std::string& name)
+{
+    if (!name.starts_with(k_name_prefix) || name.size() < k_name_prefix.size() + k_name_time_length) {
+        return {};
+    }
+    std::string time = name.substr(k_name_prefix.size(), k_name_time_length);
+    for (size_t i = 0; i < time.size(); ++i) {
+        bool ok = i == 8    ? time[i] == 'T'
+                  : i == 15 ? time[i] == 'Z'
+                            : std::isdigit(static_cast<unsigned char>(time[i]));
+        if (!ok) {
+            return {};
+        }
+    }
+    return time;
+}
+
+// The same compact form from manifest.json's "2026-11-22T11:29:21Z".
+std::string compact_time(std::string created)
+{
+    std::erase_if(created, [](char c) { return c == '-' || c == ':'; });
+    return created;
+}
+
 } // namespace
+
+bool has_user_info(std::string_view url)
+{
+    if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
+        url.remove_prefix(scheme + 3);
+    }
+    return url.substr(0, url.find_first_of("/?#")).find('@') != std::string_view::npos;
+}
 
 std::string iso8601_utc(int64_t seconds)
 {
@@ -190,28 +363,22 @@ std::string iso8601_utc(int64_t seconds)
 
 std::string backup_file_name(const std::string& org_url, int64_t created_at)
 {
-    return "escprov-backup-" + org_label(org_url) + "-" + format_utc(created_at, "%Y%m%dT%H%M%SZ") + ".zip";
+    return std::string(k_name_prefix) + format_utc(created_at, "%Y%m%dT%H%M%SZ") + "-" + org_label(org_url) + ".zip";
 }
 
 Manifest create_backup(const fs::path& path, const CreateOptions& options)
 {
     const std::string verb = "back up into " + quoted(path);
+    if (has_user_info(options.org_url)) {
+        // The URL is not repeated: its user information may hold a password.
+        throw_usage(verb + ": the org URL carries a user name or password (before '@'); give the address alone");
+    }
     if (options.exports.empty()) {
         throw_usage(verb + ": no exported solution given (--from)");
     }
-    std::error_code ec;
-    if (fs::exists(fs::symlink_status(path, ec))) {
-        throw_usage(verb + ": the file exists; a backup is never overwritten");
-    }
-    Manifest manifest;
-    manifest.format = std::string(k_format);
-    manifest.org_url = options.org_url;
-    manifest.org_version = options.org_version;
-    manifest.created = iso8601_utc(options.created_at);
-    manifest.tool = "escprov " + std::string(version_string());
-
     std::vector<std::pair<std::string, fs::path>> files;
     std::set<std::string> names;
+    std::error_code ec;
     auto add = [&](const std::string& folder, const fs::path& source) {
         std::string name = folder + source.filename().string();
         if (!is_safe_relative_path(name) || source.filename().empty()) {
@@ -227,44 +394,47 @@ Manifest create_backup(const fs::path& path, const CreateOptions& options)
     };
     for (const auto& source : options.exports) {
         add("exports/", source);
-        check_solution_zip(source, options.limits);
     }
     for (const auto& source : options.metadata) {
         add("metadata/", source);
-        check_metadata_file(source, source.string(), options.limits);
-    }
-    for (const auto& [name, source] : files) {
-        check_interrupted();
-        manifest.files.push_back({name, fs::file_size(source), sha256_file(source)});
     }
 
-    fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-    if (!fs::is_directory(folder, ec)) {
-        throw_output(verb + ": folder " + quoted(folder) + " does not exist");
-    }
-    PrivateFolder stage(folder, path.filename().string());
-    fs::path built = stage.path() / "backup.zip";
-    {
-        zip::Writer writer(built, AtomicFile::Overwrite::no);
-        for (const auto& [name, source] : files) {
-            writer.add_file(name, source);
+    // Refuses an existing backup before the long checks; its commit() refuses one that appears meanwhile.
+    zip::Writer writer(path, AtomicFile::Overwrite::no, AtomicFile::Access::owner_only);
+
+    Manifest manifest;
+    manifest.format = std::string(k_format);
+    manifest.org_url = options.org_url;
+    manifest.org_version = options.org_version;
+    manifest.created = iso8601_utc(options.created_at);
+    manifest.tool = "escprov " + std::string(version_string());
+    for (const auto& [name, source] : files) {
+        check_interrupted();
+        if (is_export_path(name)) {
+            std::vector<std::string> problems;
+            try {
+                problems = check_solution_zip(source, source.string(), options.limits);
+            } catch (const Error& e) {
+                throw Error(e.kind(), verb + ": " + e.what());
+            }
+            if (!problems.empty()) {
+                throw_input(verb + ": " + quoted(source) + ": " + problems.front());
+            }
+        } else if (MetadataKind kind = metadata_kind(name); kind != MetadataKind::other) {
+            try {
+                xml::FileSource stream(source, source.string());
+                check_document(stream, kind, options.limits.xml);
+            } catch (const Error& e) {
+                throw_input(verb + ": " + parse_failure(quoted(source), e));
+            }
         }
-        writer.add_bytes(std::string(k_manifest_name), to_json(manifest).dump(2) + "\n");
-        writer.commit();
+        manifest.files.push_back({name, fs::file_size(source), sha256_file(source)});
     }
-    if (::chmod(built.c_str(), 0600) != 0) {
-        std::error_code error(errno, std::generic_category());
-        throw_output(verb + ": cannot make it private: " + error.message());
+    for (const auto& [name, source] : files) {
+        writer.add_file(name, source);
     }
-    // link() fails when the target exists, so a backup that appeared meanwhile is never replaced.
-    if (::link(built.c_str(), path.c_str()) != 0) {
-        int code = errno;
-        std::error_code error(code, std::generic_category());
-        if (code == EEXIST) {
-            throw_usage(verb + ": the file exists; a backup is never overwritten");
-        }
-        throw_output(verb + ": " + error.message());
-    }
+    writer.add_bytes(std::string(k_manifest_name), to_json(manifest).dump(2) + "\n");
+    writer.commit();
     return manifest;
 }
 
@@ -285,80 +455,106 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
         return result;
     }
 
+    const std::string manifest_name(k_manifest_name);
     const zip::Entry* manifest_entry = reader->find(k_manifest_name);
     if (manifest_entry == nullptr) {
-        problem(std::string(k_manifest_name) + ": missing");
+        problem(manifest_name + ": missing");
     } else if (manifest_entry->size > k_max_manifest_bytes) {
-        problem(std::string(k_manifest_name) + ": larger than " + std::to_string(k_max_manifest_bytes) + " bytes");
+        problem(manifest_name + ": larger than " + std::to_string(k_max_manifest_bytes) + " bytes");
     } else {
         try {
-            Manifest manifest = from_json(nlohmann::json::parse(reader->read(*manifest_entry)));
+            std::string bytes = reader->read(*manifest_entry);
+            result.manifest_sha256 = sha256_hex(bytes);
+            Manifest manifest = from_json(nlohmann::json::parse(bytes));
             if (manifest.format != k_format) {
-                problem(std::string(k_manifest_name) + ": format is '" + manifest.format + "', not '" +
-                        std::string(k_format) + "'");
+                problem(manifest_name + ": format is '" + manifest.format + "', not '" + std::string(k_format) + "'");
             } else {
                 result.manifest = std::move(manifest);
             }
         } catch (const nlohmann::json::exception& e) {
-            problem(std::string(k_manifest_name) + ": not a backup manifest: " + e.what());
+            problem(manifest_name + ": not a backup manifest: " + e.what());
         } catch (const Error& e) {
-            problem(std::string(k_manifest_name) + ": cannot be read: " + e.what());
+            problem(manifest_name + ": cannot be read: " + e.what());
         }
+    }
+    if (!result.manifest) {
+        return result;
     }
 
     std::set<std::string> listed;
-    if (result.manifest) {
-        std::unique_ptr<PrivateFolder> scratch;
-        for (const auto& record : result.manifest->files) {
-            check_interrupted();
-            const std::string& name = record.path;
-            if (!listed.insert(name).second) {
-                problem(name + ": listed twice in manifest.json");
-                continue;
-            }
-            if (!is_safe_relative_path(name) || !(is_export_path(name) || name.starts_with("metadata/"))) {
-                problem(name + ": not a name a backup holds (exports/... or metadata/...)");
-                continue;
-            }
-            const zip::Entry* entry = reader->find(name);
-            if (entry == nullptr) {
-                problem(name + ": missing (listed in manifest.json)");
-                continue;
-            }
-            if (entry->size != record.size) {
-                problem(name + ": size is " + std::to_string(entry->size) + " bytes, manifest.json says " +
-                        std::to_string(record.size));
-                continue;
-            }
-            try {
+    std::unique_ptr<PrivateFolder> scratch; // made when the first export needs copying
+    for (const auto& record : result.manifest->files) {
+        check_interrupted();
+        const std::string& name = record.path;
+        if (!listed.insert(name).second) {
+            problem(name + ": listed twice in manifest.json");
+            continue;
+        }
+        if (!is_safe_relative_path(name) || !(is_export_path(name) || name.starts_with("metadata/"))) {
+            problem(name + ": not a name a backup holds (exports/... or metadata/...)");
+            continue;
+        }
+        const zip::Entry* entry = reader->find(name);
+        if (entry == nullptr) {
+            problem(name + ": missing (listed in manifest.json)");
+            continue;
+        }
+        if (entry->size != record.size) {
+            problem(name + ": size is " + std::to_string(entry->size) + " bytes, manifest.json says " +
+                    std::to_string(record.size));
+            continue;
+        }
+        try {
+            std::string actual;
+            fs::path copy;
+            if (is_export_path(name)) {
+                // open_input needs a file: copy while hashing, in one pass.
                 if (!scratch) {
                     scratch = std::make_unique<PrivateFolder>(fs::temp_directory_path(), "escprov-verify");
                 }
-                fs::path copy = scratch->path() / fs::path(name).filename();
+                copy = scratch->path() / fs::path(name).filename();
+                PrivateFile file(copy);
                 auto source = reader->open(*entry);
-                copy_to_file(*source, copy);
-                std::string actual = sha256_file(copy);
-                if (actual != record.sha256) {
-                    problem(std::string(name)
-                                .append(": SHA-256 is ")
-                                .append(actual)
-                                .append(", manifest.json says ")
-                                .append(record.sha256));
-                } else if (is_export_path(name)) {
-                    check_solution_zip(copy, limits);
-                } else {
-                    check_metadata_file(copy, name, limits);
-                }
-                fs::remove(copy, ec);
-            } catch (const Interrupted&) {
-                throw;
-            } catch (const std::exception& e) {
-                problem(name + ": " + e.what());
+                TeeSource tee(*source, file);
+                actual = sha256_source(tee);
+                file.close();
+            } else {
+                auto source = reader->open(*entry);
+                actual = sha256_source(*source);
             }
+            if (actual != record.sha256) {
+                problem(std::string(name)
+                            .append(": SHA-256 is ")
+                            .append(actual)
+                            .append(", manifest.json says ")
+                            .append(record.sha256));
+            } else if (!copy.empty()) {
+                for (const auto& part : check_solution_zip(copy, name, limits)) {
+                    problem(std::string(name).append(": ").append(part));
+                }
+            } else if (MetadataKind kind = metadata_kind(name); kind != MetadataKind::other) {
+                auto source = reader->open(*entry);
+                try {
+                    check_document(*source, kind, limits.xml);
+                } catch (const Error& e) {
+                    problem(parse_failure(name, e));
+                }
+            }
+            if (!copy.empty()) {
+                fs::remove(copy, ec);
+            }
+        } catch (const Interrupted&) {
+            throw;
+        } catch (const std::exception& e) {
+            std::string message = e.what();
+            if (scratch) {
+                replace_all(message, scratch->path().string(), "(copy)");
+            }
+            problem(std::string(name).append(": ").append(message));
         }
     }
     for (const auto& entry : reader->entries()) {
-        if (entry.name != k_manifest_name && listed.count(entry.name) == 0 && result.manifest) {
+        if (entry.name != k_manifest_name && listed.count(entry.name) == 0) {
             problem(entry.name + ": not listed in manifest.json");
         }
     }
@@ -375,10 +571,10 @@ std::vector<Listing> list_backups(const fs::path& folder, const solution::InputL
     for (const auto& item : fs::directory_iterator(folder, ec)) {
         const fs::path& file = item.path();
         std::string name = file.filename().string();
-        if (!item.is_regular_file(ec) || !has_suffix(name, ".zip")) {
+        if (!item.is_regular_file(ec) || !name.ends_with(".zip")) {
             continue;
         }
-        bool named_as_backup = name.starts_with("escprov-backup-");
+        bool named_as_backup = name.starts_with(k_name_prefix);
         bool holds_manifest = false;
         try {
             holds_manifest = zip::Reader(file, limits.zip).find(k_manifest_name) != nullptr;
@@ -402,12 +598,16 @@ std::vector<Listing> list_backups(const fs::path& folder, const solution::InputL
         }
         listings.push_back(std::move(listing));
     }
-    auto created = [](const Listing& listing) {
-        return listing.verification.manifest ? listing.verification.manifest->created : std::string();
+    // The name's time first: it is what the user sees and sorts by; manifest.json's for other names.
+    auto sort_key = [](const Listing& listing) {
+        std::string time = time_in_name(listing.path.filename().string());
+        if (time.empty() && listing.verification.manifest) {
+            time = compact_time(listing.verification.manifest->created);
+        }
+        return std::tuple(time.empty(), time, listing.path.filename().string());
     };
-    std::sort(listings.begin(), listings.end(), [&created](const Listing& a, const Listing& b) {
-        return std::pair(created(a), a.path.filename()) < std::pair(created(b), b.path.filename());
-    });
+    std::sort(listings.begin(), listings.end(),
+              [&sort_key](const Listing& a, const Listing& b) { return sort_key(a) < sort_key(b); });
     return listings;
 }
 
@@ -415,8 +615,15 @@ Extraction extract_backup(const fs::path& path, const fs::path& folder, const so
 {
     const std::string verb = "extract " + quoted(path) + " into " + quoted(folder);
     std::error_code ec;
-    if (fs::exists(fs::symlink_status(folder, ec)) && (!fs::is_directory(folder, ec) || !fs::is_empty(folder, ec))) {
-        throw_usage(verb + ": the folder exists and is not empty");
+    auto refuse_existing = [&]() { throw_output(verb + ": the folder exists and is not empty; nothing was replaced"); };
+    bool existed = fs::exists(fs::symlink_status(folder, ec));
+    if (existed && (fs::is_symlink(fs::symlink_status(folder, ec)) || !fs::is_directory(folder, ec) ||
+                    !fs::is_empty(folder, ec))) {
+        refuse_existing();
+    }
+    fs::path parent = folder.parent_path().empty() ? fs::path(".") : folder.parent_path();
+    if (!fs::is_directory(parent, ec)) {
+        throw_output(verb + ": folder " + quoted(parent) + " does not exist");
     }
     Extraction result;
     result.verification = verify_backup(path, limits);
@@ -424,33 +631,46 @@ Extraction extract_backup(const fs::path& path, const fs::path& folder, const so
         return result;
     }
     zip::Reader reader(path, limits.zip);
-    AtomicDir target(folder);
-    if (::chmod(target.temp_path().c_str(), 0700) != 0) {
-        std::error_code error(errno, std::generic_category());
-        throw_output(verb + ": cannot make the folder private: " + error.message());
-    }
-    std::vector<std::string> names{std::string(k_manifest_name)};
-    for (const auto& record : result.verification.manifest->files) {
-        names.push_back(record.path);
-    }
-    for (const auto& name : names) {
+    PrivateFolder stage(parent, "." + folder.filename().string() + ".escprov-tmp");
+    std::set<fs::path> made;
+    auto write = [&](const std::string& name, const std::string& expected_sha256) {
         check_interrupted();
         // verify checked these already; a second look costs nothing before anything touches the disk.
         const zip::Entry* entry = reader.find(name);
         if (!is_safe_relative_path(name) || entry == nullptr) {
             throw_input(std::string(verb).append(": unsafe or missing entry '").append(name).append("'"));
         }
-        fs::path file = target.temp_path() / name;
-        fs::create_directories(file.parent_path(), ec);
-        if (ec) {
-            throw_output(verb + ": cannot create " + quoted(file.parent_path()) + ": " + ec.message());
+        fs::path file = stage.path() / name;
+        for (fs::path sub = fs::path(name).parent_path(), at = stage.path(); const auto& part : sub) {
+            at /= part;
+            if (made.insert(at).second && ::mkdir(at.c_str(), 0700) != 0 && errno != EEXIST) {
+                throw_output(verb + ": cannot create " + quoted(at) + ": " + errno_text());
+            }
         }
+        PrivateFile out(file);
         auto source = reader.open(*entry);
-        copy_to_file(*source, file);
-        ::chmod(file.c_str(), 0600);
+        TeeSource tee(*source, out);
+        std::string actual = sha256_source(tee);
+        out.close();
+        // The file could have been replaced since it verified: what lands on disk must be what verified.
+        if (actual != expected_sha256) {
+            throw_input(verb + ": '" + name + "' changed after it verified; nothing was written");
+        }
         ++result.files;
+    };
+    write(std::string(k_manifest_name), result.verification.manifest_sha256);
+    for (const auto& record : result.verification.manifest->files) {
+        write(record.path, record.sha256);
     }
-    target.commit();
+    // rename(2) replaces an empty folder but never one with files in it (ENOTEMPTY/EEXIST), so files
+    // that appeared in `folder` meanwhile are never lost.
+    if (::rename(stage.path().c_str(), folder.c_str()) != 0) {
+        if (errno == ENOTEMPTY || errno == EEXIST || errno == ENOTDIR) {
+            refuse_existing();
+        }
+        throw_output(verb + ": " + errno_text());
+    }
+    stage.release();
     return result;
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace escprov::backup {
@@ -45,32 +46,40 @@ struct CreateOptions {
     solution::InputLimits limits;
 };
 
-// The file name a backup gets inside a folder: escprov-backup-<org-or-local>-<YYYYMMDDTHHMMSSZ>.zip,
-// where <org> is the URL's host with anything but letters, digits, '.' and '-' replaced by '-'. Names
-// of one org sort by time.
+// True when `url` carries user information (a user name or password before '@' in its authority):
+// such a URL is refused, since the org URL goes into the backup's name, manifest.json and listings.
+bool has_user_info(std::string_view url);
+
+// The file name a backup gets inside a folder: escprov-backup-<YYYYMMDDTHHMMSSZ>-<org>.zip, where
+// <org> is the URL's host in lower case with anything but letters, digits, '.' and '-' replaced by
+// '-', or "local" without a URL. The time comes first, so names sort by time across orgs.
 std::string backup_file_name(const std::string& org_url, int64_t created_at);
 
 // "YYYY-MM-DDTHH:MM:SSZ" for a time in seconds since the epoch.
 std::string iso8601_utc(int64_t seconds);
 
 // Writes the backup at `path` (a file that must not exist) atomically with mode 0600, after checking
-// that every export opens as a solution. Throws Error(usage) when `path` exists or two inputs share a
-// file name, Error(input) when an input cannot be read or is not a solution zip, Error(output) when
-// writing fails. Returns the manifest written.
+// that every export opens as a solution zip whose XML parses. Throws Error(usage) when the org URL
+// carries user information or two inputs share a file name, Error(input) when an input cannot be read
+// or is not a solution zip, Error(output) when `path` exists (also when it appears meanwhile: it is
+// never replaced) or writing fails. Returns the manifest written.
 Manifest create_backup(const std::filesystem::path& path, const CreateOptions& options);
 
 // What verify found: nothing wrong when `problems` is empty. Each problem starts with the name of
 // the file inside the backup it is about ("exports/a.zip: ...").
 struct Verification {
     std::optional<Manifest> manifest; // absent when manifest.json is missing or unreadable
+    std::string manifest_sha256;      // of manifest.json's bytes, when it was read
     std::vector<std::string> problems;
     bool ok() const { return problems.empty(); }
 };
 
 // Re-reads the whole backup: manifest.json parses and has the right format; it lists exactly the
-// entries present; every size and SHA-256 matches; every export opens as a solution zip whose
-// solution.xml, customizations.xml and [Content_Types].xml parse. Throws Error(input) only when
-// `path` is not a readable file; a damaged backup is reported in the result.
+// entries present; every size and SHA-256 matches (hashed while reading); every export opens as a
+// solution zip and every .xml/.xaml entry inside it parses; metadata files ending in .xml parse as
+// XML and those ending in .json as JSON (any case). Exports are copied, for opening, into a private
+// (0700) scratch folder that is removed before returning. Throws Error(input) only when `path` is not
+// a readable file; a damaged backup is reported in the result.
 Verification verify_backup(const std::filesystem::path& path, const solution::InputLimits& limits);
 
 // A backup found in a folder, for `escprov backup list`.
@@ -80,8 +89,10 @@ struct Listing {
     uint64_t total_size = 0; // the sum of the recorded file sizes
 };
 
-// Every *.zip directly in `folder` that holds a manifest.json, verified, sorted by creation time
-// (then name). Zips that are not backups are left out. Throws Error(input) when `folder` cannot be read.
+// Every *.zip directly in `folder` that holds a manifest.json or is named escprov-backup-*, verified,
+// oldest first: by the time in its name (escprov-backup-<time>-...), else by manifest.json's
+// "created"; those with neither come last; then by name. Throws Error(input) when `folder` cannot
+// be read.
 std::vector<Listing> list_backups(const std::filesystem::path& folder, const solution::InputLimits& limits);
 
 // What extract did: when the backup fails verification nothing is written and `files` is 0.
@@ -91,9 +102,11 @@ struct Extraction {
 };
 
 // Verifies the backup, then writes its files (manifest.json, exports/, metadata/) into `folder`,
-// which must be absent or empty; the folder (mode 0700) appears only when every file is written.
-// Throws Error(usage) when `folder` exists and is not empty, Error(input) when `path` is not a
-// readable file, Error(output) when writing fails.
+// which must be absent or empty. Everything is private: folders 0700, files 0600. The files are
+// written into a folder beside `folder` and renamed onto it only when every one is written and its
+// SHA-256 matches the manifest again; a folder that is not empty is never replaced. Throws
+// Error(output) when `folder` exists and is not a folder or not empty, or writing fails;
+// Error(input) when `path` is not a readable file or changes after it verified.
 Extraction extract_backup(const std::filesystem::path& path, const std::filesystem::path& folder,
                           const solution::InputLimits& limits);
 

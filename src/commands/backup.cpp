@@ -3,6 +3,7 @@
 #include "backup/backup.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "util/fs.hpp"
 #include "util/sha256.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -11,6 +12,7 @@
 #include <iomanip>
 #include <map>
 #include <ostream>
+#include <vector>
 
 namespace escprov::commands {
 
@@ -25,8 +27,8 @@ public:
         // One option per line reads as a table, which clang-format would fold.
         // clang-format off
         options().add_options()
-            ("action", po::value(&m_action)->required(), "create, verify, list or extract")
-            ("argument", po::value(&m_arguments), "the action's arguments (see usage)")
+            ("action", po::value(&m_action), "create, verify, list or extract (the first positional argument)")
+            ("argument", po::value(&m_arguments), "the action's arguments (the positional arguments after it)")
             ("from", po::value(&m_from)->multitoken(), "create: the exported solution zips to keep (one or more)")
             ("metadata", po::value(&m_metadata)->multitoken(),
                  "create: the org metadata snapshot files to keep (.xml and .json are parsed on verify)")
@@ -54,11 +56,13 @@ public:
                "exports/ (the exported solution zips), metadata/ (the org metadata snapshot, when given) and\n"
                "manifest.json (org URL and version, creation time, tool version, and every file's size and\n"
                "SHA-256). create checks that every export opens as a solution, then writes the backup\n"
-               "atomically with mode 0600; an existing file is never overwritten (exit 2). verify re-reads\n"
-               "every byte: sizes and hashes, every export's XML, and that the manifest lists exactly the\n"
-               "files present; it exits 1 naming each file that is missing, altered or extra. list shows\n"
+               "atomically with mode 0600, named escprov-backup-<YYYYMMDDTHHMMSSZ>-<org>.zip when -o is a\n"
+               "folder; an existing file is never overwritten (exit 1). --org must not carry a user name\n"
+               "or password. verify re-reads every byte: sizes and hashes, every XML entry of every\n"
+               "export, .xml and .json metadata, and that the manifest lists exactly the files present;\n"
+               "it exits 1 naming each file that is missing, altered, extra or does not parse. list shows\n"
                "the backups in FOLDER, oldest first, each verified. extract verifies, then writes the files\n"
-               "into FOLDER (absent or empty) all at once.";
+               "into FOLDER (absent or empty) all at once, privately: folders 0700, files 0600.";
     }
 
     ExitCode run(cli::Context& context) override
@@ -78,14 +82,27 @@ public:
 protected:
     void check_options() override
     {
-        static const std::map<std::string, size_t> arity = {{"create", 0}, {"verify", 1}, {"list", 1}, {"extract", 2}};
-        auto found = arity.find(m_action);
-        if (found == arity.end()) {
+        // What each action takes after its name, for "missing ..." messages.
+        static const std::map<std::string, std::vector<std::string>> arguments = {
+            {"create", {}}, {"verify", {"BACKUP"}}, {"list", {"FOLDER"}}, {"extract", {"BACKUP", "FOLDER"}}};
+        if (m_action.empty()) {
+            throw_usage("backup: missing ACTION (create, verify, list or extract)");
+        }
+        auto found = arguments.find(m_action);
+        if (found == arguments.end()) {
             throw_usage("backup: the action must be create, verify, list or extract, not '" + m_action + "'");
         }
-        if (m_arguments.size() != found->second) {
-            throw_usage("backup " + m_action + ": expected " + std::to_string(found->second) + " argument(s), got " +
-                        std::to_string(m_arguments.size()) + " (see escprov backup --help)");
+        const std::vector<std::string>& wanted = found->second;
+        if (m_arguments.size() < wanted.size()) {
+            std::string missing;
+            for (size_t i = m_arguments.size(); i < wanted.size(); ++i) {
+                missing += (missing.empty() ? "" : " and ") + wanted[i];
+            }
+            throw_usage("backup " + m_action + ": missing " + missing + " (see escprov backup --help)");
+        }
+        if (m_arguments.size() > wanted.size()) {
+            throw_usage("backup " + m_action + ": unexpected argument '" + m_arguments[wanted.size()] +
+                        "' (see escprov backup --help)");
         }
         bool create_options =
             !m_from.empty() || !m_metadata.empty() || !m_output.empty() || !m_org.empty() || !m_org_version.empty();
@@ -95,6 +112,11 @@ protected:
             }
             if (m_output.empty()) {
                 throw_usage("backup create: -o is required (the backup file or a folder)");
+            }
+            if (backup::has_user_info(m_org)) {
+                // The URL is not repeated: its user information may hold a password.
+                throw_usage("backup create: --org carries a user name or password (before '@'); give the org's "
+                            "address alone, it is stored in the backup's name and manifest.json");
             }
         } else if (create_options) {
             throw_usage("backup " + m_action + ": --from, --metadata, -o, --org and --org-version belong to create");
@@ -123,10 +145,10 @@ private:
         for (const auto& file : manifest.files) {
             total += file.size;
         }
-        context.out << "backup:  " << path.string() << "\n"
+        context.out << "backup: wrote " << quoted(path) << " (" << manifest.files.size() << " files, " << total
+                    << " bytes)\n"
                     << "sha256:  " << sha256_file(path) << "\n"
-                    << "created: " << manifest.created << "\n"
-                    << "files:   " << manifest.files.size() << " (" << total << " bytes)\n";
+                    << "created: " << manifest.created << "\n";
         return ExitCode::ok;
     }
 
@@ -134,11 +156,11 @@ private:
     {
         std::filesystem::path path = m_arguments[0];
         backup::Verification verification = backup::verify_backup(path, m_limits.limits());
-        if (!report_problems(context, "verify", path, verification)) {
+        if (!report_problems(context, "backup verify " + quoted(path) + ": ", verification)) {
             return ExitCode::findings;
         }
-        context.out << "ok: " << path.string() << " (" << verification.manifest->files.size()
-                    << " files, every size, hash and XML part checked)\n";
+        context.out << "backup: verified " << quoted(path) << " (" << verification.manifest->files.size()
+                    << " files; every size, SHA-256 and XML part checked)\n";
         return ExitCode::ok;
     }
 
@@ -162,7 +184,8 @@ private:
                 << (manifest ? (manifest->org_url.empty() ? "(local)" : manifest->org_url) : "?") << "  "
                 << std::setw(5) << (manifest ? std::to_string(manifest->files.size()) : "?") << "  " << std::setw(12)
                 << listing.total_size << "  " << (ok ? "yes" : "NO") << "\n";
-            report_problems(context, "verify", listing.path, listing.verification);
+            report_problems(context,
+                            "backup list " + quoted(listing.path) + ": does not verify: ", listing.verification);
         }
         return all_ok ? ExitCode::ok : ExitCode::findings;
     }
@@ -172,20 +195,23 @@ private:
         std::filesystem::path path = m_arguments[0];
         std::filesystem::path folder = m_arguments[1];
         backup::Extraction extraction = backup::extract_backup(path, folder, m_limits.limits());
-        if (!report_problems(context, "extract", path, extraction.verification)) {
-            context.err << "escprov: backup extract " << path.string() << ": nothing written\n";
+        std::string prefix = "backup extract " + quoted(path) + ": ";
+        if (!report_problems(context, prefix, extraction.verification)) {
+            context.err << "escprov: error: " << prefix << "the backup does not verify; nothing was written to "
+                        << quoted(folder) << "\n";
             return ExitCode::findings;
         }
-        context.out << "extracted " << extraction.files << " files into " << folder.string() << "\n";
+        context.out << "backup: wrote " << quoted(folder) << " (" << extraction.files << " files from " << quoted(path)
+                    << ")\n";
         return ExitCode::ok;
     }
 
-    // Writes each problem to stderr; returns true when there was none.
-    static bool report_problems(cli::Context& context, std::string_view verb, const std::filesystem::path& path,
+    // Writes each problem to stderr as "escprov: error: <prefix><problem>"; returns true when there was none.
+    static bool report_problems(cli::Context& context, const std::string& prefix,
                                 const backup::Verification& verification)
     {
         for (const auto& problem : verification.problems) {
-            context.err << "escprov: backup " << verb << " '" << path.string() << "': " << problem << "\n";
+            context.err << "escprov: error: " << prefix << problem << "\n";
         }
         return verification.ok();
     }

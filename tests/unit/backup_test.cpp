@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <regex>
 #include <sys/stat.h>
@@ -45,6 +46,71 @@ void write_entries(const fs::path& zip_path, const Entries& entries)
         writer.add_bytes(name, bytes);
     }
     writer.commit();
+}
+
+// The bytes of a zip holding `entries`.
+std::string zip_bytes(const Entries& entries)
+{
+    TempDir temp;
+    write_entries(temp / "x.zip", entries);
+    return read_bytes(temp / "x.zip");
+}
+
+// Puts `bytes` into the backup's entries as file `name` (replacing or adding it) and records its
+// true size and hash in manifest.json (the last entry), so that only a parse can fail.
+void put_file(Entries& entries, const std::string& name, const std::string& bytes)
+{
+    auto manifest = nlohmann::ordered_json::parse(entries.back().second);
+    auto found =
+        std::find_if(entries.begin(), entries.end(), [&name](const auto& entry) { return entry.first == name; });
+    if (found == entries.end()) {
+        entries.insert(entries.end() - 1, {name, bytes});
+        manifest["files"].push_back({{"path", name}, {"size", 0}, {"sha256", ""}});
+    } else {
+        found->second = bytes;
+    }
+    for (auto& file : manifest["files"]) {
+        if (file["path"] == name) {
+            file["size"] = bytes.size();
+            file["sha256"] = sha256_hex(bytes);
+        }
+    }
+    entries.back().second = manifest.dump(2);
+}
+
+// Temporaries escprov left in `folder`.
+std::vector<std::string> leftovers(const fs::path& folder)
+{
+    std::vector<std::string> found;
+    for (const auto& item : fs::directory_iterator(folder)) {
+        if (item.path().filename().string().find("escprov-tmp") != std::string::npos) {
+            found.push_back(item.path().filename().string());
+        }
+    }
+    return found;
+}
+
+// Every file and folder below `folder` (itself included) whose mode is not `file_mode`/`folder_mode`.
+std::vector<std::string> wrong_modes(const fs::path& folder, unsigned file_mode, unsigned folder_mode)
+{
+    std::vector<std::string> wrong;
+    auto check = [&](const fs::path& path) {
+        struct stat info {};
+        if (::lstat(path.c_str(), &info) != 0) {
+            wrong.push_back(path.string() + " (cannot stat)");
+            return;
+        }
+        unsigned mode = info.st_mode & 07777;
+        unsigned want = S_ISDIR(info.st_mode) ? folder_mode : file_mode;
+        if (mode != want || !(S_ISDIR(info.st_mode) || S_ISREG(info.st_mode))) {
+            wrong.push_back(path.string());
+        }
+    };
+    check(folder);
+    for (const auto& item : fs::recursive_directory_iterator(folder)) {
+        check(item.path());
+    }
+    return wrong;
 }
 
 // Creates a backup of both sample orgs plus a metadata file at `path`; returns the run.
@@ -106,7 +172,8 @@ TEST_F(BackupTest, VerifiesClean)
     RunResult verify = run_escprov({"backup", "verify", m_backup.string()});
     EXPECT_EQ(verify.exit_code, 0) << verify.err;
     EXPECT_TRUE(verify.err.empty()) << verify.err;
-    EXPECT_NE(verify.out.find("ok: "), std::string::npos);
+    EXPECT_EQ(verify.out,
+              "backup: verified '" + m_backup.string() + "' (3 files; every size, SHA-256 and XML part checked)\n");
 }
 
 TEST_F(BackupTest, IsPrivate)
@@ -120,8 +187,8 @@ TEST_F(BackupTest, IsNeverOverwritten)
 {
     std::string before = read_bytes(m_backup);
     RunResult again = create_backup(m_backup, m_temp / "other.xml");
-    EXPECT_EQ(again.exit_code, 2);
-    EXPECT_NE(again.err.find("never overwritten"), std::string::npos) << again.err;
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_EQ(again.err, "escprov: error: write '" + m_backup.string() + "': the file exists; nothing was replaced\n");
     EXPECT_EQ(read_bytes(m_backup), before);
     EXPECT_EQ(files_below(m_temp.path()), (std::set<std::string>{"b.zip", "entities.xml", "other.xml"}));
 }
@@ -134,7 +201,10 @@ TEST_F(BackupTest, AChangedByteFailsVerificationNamingTheFile)
     });
     RunResult verify = run_escprov({"backup", "verify", bad.string()});
     EXPECT_EQ(verify.exit_code, 1);
-    EXPECT_NE(verify.err.find("exports/d365-contoso-9.2.zip: SHA-256 is"), std::string::npos) << verify.err;
+    EXPECT_NE(verify.err.find("escprov: error: backup verify '" + bad.string() +
+                              "': exports/d365-contoso-9.2.zip: SHA-256 is"),
+              std::string::npos)
+        << verify.err;
     EXPECT_EQ(verify.err.find("exports/crm2016-adatum.zip"), std::string::npos) << verify.err;
 }
 
@@ -185,20 +255,87 @@ TEST_F(BackupTest, AnExportWhoseXmlDoesNotParseFailsVerificationEvenWithMatching
             bytes.resize(bytes.size() / 2);
         }
     }
-    fs::path broken = m_temp / "broken-inner.zip";
-    write_entries(broken, inner);
-    std::string broken_bytes = read_bytes(broken);
-    fs::path bad = tampered("unparsable.zip", [&broken_bytes](Entries& entries) {
-        entries[0].second = broken_bytes;
+    fs::path bad = tampered("unparsable.zip", [&inner](Entries& entries) {
+        put_file(entries, "exports/crm2016-adatum.zip", zip_bytes(inner));
+    });
+    RunResult verify = run_escprov({"backup", "verify", bad.string()});
+    EXPECT_EQ(verify.exit_code, 1);
+    EXPECT_NE(verify.err.find("exports/crm2016-adatum.zip: customizations.xml does not parse"), std::string::npos)
+        << verify.err;
+}
+
+TEST_F(BackupTest, AnyBrokenXmlPartOfAnExportFailsVerificationNamingIt)
+{
+    // A workflow definition and a data file, besides the three manifests: every XML entry is parsed.
+    Entries inner = read_entries(contoso());
+    inner.emplace_back("Workflows/Notify-1CE37AB6-8BC9-59B5-954E-1F9A165C9849.xaml", "<Activity><Sequence></Activity>");
+    inner.emplace_back("data/Settings.XML", "<settings><a></settings>");
+    inner.emplace_back("WebResources/readme.txt", "<not xml, and not checked");
+    fs::path bad = tampered("broken-parts.zip", [&inner](Entries& entries) {
+        put_file(entries, "exports/d365-contoso-9.2.zip", zip_bytes(inner));
+    });
+    RunResult verify = run_escprov({"backup", "verify", bad.string()});
+    EXPECT_EQ(verify.exit_code, 1);
+    EXPECT_NE(verify.err.find("exports/d365-contoso-9.2.zip: Workflows/Notify-1CE37AB6-8BC9-59B5-954E-1F9A165C9849."
+                              "xaml does not parse (line 1"),
+              std::string::npos)
+        << verify.err;
+    EXPECT_NE(verify.err.find("exports/d365-contoso-9.2.zip: data/Settings.XML does not parse"), std::string::npos)
+        << verify.err;
+    EXPECT_EQ(verify.err.find("readme.txt"), std::string::npos) << verify.err;
+    EXPECT_EQ(verify.err.find("crm2016-adatum"), std::string::npos) << verify.err;
+    // The scratch copy's path is not what the user sees.
+    EXPECT_EQ(verify.err.find("escprov-verify"), std::string::npos) << verify.err;
+}
+
+TEST_F(BackupTest, MetadataThatDoesNotParseFailsVerificationNamingIt)
+{
+    fs::path bad = tampered("bad-metadata.zip", [](Entries& entries) {
+        put_file(entries, "metadata/entities.xml", "<EntityMetadata><Entity></EntityMetadata>");
+        put_file(entries, "metadata/OptionSets.XML", "<OptionSets>");
+        put_file(entries, "metadata/org.json", "{\"version\": \"8.2\",}");
+        put_file(entries, "metadata/good.json", "{\"version\": \"8.2\"}");
+        put_file(entries, "metadata/notes.txt", "{ not checked <");
+    });
+    RunResult verify = run_escprov({"backup", "verify", bad.string()});
+    EXPECT_EQ(verify.exit_code, 1);
+    EXPECT_NE(verify.err.find("metadata/entities.xml does not parse (line 1"), std::string::npos) << verify.err;
+    EXPECT_NE(verify.err.find("metadata/OptionSets.XML does not parse"), std::string::npos) << verify.err;
+    EXPECT_NE(verify.err.find("metadata/org.json does not parse: not valid JSON"), std::string::npos) << verify.err;
+    EXPECT_EQ(verify.err.find("good.json"), std::string::npos) << verify.err;
+    EXPECT_EQ(verify.err.find("notes.txt"), std::string::npos) << verify.err;
+    EXPECT_EQ(verify.err.find("exports/"), std::string::npos) << verify.err;
+}
+
+TEST_F(BackupTest, AnAlteredHashInManifestJsonAloneFailsVerification)
+{
+    fs::path bad = tampered("rehashed.zip", [](Entries& entries) {
         auto manifest = nlohmann::ordered_json::parse(entries.back().second);
-        manifest["files"][0]["size"] = broken_bytes.size();
-        manifest["files"][0]["sha256"] = sha256_hex(broken_bytes);
+        std::string hash = manifest["files"][2]["sha256"];
+        hash[0] = hash[0] == '0' ? '1' : '0';
+        manifest["files"][2]["sha256"] = hash;
         entries.back().second = manifest.dump(2);
     });
     RunResult verify = run_escprov({"backup", "verify", bad.string()});
     EXPECT_EQ(verify.exit_code, 1);
-    EXPECT_NE(verify.err.find("exports/crm2016-adatum.zip: "), std::string::npos) << verify.err;
-    EXPECT_NE(verify.err.find("customizations.xml"), std::string::npos) << verify.err;
+    EXPECT_NE(verify.err.find("metadata/entities.xml: SHA-256 is "), std::string::npos) << verify.err;
+    EXPECT_EQ(verify.err.find("exports/"), std::string::npos) << verify.err;
+}
+
+TEST_F(BackupTest, VerifyLeavesNoScratchCopyBehind)
+{
+    TempDir scratch;
+    const char* old = std::getenv("TMPDIR");
+    std::string saved = old != nullptr ? old : "";
+    ::setenv("TMPDIR", scratch.path().c_str(), 1);
+    RunResult verify = run_escprov({"backup", "verify", m_backup.string()});
+    if (old != nullptr) {
+        ::setenv("TMPDIR", saved.c_str(), 1);
+    } else {
+        ::unsetenv("TMPDIR");
+    }
+    EXPECT_EQ(verify.exit_code, 0) << verify.err;
+    EXPECT_TRUE(fs::is_empty(scratch.path()));
 }
 
 TEST_F(BackupTest, ExtractRoundTripsTheBytes)
@@ -211,6 +348,18 @@ TEST_F(BackupTest, ExtractRoundTripsTheBytes)
     EXPECT_EQ(read_bytes(folder / "exports/crm2016-adatum.zip"), read_bytes(adatum()));
     EXPECT_EQ(read_bytes(folder / "exports/d365-contoso-9.2.zip"), read_bytes(contoso()));
     EXPECT_EQ(read_bytes(folder / "metadata/entities.xml"), read_bytes(m_temp / "entities.xml"));
+    EXPECT_EQ(extract.out, "backup: wrote '" + folder.string() + "' (4 files from '" + m_backup.string() + "')\n");
+}
+
+TEST_F(BackupTest, ExtractIsPrivate)
+{
+    fs::path folder = m_temp / "restore";
+    fs::create_directory(folder); // an empty folder is taken, and made private too
+    fs::permissions(folder, fs::perms::all);
+    RunResult extract = run_escprov({"backup", "extract", m_backup.string(), folder.string()});
+    ASSERT_EQ(extract.exit_code, 0) << extract.err;
+    EXPECT_EQ(wrong_modes(folder, 0600, 0700), std::vector<std::string>{});
+    EXPECT_EQ(leftovers(m_temp.path()), std::vector<std::string>{});
 }
 
 TEST_F(BackupTest, ExtractRefusesADamagedBackupAndANonEmptyFolder)
@@ -220,19 +369,28 @@ TEST_F(BackupTest, ExtractRefusesADamagedBackupAndANonEmptyFolder)
     RunResult damaged = run_escprov({"backup", "extract", bad.string(), folder.string()});
     EXPECT_EQ(damaged.exit_code, 1);
     EXPECT_FALSE(fs::exists(folder));
+    EXPECT_NE(damaged.err.find("escprov: error: backup extract '" + bad.string() +
+                               "': the backup does not verify; nothing was written to '" + folder.string() + "'"),
+              std::string::npos)
+        << damaged.err;
 
     fs::create_directory(folder);
     write_bytes(folder / "keep.txt", "mine");
     RunResult occupied = run_escprov({"backup", "extract", m_backup.string(), folder.string()});
-    EXPECT_EQ(occupied.exit_code, 2);
+    EXPECT_EQ(occupied.exit_code, 1);
+    EXPECT_NE(occupied.err.find("the folder exists and is not empty; nothing was replaced"), std::string::npos)
+        << occupied.err;
     EXPECT_EQ(files_below(folder), std::set<std::string>{"keep.txt"});
+    EXPECT_EQ(leftovers(m_temp.path()), std::vector<std::string>{});
 }
 
 TEST_F(BackupTest, ListShowsBackupsOldestFirstAndWhetherTheyVerify)
 {
     fs::path folder = m_temp / "backups";
     fs::create_directory(folder);
-    // An older backup (its manifest says so) under a name that sorts last, and a damaged one.
+    // The oldest by its name (its manifest says now); an older backup (by its manifest, its name has
+    // no time) under a name that sorts last; a damaged one; and a new one without a time in its name.
+    fs::copy_file(m_backup, folder / "escprov-backup-20191231T235959Z-zz.example.com.zip");
     fs::path older = folder / "zz-older.zip";
     {
         Entries entries = read_entries(m_backup);
@@ -242,7 +400,7 @@ TEST_F(BackupTest, ListShowsBackupsOldestFirstAndWhetherTheyVerify)
         write_entries(older, entries);
     }
     fs::copy_file(m_backup, folder / "aa-newer.zip");
-    fs::path damaged = tampered("escprov-backup-local-20250101T000000Z.zip", [](Entries& entries) {
+    fs::path damaged = tampered("escprov-backup-20250101T000000Z-local.zip", [](Entries& entries) {
         entries.erase(entries.begin());
         auto manifest = nlohmann::ordered_json::parse(entries.back().second);
         manifest["created"] = "2025-01-01T00:00:00Z";
@@ -253,12 +411,15 @@ TEST_F(BackupTest, ListShowsBackupsOldestFirstAndWhetherTheyVerify)
 
     RunResult list = run_escprov({"backup", "list", folder.string()});
     EXPECT_EQ(list.exit_code, 1); // the damaged one
+    size_t oldest_at = list.out.find("escprov-backup-20191231T235959Z-zz.example.com.zip");
     size_t older_at = list.out.find("zz-older.zip");
-    size_t damaged_at = list.out.find("escprov-backup-local-20250101T000000Z.zip");
+    size_t damaged_at = list.out.find("escprov-backup-20250101T000000Z-local.zip");
     size_t newer_at = list.out.find("aa-newer.zip");
+    ASSERT_NE(oldest_at, std::string::npos) << list.out;
     ASSERT_NE(older_at, std::string::npos) << list.out;
     ASSERT_NE(damaged_at, std::string::npos) << list.out;
     ASSERT_NE(newer_at, std::string::npos) << list.out;
+    EXPECT_LT(oldest_at, older_at);
     EXPECT_LT(older_at, damaged_at);
     EXPECT_LT(damaged_at, newer_at);
     EXPECT_EQ(list.out.find("unrelated.zip"), std::string::npos);
@@ -270,20 +431,62 @@ TEST_F(BackupTest, ListShowsBackupsOldestFirstAndWhetherTheyVerify)
     EXPECT_EQ(older_line.substr(older_line.size() - 3), "yes");
     std::string damaged_line = list.out.substr(damaged_at, list.out.find('\n', damaged_at) - damaged_at);
     EXPECT_EQ(damaged_line.substr(damaged_line.size() - 2), "NO");
-    EXPECT_NE(list.err.find("exports/crm2016-adatum.zip: missing"), std::string::npos);
+    EXPECT_EQ(list.err, "escprov: error: backup list '" + (folder / damaged.filename()).string() +
+                            "': does not verify: exports/crm2016-adatum.zip: missing (listed in manifest.json)\n");
 }
 
-TEST(Backup, FileNamesSortByTime)
+TEST(Backup, FileNamesSortByTimeAcrossOrgs)
 {
     std::vector<int64_t> times = {1700000000, 1700000001, 1700003600, 1800000000, 1999999999};
+    // Orgs whose names sort the other way round: the time must still decide.
+    std::vector<std::string> orgs = {"https://zeta.example.com", "https://Adatum.example.com:443/path", "",
+                                     "https://beta.example.com/", "https://aaa.example.com"};
     std::vector<std::string> names;
-    for (int64_t time : times) {
-        names.push_back(backup::backup_file_name("https://Adatum.example.com:443/path", time));
+    for (size_t i = 0; i < times.size(); ++i) {
+        names.push_back(backup::backup_file_name(orgs[i], times[i]));
     }
-    EXPECT_EQ(names[0], "escprov-backup-adatum.example.com-20231114T221320Z.zip");
+    EXPECT_EQ(names[0], "escprov-backup-20231114T221320Z-zeta.example.com.zip");
+    EXPECT_EQ(names[1], "escprov-backup-20231114T221321Z-adatum.example.com.zip");
+    EXPECT_EQ(names[2], "escprov-backup-20231114T231320Z-local.zip");
     EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-    EXPECT_EQ(backup::backup_file_name("", 0), "escprov-backup-local-19700101T000000Z.zip");
     EXPECT_EQ(backup::iso8601_utc(1700000000), "2023-11-14T22:13:20Z");
+}
+
+TEST(Backup, UserInformationInAnOrgUrlIsRecognised)
+{
+    EXPECT_TRUE(backup::has_user_info("https://user:pass@adatum.example.com/"));
+    EXPECT_TRUE(backup::has_user_info("https://user@adatum.example.com"));
+    EXPECT_TRUE(backup::has_user_info("user:pass@adatum.example.com"));
+    EXPECT_FALSE(backup::has_user_info("https://adatum.example.com/main.aspx?who=a@b"));
+    EXPECT_FALSE(backup::has_user_info("https://adatum.example.com:443/x@y"));
+    EXPECT_FALSE(backup::has_user_info(""));
+}
+
+TEST(Backup, CreateRefusesAnOrgUrlWithAPasswordAndWritesNothing)
+{
+    TempDir temp;
+    for (const std::string& output : {temp.path().string(), (temp / "b.zip").string()}) {
+        RunResult created = run_escprov({"backup", "create", "--from", adatum().string(), "--org",
+                                         "https://admin:Secr3t-pw@adatum.example.com/", "-o", output});
+        EXPECT_EQ(created.exit_code, 2);
+        EXPECT_NE(created.err.find("--org carries a user name or password"), std::string::npos) << created.err;
+        EXPECT_EQ(created.err.find("Secr3t-pw"), std::string::npos) << created.err;
+        EXPECT_EQ(created.err.find("admin"), std::string::npos) << created.err;
+        EXPECT_TRUE(created.out.empty());
+        EXPECT_TRUE(fs::is_empty(temp.path()));
+    }
+    // The library refuses it too (the remote export will call it directly).
+    backup::CreateOptions options;
+    options.exports = {adatum()};
+    options.org_url = "https://admin:Secr3t-pw@adatum.example.com/";
+    try {
+        backup::create_backup(temp / "b.zip", options);
+        ADD_FAILURE() << "create_backup took a URL with a password";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::usage);
+        EXPECT_EQ(std::string(e.what()).find("Secr3t-pw"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(fs::is_empty(temp.path()));
 }
 
 TEST(Backup, CreateIntoAFolderNamesTheFileByOrgAndTime)
@@ -295,9 +498,10 @@ TEST(Backup, CreateIntoAFolderNamesTheFileByOrgAndTime)
     auto files = files_below(temp.path());
     ASSERT_EQ(files.size(), 1u);
     EXPECT_TRUE(
-        std::regex_match(*files.begin(), std::regex("escprov-backup-adatum\\.example\\.com-[0-9]{8}T[0-9]{6}Z\\.zip")))
+        std::regex_match(*files.begin(), std::regex("escprov-backup-[0-9]{8}T[0-9]{6}Z-adatum\\.example\\.com\\.zip")))
         << *files.begin();
-    EXPECT_NE(created.out.find(*files.begin()), std::string::npos);
+    EXPECT_EQ(created.out.rfind("backup: wrote '" + (temp / *files.begin()).string() + "' (1 files, ", 0), 0u)
+        << created.out;
     EXPECT_NE(created.out.find(sha256_file(temp.path() / *files.begin())), std::string::npos);
 }
 
@@ -313,9 +517,18 @@ TEST(Backup, CreateRefusesWhatIsNotASolutionAndLeavesNothing)
 
 TEST(Backup, ActionsAndTheirArgumentsAreChecked)
 {
+    RunResult none = run_escprov({"backup"});
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_EQ(none.err, "escprov: error: backup: missing ACTION (create, verify, list or extract)\n");
     EXPECT_EQ(run_escprov({"backup", "restore", "x.zip"}).exit_code, 2);
-    EXPECT_EQ(run_escprov({"backup", "verify"}).exit_code, 2);
+    RunResult verify = run_escprov({"backup", "verify"});
+    EXPECT_EQ(verify.exit_code, 2);
+    EXPECT_NE(verify.err.find("backup verify: missing BACKUP"), std::string::npos) << verify.err;
+    RunResult extract = run_escprov({"backup", "extract"});
+    EXPECT_EQ(extract.exit_code, 2);
+    EXPECT_NE(extract.err.find("backup extract: missing BACKUP and FOLDER"), std::string::npos) << extract.err;
     EXPECT_EQ(run_escprov({"backup", "extract", "x.zip"}).exit_code, 2);
+    EXPECT_EQ(run_escprov({"backup", "list", "a", "b"}).exit_code, 2);
     EXPECT_EQ(run_escprov({"backup", "create", "-o", "x.zip"}).exit_code, 2);
     RunResult stray = run_escprov({"backup", "verify", "x.zip", "--org", "https://a"});
     EXPECT_EQ(stray.exit_code, 2);
