@@ -4,6 +4,7 @@
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "util/error.hpp"
+#include "util/fs.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -15,6 +16,19 @@ namespace po = boost::program_options;
 
 namespace {
 
+// One line per finding, as `escprov validate` prints them.
+void print_findings(std::ostream& out, const std::vector<validate::Finding>& findings)
+{
+    for (const auto& finding : findings) {
+        out << finding.file;
+        if (finding.line != 0) {
+            out << ":" << finding.line << ":" << finding.column;
+        }
+        out << ": " << validate::severity_name(finding.severity) << ": " << finding.code << ": " << finding.message
+            << "\n";
+    }
+}
+
 class PackageCommand : public cli::Command {
 public:
     PackageCommand()
@@ -25,11 +39,12 @@ public:
             ("managed", po::bool_switch(&m_managed), "build a managed solution (what customers install)")
             ("unmanaged", po::bool_switch(&m_unmanaged), "build an unmanaged solution")
             ("target", po::value(&m_target)->required(), "the CRM version to build for: 5.0 ... 9.2")
-            ("version", po::value(&m_version), "the solution version to write, X.Y.Z.W")
+            ("version", po::value(&m_version), "the solution version to write, X.Y.Z.W (each part at most 2147483647)")
             ("bump", po::value(&m_bump),
                  "raise the tree's solution version: major, minor, build or revision (later parts restart at 0)")
-            (",o", po::value(&m_out)->required(), "the solution zip to write (must not exist)")
-            ("force", po::bool_switch(&m_force), "package even when the tree or the package has validation errors")
+            ("output,o", po::value(&m_out)->required(), "the solution zip to write (must not exist; its folder must)")
+            ("force", po::bool_switch(&m_force),
+                 "package even when the tree or the package has validation errors (each is listed as a warning)")
             ("connector", po::value(&m_connector),
                  "the connector's solution/ folder (templates/ beside it); default: $ESCPROV_CONNECTOR, else the "
                  "source checkout escprov was built from")
@@ -42,8 +57,8 @@ public:
     std::string_view synopsis() const override { return "package a merged tree as the solution a CRM imports"; }
     std::string_view usage() const override
     {
-        return "escprov package DIR --managed|--unmanaged --target VERSION [--version X.Y.Z.W | --bump PART] -o "
-               "FILE.zip";
+        return "escprov package DIR --managed|--unmanaged --target VERSION [--version X.Y.Z.W | --bump PART] "
+               "[--force] -o FILE.zip";
     }
     std::string_view description() const override
     {
@@ -54,8 +69,9 @@ public:
                "changed customer forms, sitemaps, apps, web resources, option sets) and the\n"
                "MissingDependencies the target must already have. Components the target cannot take are\n"
                "left out with a warning. A tree with validation errors is refused (exit 1, the findings\n"
-               "listed) unless --force; the package itself is validated before it is renamed into place,\n"
-               "so FILE.zip either validates clean or is not written.";
+               "listed) unless --force; the package itself is validated before it is linked into place,\n"
+               "so without --force FILE.zip either validates clean or is not written. With --force every\n"
+               "error is listed as a warning. FILE.zip must not exist and its folder must (exit 1).";
     }
 
     ExitCode run(cli::Context& context) override
@@ -72,28 +88,36 @@ public:
         options.connector = merge::locate_connector(
             m_connector.empty() ? std::nullopt : std::optional<std::filesystem::path>(m_connector));
         package::PackageResult result = package::package(m_dir, m_out, options);
+        std::string subject = "package " + escprov::quoted(m_dir) + ": ";
         for (const auto& left_out : result.left_out) {
-            context.err << "escprov: warning: package '" << m_dir << "': CRM " << m_target_version.text
-                        << " cannot take " << left_out << "; left out\n";
+            context.err << "escprov: warning: " << subject << "CRM " << m_target_version.text << " cannot take "
+                        << left_out << "; left out\n";
         }
         for (const auto& warning : result.warnings) {
-            context.err << "escprov: warning: package '" << m_dir << "': " << warning << "\n";
+            context.err << "escprov: warning: " << subject << warning << "\n";
         }
         if (!result.written) {
-            for (const auto& finding : result.refused) {
-                context.err << finding.file;
-                if (finding.line != 0) {
-                    context.err << ":" << finding.line << ":" << finding.column;
-                }
-                context.err << ": error " << finding.code << ": " << finding.message << "\n";
-            }
-            context.err << "escprov: error: package '" << m_dir << "': " << result.refused.size()
-                        << " validation error(s); nothing written (--force packages anyway)\n";
+            bool tree = !result.tree_errors.empty();
+            const auto& errors = tree ? result.tree_errors : result.package_errors;
+            print_findings(context.err, errors);
+            context.err << "escprov: error: " << subject << errors.size() << " validation error(s) in "
+                        << (tree ? "the tree" : "the package built from it")
+                        << "; nothing written (--force packages anyway)\n";
             return ExitCode::findings;
         }
-        context.out << "package: wrote '" << m_out << "' (" << (m_managed ? "managed" : "unmanaged") << ", version "
-                    << result.version << ", CRM " << m_target_version.text << ", " << result.components.size()
-                    << " root components)\n";
+        if (!result.tree_errors.empty()) {
+            context.err << "escprov: warning: " << subject << "the tree has " << result.tree_errors.size()
+                        << " validation error(s); packaged anyway (--force):\n";
+            print_findings(context.err, result.tree_errors);
+        }
+        if (!result.package_errors.empty()) {
+            context.err << "escprov: warning: package " << escprov::quoted(m_out) << ": the package has "
+                        << result.package_errors.size() << " validation error(s); written anyway (--force):\n";
+            print_findings(context.err, result.package_errors);
+        }
+        context.out << "package: wrote " << escprov::quoted(m_out) << " (" << (m_managed ? "managed" : "unmanaged")
+                    << ", version " << result.version << ", CRM " << m_target_version.text << ", "
+                    << result.components.size() << " root components)\n";
         return ExitCode::ok;
     }
 
@@ -112,7 +136,8 @@ protected:
             throw_usage("package: --version and --bump cannot be used together");
         }
         if (!m_version.empty() && !package::is_solution_version(m_version)) {
-            throw_usage("package: --version must be four numbers X.Y.Z.W, not '" + m_version + "'");
+            throw_usage("package: --version must be four numbers X.Y.Z.W, each at most 2147483647, not '" + m_version +
+                        "'");
         }
         if (!m_bump.empty()) {
             m_bump_part = package::parse_bump(m_bump);

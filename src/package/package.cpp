@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -23,6 +25,9 @@ namespace escprov::package {
 namespace fs = std::filesystem;
 
 namespace {
+
+// The --bump words, in Bump's order.
+constexpr std::string_view k_bump_names[] = {"major", "minor", "build", "revision"};
 
 // What a 9.x target must already have for a shell entity, and who provides it. The marketing
 // entities moved into their own solution in Dynamics 365 (9.0).
@@ -36,14 +41,16 @@ constexpr Provided k_marketing[] = {
     {"campaign", "Campaign", "Marketing"},
 };
 
-std::vector<long> version_parts(std::string_view version)
+// The dotted parts of `version`, or {} when a part is not a number that fits CRM's version
+// parts: System.Version holds each of major, minor, build and revision in a 32-bit signed int.
+std::vector<int32_t> version_parts(std::string_view version)
 {
-    std::vector<long> parts;
+    std::vector<int32_t> parts;
     size_t start = 0;
     while (start <= version.size()) {
         size_t end = version.find('.', start);
         std::string_view part = version.substr(start, end == std::string_view::npos ? end : end - start);
-        long value = 0;
+        int32_t value = 0;
         auto [ptr, error] = std::from_chars(part.data(), part.data() + part.size(), value);
         if (part.empty() || error != std::errc() || ptr != part.data() + part.size() || value < 0) {
             return {};
@@ -63,13 +70,6 @@ xml::Node parse_file(const fs::path& file, const xml::Limits& limits)
     return xml::parse_document(source, limits);
 }
 
-std::string lower(std::string_view text)
-{
-    std::string result(text);
-    std::transform(result.begin(), result.end(), result.begin(), [](unsigned char c) { return std::tolower(c); });
-    return result;
-}
-
 std::vector<std::string> split_path(const std::string& path)
 {
     std::vector<std::string> segments;
@@ -80,23 +80,12 @@ std::vector<std::string> split_path(const std::string& path)
     return segments;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix)
-{
-    return text.substr(0, prefix.size()) == prefix;
-}
-
 std::string identity_of(const fs::path& file, std::string_view what, const std::string* value)
 {
     if (value == nullptr || trimmed(*value).empty()) {
         throw_input("package: " + quoted(file) + " has no " + std::string(what));
     }
     return trimmed(*value);
-}
-
-bool is_extended(std::string_view entity)
-{
-    const auto& extended = merge::extended_entities();
-    return std::find(extended.begin(), extended.end(), entity) != extended.end();
 }
 
 // The <RootComponents> element for `components`.
@@ -196,37 +185,22 @@ std::string make_manifest(const PackageOptions& options, const std::string& vers
     }
     replace_child(*manifest, root_components_node(components));
     replace_child(*manifest, missing_dependencies_node(components, options.target));
-    xml::Style style;
-    style.bom = true;
-    style.declaration = true;
-    return xml::to_string(root, style);
+    // Only staged: pack writes solution.xml again, with the prologue the staged order file names.
+    return xml::to_string(root, xml::Style{});
 }
-
-// A temporary path beside `beside`, removed (file or folder) when it goes out of scope.
-class TempPath {
-public:
-    TempPath(const fs::path& beside, std::string_view what)
-        : m_path(beside.parent_path() / temp_name("." + beside.filename().string() + "." + std::string(what)))
-    {}
-    ~TempPath()
-    {
-        std::error_code ignore;
-        fs::remove_all(m_path, ignore);
-    }
-    TempPath(const TempPath&) = delete;
-    TempPath& operator=(const TempPath&) = delete;
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
 
 bool is_left_out(const std::string& file, const std::vector<std::string>& removed)
 {
     return std::any_of(removed.begin(), removed.end(), [&](const std::string& path) {
-        return path.back() == '/' ? starts_with(file, path) : file == path;
+        return path.back() == '/' ? std::string_view(file).starts_with(path) : file == path;
     });
 }
+
+// What CRM 2011 to Dataverse 9.2 exports carry (samples/orgs, ../shared/corpus): solution.xml and
+// customizations.xml with neither a UTF-8 BOM nor an XML declaration, and a [Content_Types].xml
+// (which pack writes with a BOM, on one line, as exports have it). In escprov-order.txt's words.
+constexpr std::string_view k_export_prologues = "!solution.xml bom=0 declaration=0\n"
+                                                "!customizations.xml bom=0 declaration=0\n";
 
 // Copies `tree` into `staging` without the `removed` paths, with `manifest` as Other/Solution.xml.
 void stage_tree(const fs::path& tree, const std::vector<std::string>& files, const std::vector<std::string>& removed,
@@ -240,14 +214,16 @@ void stage_tree(const fs::path& tree, const std::vector<std::string>& files, con
         fs::path target = staging / file;
         fs::create_directories(target.parent_path());
         if (file == pack::k_order_file) {
+            // The prologues are those of a CRM export whatever the tree came from, so that the
+            // package reads like one; the spliced paths stay, less the components left out.
             std::istringstream lines(read_file(tree / file));
-            std::string kept;
+            std::string kept(k_export_prologues);
             for (std::string line; std::getline(lines, line);) {
                 std::string path = line;
                 if (!path.empty() && path.back() == '\r') {
                     path.pop_back();
                 }
-                if (!is_left_out(path, removed)) {
+                if (!path.starts_with('!') && !is_left_out(path, removed)) {
                     kept += line + "\n";
                 }
             }
@@ -276,23 +252,24 @@ std::vector<validate::Finding> errors_of(const validate::PathReport& report)
     return errors;
 }
 
+// `text` with every `temp` (the package's temporary, which validation names) said as `name`.
+std::string named_as_output(std::string text, const std::string& temp, const std::string& name)
+{
+    for (size_t at = text.find(temp); at != std::string::npos; at = text.find(temp, at + name.size())) {
+        text.replace(at, temp.size(), name);
+    }
+    return text;
+}
+
 } // namespace
 
 std::optional<Bump> parse_bump(std::string_view text)
 {
-    if (text == "major") {
-        return Bump::major;
+    auto found = std::find(std::begin(k_bump_names), std::end(k_bump_names), text);
+    if (found == std::end(k_bump_names)) {
+        return std::nullopt;
     }
-    if (text == "minor") {
-        return Bump::minor;
-    }
-    if (text == "build") {
-        return Bump::build;
-    }
-    if (text == "revision") {
-        return Bump::revision;
-    }
-    return std::nullopt;
+    return static_cast<Bump>(found - std::begin(k_bump_names));
 }
 
 bool is_solution_version(std::string_view version)
@@ -302,15 +279,19 @@ bool is_solution_version(std::string_view version)
 
 std::string bumped_version(std::string_view version, Bump bump)
 {
-    std::vector<long> parts = version_parts(version);
+    std::vector<int32_t> parts = version_parts(version);
     if (parts.empty() || parts.size() > 4) {
         throw_input("package: the tree's solution version '" + std::string(version) +
-                    "' is not X.Y.Z.W, so --bump cannot raise it");
+                    "' is not X.Y.Z.W with parts up to 2147483647, so --bump cannot raise it");
     }
     parts.resize(4, 0);
-    size_t index = static_cast<size_t>(bump);
+    auto index = static_cast<size_t>(bump);
+    if (parts[index] == std::numeric_limits<int32_t>::max()) {
+        throw_usage("package: --bump " + std::string(k_bump_names[index]) + " cannot raise '" + std::string(version) +
+                    "': CRM's version parts stop at 2147483647; pass --version");
+    }
     ++parts[index];
-    std::fill(parts.begin() + static_cast<long>(index) + 1, parts.end(), 0);
+    std::fill(parts.begin() + static_cast<std::ptrdiff_t>(index) + 1, parts.end(), 0);
     return std::to_string(parts[0]) + "." + std::to_string(parts[1]) + "." + std::to_string(parts[2]) + "." +
            std::to_string(parts[3]);
 }
@@ -330,19 +311,25 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
     for (const auto& file : files) {
         std::vector<std::string> segments = split_path(file);
         if (segments.size() == 3 && segments[0] == "Entities" && segments[2] == "Entity.xml") {
-            std::string name = lower(segments[1]);
-            bool extended = !starts_with(name, merge::k_connector_prefix);
+            std::string name = ascii_lower(segments[1]);
+            bool extended = !name.starts_with(merge::k_connector_prefix);
             Component entity{1, "schemaName", name, extended ? 2 : 0, "entity", name, {}, "entity " + name};
             if (!extended) {
                 entity.paths = {"Entities/" + segments[1] + "/", "Other/Relationships/" + segments[1] + ".xml"};
             }
             (extended ? shells : ours).push_back(std::move(entity));
         } else if (segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
-                   !starts_with(lower(segments[1]), merge::k_connector_prefix) && segments[4].size() > 4 &&
-                   segments[4].substr(segments[4].size() - 4) == ".xml" && !pack::is_managed_variant(segments[4])) {
+                   !ascii_lower(segments[1]).starts_with(merge::k_connector_prefix) && segments[4].size() > 4 &&
+                   segments[4].ends_with(".xml") && !pack::is_managed_variant(segments[4])) {
             std::string id = segments[4].substr(0, segments[4].size() - 4);
-            forms.push_back(
-                {60, "id", id, std::nullopt, "", lower(segments[1]), {}, "form " + id + " of " + lower(segments[1])});
+            forms.push_back({60,
+                             "id",
+                             id,
+                             std::nullopt,
+                             "",
+                             ascii_lower(segments[1]),
+                             {},
+                             "form " + id + " of " + ascii_lower(segments[1])});
         } else if (segments.size() == 2 && segments[0] == "Roles" && !pack::is_managed_variant(file)) {
             xml::Node role = parse_file(tree / file, limits);
             std::string id = identity_of(tree / file, "Role id", role.attribute("id"));
@@ -351,8 +338,7 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
             xml::Node option_set = parse_file(tree / file, limits);
             std::string name = identity_of(tree / file, "Name", option_set.attribute("Name"));
             option_sets.push_back({9, "schemaName", name, std::nullopt, "", "", {}, "option set " + name});
-        } else if (segments.size() >= 2 && segments[0] == "WebResources" && file.size() > 9 &&
-                   file.substr(file.size() - 9) == ".data.xml") {
+        } else if (segments.size() >= 2 && segments[0] == "WebResources" && file.ends_with(".data.xml")) {
             xml::Node resource = parse_file(tree / file, limits);
             std::string name_text = resource.child_text("Name");
             std::string name = identity_of(tree / file, "Name", &name_text);
@@ -395,9 +381,11 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
                     ": the folder has no Other/Solution.xml, so it is not an unpacked "
                     "solution");
     }
-    if (fs::exists(zip_path)) {
-        throw_usage("package: " + quoted(zip_path) + " exists; remove it or choose another name");
-    }
+    // Claimed first, so that an existing file or a missing folder fails before any work. Nothing
+    // is created until the zip is written, and commit() links it into place without clobbering
+    // a file that appeared meanwhile.
+    AtomicFile output(zip_path, AtomicFile::Overwrite::no);
+
     PackageResult result;
     validate::Options check;
     check.limits = options.limits;
@@ -405,14 +393,9 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     if (tree_report.failure) {
         throw_input("package " + quoted(tree) + ": " + *tree_report.failure);
     }
-    std::vector<validate::Finding> tree_errors = errors_of(tree_report);
-    if (!tree_errors.empty()) {
-        if (!options.force) {
-            result.refused = std::move(tree_errors);
-            return result;
-        }
-        result.warnings.push_back("the tree has " + std::to_string(tree_errors.size()) +
-                                  " validation error(s); packaged anyway (--force)");
+    result.tree_errors = errors_of(tree_report);
+    if (!result.tree_errors.empty() && !options.force) {
+        return result;
     }
     check_interrupted();
 
@@ -427,7 +410,7 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     }
     if (!is_solution_version(result.version)) {
         throw_input("package " + quoted(tree) + ": the solution version '" + result.version +
-                    "' is not X.Y.Z.W; pass --version");
+                    "' is not X.Y.Z.W with parts up to 2147483647; pass --version");
     }
 
     std::vector<std::string> files = pack::list_tree_files(tree);
@@ -445,38 +428,36 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     }
     std::string manifest = make_manifest(options, result.version, result.components, options.limits.xml);
 
-    fs::path target = fs::absolute(zip_path);
-    TempPath staging(target, "tree");
-    stage_tree(tree, files, removed, manifest, staging.path());
-    TempPath packed(target, "zip");
+    // The tree as packaged, in a scratch folder beside the output. It is never committed:
+    // AtomicDir's cleanup removes it however the run ends.
+    AtomicDir staging(output.temp_path());
+    stage_tree(tree, files, removed, manifest, staging.temp_path());
     pack::PackOptions pack_options;
     pack_options.limits = options.limits;
     pack_options.package_type = options.type;
-    pack::PackResult pack_result = pack::pack(staging.path(), packed.path(), pack_options);
+    pack::PackResult pack_result = pack::pack(staging.temp_path(), output.temp_path(), pack_options);
     for (const auto& missing : pack_result.missing_parts) {
         result.warnings.push_back("'" + missing + "' is named by a component but is not in the tree");
     }
     check_interrupted();
 
-    validate::PathReport package_report = validate::validate_path(packed.path(), check);
+    validate::PathReport package_report = validate::validate_path(output.temp_path(), check);
     if (package_report.failure) {
-        throw_output("package " + quoted(tree) +
-                     ": the package written does not read back: " + *package_report.failure);
+        throw_output("package " + quoted(tree) + ": the package does not read back, so nothing was written: " +
+                     named_as_output(*package_report.failure, output.temp_path().string(), zip_path.string()));
     }
-    std::vector<validate::Finding> package_errors = errors_of(package_report);
-    if (!package_errors.empty() && !options.force) {
-        result.refused = std::move(package_errors);
+    result.package_errors = errors_of(package_report);
+    for (auto& finding : result.package_errors) {
+        // Finding files are "<zip file name>!<entry>".
+        std::string temp = output.temp_path().filename().string();
+        finding.file = named_as_output(finding.file, temp, zip_path.filename().string());
+        finding.message = named_as_output(finding.message, temp, zip_path.filename().string());
+    }
+    if (!result.package_errors.empty() && !options.force) {
         return result;
     }
     check_interrupted();
-    if (fs::exists(target)) {
-        throw_usage("package: " + quoted(zip_path) + " appeared while packaging; nothing replaced");
-    }
-    std::error_code error;
-    fs::rename(packed.path(), target, error);
-    if (error) {
-        throw_output("package: cannot rename the package into " + quoted(zip_path) + ": " + error.message());
-    }
+    output.commit();
     result.written = true;
     return result;
 }

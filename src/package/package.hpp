@@ -3,7 +3,7 @@
 // zip a CRM imports. The manifest is rewritten for the package (the connector's publisher, the
 // managed flag, the version, RootComponents computed from the tree, MissingDependencies), the
 // components the target cannot take are left out with a warning, and the zip is checked by the
-// validator before it is renamed into place.
+// validator before it is linked into place.
 
 #include "merge/connector.hpp"
 #include "pack/layout.hpp"
@@ -25,10 +25,11 @@ enum class Bump { major, minor, build, revision };
 std::optional<Bump> parse_bump(std::string_view text);
 
 // `version` (X.Y.Z.W, missing parts count as 0) raised by `bump`. Throws Error(input) naming
-// the version when it is not dotted numbers.
+// the version when it is not dotted numbers of at most 2147483647, Error(usage) when the part
+// to raise is already 2147483647 (CRM keeps each part in a 32-bit signed int).
 std::string bumped_version(std::string_view version, Bump bump);
 
-// True for four dotted numbers ("1.2.3.4").
+// True for four dotted numbers ("1.2.3.4"), each at most 2147483647.
 bool is_solution_version(std::string_view version);
 
 // One root component the tree carries, with what the target ranges know it by.
@@ -61,18 +62,22 @@ struct PackageOptions {
 };
 
 struct PackageResult {
-    std::vector<validate::Finding> refused; // the tree's errors when it was refused (nothing written)
-    std::vector<std::string> left_out;      // components the target cannot take, readable
-    std::vector<std::string> warnings;      // other things worth saying (forced past errors, ...)
-    std::vector<Component> components;      // the RootComponents written
-    std::string version;                    // the solution version written
+    std::vector<validate::Finding> tree_errors;    // the tree's validation errors
+    std::vector<validate::Finding> package_errors; // the built package's validation errors
+    std::vector<std::string> left_out;             // components the target cannot take, readable
+    std::vector<std::string> warnings;             // other things worth saying (parts named but missing)
+    std::vector<Component> components;             // the RootComponents written
+    std::string version;                           // the solution version written
+    // False when the tree or the package had errors and force was off: nothing was written.
+    // When true with errors listed, force wrote past them.
     bool written = false;
 };
 
-// Packages `tree` into `zip_path` (which must not exist). Nothing is written when the tree fails
-// validation (without force) or the package would not validate clean. Throws Error(usage) when
-// `zip_path` exists or the target is not supported, Error(input) for a broken tree, Error(output)
-// when writing fails, Interrupted on a signal; no partial output is left in any case.
+// Packages `tree` into `zip_path`. Nothing is written when the tree fails validation (without
+// force) or the package would not validate clean (without force). Throws Error(output) when
+// `zip_path` exists, appears meanwhile or its folder does not exist (checked before any work),
+// and when writing fails; Error(input) for a broken tree, Error(usage) for a --bump past
+// 2147483647, Interrupted on a signal. No partial output or temporary is left in any case.
 PackageResult package(const std::filesystem::path& tree, const std::filesystem::path& zip_path,
                       const PackageOptions& options);
 

@@ -4,10 +4,12 @@
 #include "merge/templates.hpp"
 #include "package/package.hpp"
 #include "support.hpp"
+#include "zip/reader.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
 
 namespace escprov::test {
 namespace {
@@ -75,6 +77,113 @@ bool no_temporaries(const fs::path& folder)
         }
     }
     return true;
+}
+
+std::vector<std::string> folder_names(const fs::path& folder)
+{
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+        names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// The org sample of the CRM family `target` belongs to (2011, 2013-2016, Dynamics 365).
+fs::path family_sample(const std::string& target)
+{
+    std::string name = target == "5.0"         ? "crm2011-fabrikam"
+                       : target.front() == '9' ? "d365-contoso-9.2"
+                                               : "crm2016-adatum";
+    return source_dir() / "samples" / "orgs" / (name + ".zip");
+}
+
+// What tells a CRM export from other zips of the same files: the first three entries, and how
+// solution.xml, customizations.xml and [Content_Types].xml begin and break their lines.
+struct ExportLook {
+    std::vector<std::string> first_entries;
+    std::map<std::string, bool> bom;              // starts with a UTF-8 byte-order mark
+    std::map<std::string, bool> declaration;      // has an <?xml ...?> declaration
+    std::map<std::string, std::string> line_ends; // "crlf" (only), "lf" (only), "mixed", "none"
+
+    bool operator==(const ExportLook&) const = default;
+};
+
+std::string line_ends(const std::string& bytes)
+{
+    size_t crlf = 0;
+    size_t lf = 0;
+    for (size_t at = bytes.find('\n'); at != std::string::npos; at = bytes.find('\n', at + 1)) {
+        (at > 0 && bytes[at - 1] == '\r' ? crlf : lf) += 1;
+    }
+    return crlf == 0 && lf == 0 ? "none" : lf == 0 ? "crlf" : crlf == 0 ? "lf" : "mixed";
+}
+
+ExportLook export_look(const fs::path& zip)
+{
+    zip::Reader reader(zip);
+    ExportLook look;
+    for (size_t i = 0; i < 3 && i < reader.entries().size(); ++i) {
+        look.first_entries.push_back(reader.entries()[i].name);
+    }
+    for (std::string name : {"customizations.xml", "solution.xml", "[Content_Types].xml"}) {
+        const zip::Entry* entry = reader.find(name);
+        if (entry == nullptr) {
+            continue;
+        }
+        std::string bytes = reader.read(*entry);
+        look.bom[name] = bytes.starts_with("\xEF\xBB\xBF");
+        look.declaration[name] = bytes.find("<?xml") < 8;
+        look.line_ends[name] = line_ends(bytes);
+    }
+    return look;
+}
+
+std::string describe(const ExportLook& look)
+{
+    std::string text;
+    for (const auto& name : look.first_entries) {
+        text += name + " ";
+    }
+    for (const auto& [name, bom] : look.bom) {
+        text += "| " + name + (bom ? " bom" : " no-bom") + (look.declaration.at(name) ? " decl " : " no-decl ") +
+                look.line_ends.at(name) + " ";
+    }
+    return text;
+}
+
+// The major CRM version that wrote `zip` (solution.xml's root version), or -1.
+int exported_by(const fs::path& zip)
+{
+    try {
+        zip::Reader reader(zip);
+        const zip::Entry* manifest = reader.find("solution.xml");
+        if (manifest == nullptr) {
+            return -1;
+        }
+        std::string head = reader.read(*manifest).substr(0, 400);
+        std::smatch match;
+        if (std::regex_search(head, match, std::regex("<ImportExportXml version=\"([0-9]+)\\."))) {
+            return std::stoi(match[1].str());
+        }
+    } catch (const std::exception&) {
+    }
+    return -1;
+}
+
+// The web-resource parts in the order customizations.xml names them (real exports write the
+// parts in that order after solution.xml).
+std::vector<std::string> parts_named(const fs::path& zip)
+{
+    zip::Reader reader(zip);
+    std::string customizations = reader.read(*reader.find("customizations.xml"));
+    std::vector<std::string> parts;
+    std::regex file_name("<FileName>/?([^<]+)</FileName>");
+    for (auto it = std::sregex_iterator(customizations.begin(), customizations.end(), file_name);
+         it != std::sregex_iterator(); ++it) {
+        parts.push_back((*it)[1].str());
+    }
+    return parts;
 }
 
 TEST(Package, EveryTargetValidatesCleanWithItsRootAttributes)
@@ -217,6 +326,62 @@ TEST(Package, VersionAndBump)
     EXPECT_THROW(package::bumped_version("1.x", package::Bump::build), Error);
 }
 
+// For every target, the zip reads like an export of that CRM family: the org sample of the family
+// and, when the corpus is present, at least one real export by the same major version look
+// exactly the same (entry order, BOMs, declarations, line ends).
+TEST(Package, LooksLikeACrmExportForEveryTarget)
+{
+    TempDir work;
+    std::map<int, std::vector<std::pair<fs::path, ExportLook>>> corpus;
+    for (const fs::path& zip : corpus_zips()) {
+        int major = exported_by(zip);
+        if (major > 0) {
+            corpus[major].emplace_back(zip, export_look(zip));
+        }
+    }
+    for (const std::string& target : merge::supported_targets(source_dir() / "templates" / "versions.tsv")) {
+        SCOPED_TRACE(target);
+        fs::path zip = work / ("esc-" + target + "_managed.zip");
+        RunResult package = run_escprov(
+            {"package", merged_for(target).string(), "--managed", "--target", target, "--output", zip.string()});
+        ASSERT_EQ(package.exit_code, 0) << package.err;
+
+        ExportLook look = export_look(zip);
+        EXPECT_EQ(look.first_entries,
+                  (std::vector<std::string>{"customizations.xml", "[Content_Types].xml", "solution.xml"}));
+        EXPECT_EQ(look.line_ends["customizations.xml"], "crlf");
+        EXPECT_EQ(look.line_ends["solution.xml"], "crlf");
+        EXPECT_EQ(look.line_ends["[Content_Types].xml"], "none");
+        EXPECT_EQ(look.bom,
+                  (std::map<std::string, bool>{
+                      {"customizations.xml", false}, {"solution.xml", false}, {"[Content_Types].xml", true}}));
+        EXPECT_FALSE(look.declaration["customizations.xml"]);
+        EXPECT_FALSE(look.declaration["solution.xml"]);
+        EXPECT_EQ(look, export_look(family_sample(target)))
+            << "package: " << describe(look) << "\nsample:  " << describe(export_look(family_sample(target)));
+
+        zip::Reader reader(zip);
+        std::vector<std::string> parts;
+        for (size_t i = 3; i < reader.entries().size(); ++i) {
+            parts.push_back(reader.entries()[i].name);
+        }
+        EXPECT_EQ(parts, parts_named(zip));
+
+        if (!corpus_dir().empty()) {
+            int major = target.front() - '0';
+            const auto& exports = corpus[major];
+            ASSERT_FALSE(exports.empty()) << "the corpus has no export by CRM " << major;
+            bool alike =
+                std::any_of(exports.begin(), exports.end(), [&](const auto& real) { return real.second == look; });
+            std::string seen;
+            for (const auto& [path, real] : exports) {
+                seen += "\n  " + path.filename().string() + ": " + describe(real);
+            }
+            EXPECT_TRUE(alike) << "no real CRM " << major << " export looks like " << describe(look) << seen;
+        }
+    }
+}
+
 TEST(Package, UsageErrors)
 {
     TempDir work;
@@ -232,11 +397,61 @@ TEST(Package, UsageErrors)
                   .exit_code,
               2);
     EXPECT_EQ(run_escprov({"package", tree, "--managed", "--target", "8.2", "--bump", "huge", "-o", zip}).exit_code, 2);
+    RunResult huge =
+        run_escprov({"package", tree, "--managed", "--target", "8.2", "--version", "1.2.3.99999999999", "-o", zip});
+    EXPECT_EQ(huge.exit_code, 2);
+    EXPECT_NE(huge.err.find("at most 2147483647"), std::string::npos) << huge.err;
     EXPECT_FALSE(fs::exists(zip));
+    EXPECT_TRUE(no_temporaries(work.path()));
+}
 
+// "Output exists" and "its folder does not" are output failures (exit 1), found before any work:
+// nothing is replaced and nothing is created.
+TEST(Package, AnExistingOutputOrAMissingFolderIsRefusedUpFront)
+{
+    TempDir work;
+    std::string tree = merged("8.2").string();
+    fs::path zip = work / "x.zip";
     write_bytes(zip, "keep me");
-    EXPECT_EQ(run_escprov({"package", tree, "--managed", "--target", "8.2", "-o", zip}).exit_code, 2);
+    RunResult exists = run_escprov({"package", tree, "--managed", "--target", "8.2", "--output", zip.string()});
+    EXPECT_EQ(exists.exit_code, 1);
+    EXPECT_NE(exists.err.find("escprov: error: write '" + zip.string() + "': the file exists; nothing was replaced"),
+              std::string::npos)
+        << exists.err;
     EXPECT_EQ(read_bytes(zip), "keep me");
+
+    fs::path nested = work / "nodir" / "sub" / "x.zip";
+    RunResult missing = run_escprov({"package", tree, "--managed", "--target", "8.2", "-o", nested.string()});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+    EXPECT_EQ(folder_names(work.path()), std::vector<std::string>{"x.zip"});
+}
+
+TEST(Package, AVersionPartPast2147483647IsRefused)
+{
+    TempDir work;
+    fs::path tree = work / "tree";
+    fs::copy(merged("8.2"), tree, fs::copy_options::recursive);
+    fs::path manifest = tree / "Other" / "Solution.xml";
+    write_bytes(manifest, std::regex_replace(read_bytes(manifest), std::regex("<Version>[^<]*</Version>"),
+                                             "<Version>1.2.3.2147483647</Version>"));
+    fs::path zip = work / "v.zip";
+    RunResult bumped = run_escprov(
+        {"package", tree.string(), "--managed", "--target", "8.2", "--bump", "revision", "-o", zip.string()});
+    EXPECT_EQ(bumped.exit_code, 2);
+    EXPECT_NE(bumped.err.find("--bump revision cannot raise '1.2.3.2147483647'"), std::string::npos) << bumped.err;
+    EXPECT_FALSE(fs::exists(zip));
+    EXPECT_TRUE(no_temporaries(work.path()));
+
+    // The largest part is a version CRM takes; raising another part is fine.
+    RunResult build =
+        run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "--bump", "build", "-o", zip.string()});
+    ASSERT_EQ(build.exit_code, 0) << build.err;
+    EXPECT_EQ(package_manifest(zip, work).child("SolutionManifest")->child_text("Version"), "1.2.4.0");
+    EXPECT_EQ(package::bumped_version("2147483647.0.0.0", package::Bump::minor), "2147483647.1.0.0");
+    EXPECT_THROW(package::bumped_version("2147483647.0.0.0", package::Bump::major), Error);
+    EXPECT_FALSE(package::is_solution_version("1.2.3.2147483648"));
+    EXPECT_TRUE(package::is_solution_version("1.2.3.2147483647"));
 }
 
 TEST(Package, ATreeWithAnErrorIsRefusedUnlessForced)
@@ -259,30 +474,73 @@ TEST(Package, ATreeWithAnErrorIsRefusedUnlessForced)
     RunResult refused = run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string()});
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_NE(refused.err.find("nothing written"), std::string::npos) << refused.err;
-    EXPECT_NE(refused.err.find(": error ESC-"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find(": error: ESC-"), std::string::npos) << refused.err;
     EXPECT_FALSE(fs::exists(zip));
     EXPECT_TRUE(no_temporaries(work.path()));
 
     RunResult forced =
         run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string(), "--force"});
     EXPECT_EQ(forced.exit_code, 0) << forced.err;
-    EXPECT_NE(forced.err.find("--force"), std::string::npos) << forced.err;
+    EXPECT_NE(forced.err.find("packaged anyway (--force)"), std::string::npos) << forced.err;
+    EXPECT_NE(forced.err.find(": error: ESC-ROOT-001: "), std::string::npos) << forced.err;
     EXPECT_TRUE(fs::exists(zip));
 }
 
-TEST(Package, AFailingPackageLeavesNoOutput)
+// --force writes a package that itself has validation errors, and says so, listing each.
+TEST(Package, AForcedPackageWithErrorsListsThem)
 {
     TempDir work;
     fs::path tree = work / "tree";
     fs::copy(merged("8.2"), tree, fs::copy_options::recursive);
-    // A component file that does not parse fails the run after validation started.
-    write_bytes(tree / "OptionSets" / "esc_syncstatus.xml", "<optionset Name=\"esc_syncstatus\">");
-    fs::path zip = work / "broken.zip";
-    RunResult failed =
-        run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string(), "--force"});
-    EXPECT_NE(failed.exit_code, 0);
+    // The same Area twice in the org sitemap: an error that the package carries too.
+    fs::path sitemap = tree / "Other" / "SiteMap.xml";
+    std::string text = read_bytes(sitemap);
+    size_t start = text.find("<Area ");
+    size_t end = text.find("</Area>", start);
+    ASSERT_NE(end, std::string::npos);
+    end += std::string("</Area>").size();
+    text.insert(end, text.substr(start, end - start));
+    write_bytes(sitemap, text);
+
+    fs::path zip = work / "forced_managed.zip";
+    RunResult refused = run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string()});
+    EXPECT_EQ(refused.exit_code, 1);
     EXPECT_FALSE(fs::exists(zip));
-    EXPECT_TRUE(no_temporaries(work.path()));
+
+    RunResult forced =
+        run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string(), "--force"});
+    ASSERT_EQ(forced.exit_code, 0) << forced.err;
+    EXPECT_NE(forced.err.find("escprov: warning: package '" + zip.string() +
+                              "': the package has 1 validation error(s); written anyway (--force):\n"
+                              "forced_managed.zip!customizations.xml:"),
+              std::string::npos)
+        << forced.err;
+    EXPECT_NE(forced.err.find(": error: ESC-DUP-005: "), std::string::npos) << forced.err;
+    EXPECT_EQ(run_escprov({"validate", zip.string()}).exit_code, 1);
+}
+
+// A run that fails after the tree was staged and packed: the tree validates, but the package
+// written is larger than --max-total-size allows, so it does not read back. The output folder
+// holds exactly what it held before: no zip, no staging copy, no temporary.
+TEST(Package, AFailingPackageLeavesNoOutput)
+{
+    TempDir work;
+    fs::path out = work / "out";
+    fs::create_directory(out);
+    write_bytes(out / "already-here.txt", "keep me");
+    std::vector<std::string> before = folder_names(out);
+    fs::path zip = out / "broken_managed.zip";
+    RunResult failed = run_escprov({"package", merged("8.2").string(), "--managed", "--target", "8.2", "-o",
+                                    zip.string(), "--max-total-size", "200K"});
+    EXPECT_EQ(failed.exit_code, 1) << failed.err;
+    EXPECT_NE(failed.err.find("escprov: error: package '" + merged("8.2").string() +
+                              "': the package does not read back, so nothing was written: validate '" + zip.string() +
+                              "'"),
+              std::string::npos)
+        << failed.err;
+    EXPECT_NE(failed.err.find("--max-total-size"), std::string::npos) << failed.err;
+    EXPECT_EQ(folder_names(out), before);
+    EXPECT_EQ(read_bytes(out / "already-here.txt"), "keep me");
 }
 
 } // namespace
