@@ -3,6 +3,8 @@
 #include <boost/program_options/parsers.hpp>
 #include <boost/program_options/variables_map.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <ostream>
 #include <sstream>
@@ -70,7 +72,9 @@ bool Command::parse(const std::vector<std::string>& args)
 {
     po::variables_map values;
     try {
-        po::store(po::command_line_parser(args).options(m_options).positional(m_positional).run(), values);
+        po::options_description all;
+        all.add(m_options).add(m_positional_options);
+        po::store(po::command_line_parser(args).options(all).positional(m_positional).run(), values);
         // bool_switch values land in their variables only at notify(), which would first
         // complain about missing required arguments; --help must win over that.
         if (values.count("help") != 0 && values["help"].as<bool>()) {
@@ -81,6 +85,16 @@ bool Command::parse(const std::vector<std::string>& args)
         for (const auto& [key, value] : values) {
             m_effective.emplace_back(key, describe_value(value.value()));
         }
+    } catch (const po::required_option& e) {
+        // A positional argument is named as the usage line names it, not as the hidden option.
+        std::string option = e.get_option_name();
+        std::string bare = option.starts_with("--") ? option.substr(2) : option;
+        if (m_positional_options.find_nothrow(bare, false) != nullptr) {
+            std::transform(bare.begin(), bare.end(), bare.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+            throw_usage(std::string(name()) + ": missing " + bare + " (see --help)");
+        }
+        throw_usage(std::string(name()) + ": " + e.what());
     } catch (const po::error& e) {
         throw_usage(std::string(name()) + ": " + e.what());
     }

@@ -46,6 +46,9 @@ protected:
     // Subclasses add their options and positionals in their constructors.
     boost::program_options::options_description& options() { return m_options; }
     boost::program_options::positional_options_description& positional() { return m_positional; }
+    // Options that only positional arguments fill: parsed like options(), never shown by --help
+    // (the usage line names them). A missing one is the subclass's to report in check_options().
+    boost::program_options::options_description& positional_options() { return m_positional_options; }
     // Called after parsing, to check combinations; throws Error(usage).
     virtual void check_options() {}
 
@@ -58,6 +61,7 @@ protected:
 private:
     boost::program_options::options_description m_options;
     boost::program_options::positional_options_description m_positional;
+    boost::program_options::options_description m_positional_options;
     bool m_help = false; // bound to --help; parse() reads the parsed value directly
     std::vector<std::pair<std::string, std::string>> m_effective; // for describe_options()
 };

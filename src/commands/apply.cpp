@@ -26,13 +26,14 @@ public:
         // One option per line reads as a table, which clang-format would fold.
         // clang-format off
         options().add_options()
-            ("bundle", po::value(&m_bundle), "the bundle (also accepted as the positional argument)")
             ("key", po::value(&m_key),
                  "check the signature with this key: the shared secret (hmac) or the sender's PEM public key (ed25519)")
             ("key-type", po::value(&m_key_type),
                  "hmac or ed25519: the signature the bundle must carry (default: a PEM public key is ed25519, any "
                  "other file an hmac secret)")
             ("org", po::value(&m_org), "import into this organisation URL (reserved: remote import is not available yet)");
+        positional_options().add_options()
+            ("bundle", po::value(&m_bundle), "the bundle (also accepted as the positional argument)");
         // clang-format on
         m_limits.add_to(options());
         positional().add("bundle", 1);
@@ -178,8 +179,12 @@ private:
         for (const auto& [type, count] : by_type) {
             out << "  " << std::left << std::setw(28) << type << count << "\n";
         }
-        out << "Missing dependencies (" << manifest.missing_dependencies.size()
-            << "): the organisation must already have these\n";
+        if (manifest.missing_dependencies.empty()) {
+            out << "Missing dependencies: none (the solution needs nothing the organisation may lack)\n";
+        } else {
+            out << "Missing dependencies (" << manifest.missing_dependencies.size()
+                << "): the organisation must already have these\n";
+        }
         for (const auto& dependency : manifest.missing_dependencies) {
             out << "  " << solution::dependency_line(dependency) << "\n";
         }

@@ -27,8 +27,6 @@ public:
         // One option per line reads as a table, which clang-format would fold.
         // clang-format off
         options().add_options()
-            ("action", po::value(&m_action), "create, verify, list or extract (the first positional argument)")
-            ("argument", po::value(&m_arguments), "the action's arguments (the positional arguments after it)")
             ("from", po::value(&m_from)->multitoken(), "create: the exported solution zips to keep (one or more)")
             ("metadata", po::value(&m_metadata)->multitoken(),
                  "create: the org metadata snapshot files to keep (.xml and .json are parsed on verify)")
@@ -36,6 +34,9 @@ public:
                  "create: the backup file to write, or a folder to write it into under a name that sorts by time")
             ("org", po::value(&m_org), "create: the URL of the org the exports come from")
             ("org-version", po::value(&m_org_version), "create: the org's CRM version, e.g. 8.2");
+        positional_options().add_options()
+            ("action", po::value(&m_action), "create, verify, list or extract (the first positional argument)")
+            ("argument", po::value(&m_arguments), "the action's arguments (the positional arguments after it)");
         // clang-format on
         m_limits.add_to(options());
         positional().add("action", 1).add("argument", -1);

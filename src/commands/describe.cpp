@@ -29,7 +29,8 @@ public:
             ("templates", po::value(&m_templates),
                  "also describe the form tabs and sitemap additions in DIR (default: TREE/../templates when it "
                  "exists)")
-            ("output,o", po::value(&m_output), "write to FILE (atomically, replacing it) instead of stdout")
+            ("output,o", po::value(&m_output), "write to FILE (atomically, replacing it) instead of stdout");
+        positional_options().add_options()
             ("tree", po::value(&m_tree)->required(), "the unpacked solution tree");
         // clang-format on
         m_limits.add_to(options());

@@ -51,7 +51,8 @@ public:
         // One option per line reads as a table, which clang-format would fold.
         // clang-format off
         options().add_options()
-            ("format", po::value(&m_format)->default_value("text"), "output format: text or json")
+            ("format", po::value(&m_format)->default_value("text"), "output format: text or json");
+        positional_options().add_options()
             ("solution", po::value(&m_path)->required(), "the solution: zip, unpacked folder, or loose XML");
         // clang-format on
         m_limits.add_to(options());

@@ -28,7 +28,8 @@ public:
             ("overwrite", po::bool_switch(&m_overwrite), "replace SOLUTION.zip if it exists")
             ("strict", po::bool_switch(&m_strict),
                  "a part file the tree lacks (web-resource content, assembly, workflow) is an error: exit 1, nothing "
-                 "written")
+                 "written");
+        positional_options().add_options()
             ("dir", po::value(&m_dir)->required(), "the unpacked tree")
             ("solution", po::value(&m_zip)->required(), "the zip to write");
         // clang-format on

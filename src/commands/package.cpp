@@ -47,7 +47,8 @@ public:
                  "package even when the tree or the package has validation errors (each is listed as a warning)")
             ("connector", po::value(&m_connector),
                  "the connector's solution/ folder (templates/ beside it); default: $ESCPROV_CONNECTOR, else the "
-                 "source checkout escprov was built from")
+                 "source checkout escprov was built from");
+        positional_options().add_options()
             ("dir", po::value(&m_dir)->required(), "the unpacked tree");
         // clang-format on
         m_limits.add_to(options());

@@ -25,7 +25,8 @@ public:
             ("overwrite", po::bool_switch(&m_overwrite),
                  "DIR may be non-empty: files the solution has replace those in DIR; other files stay")
             ("allow-delete", po::bool_switch(&m_allow_delete),
-                 "DIR may be non-empty: DIR becomes exactly the solution's tree; files it no longer has are deleted")
+                 "DIR may be non-empty: DIR becomes exactly the solution's tree; files it no longer has are deleted");
+        positional_options().add_options()
             ("solution", po::value(&m_zip)->required(), "the solution zip to unpack")
             ("dir", po::value(&m_dir)->required(), "the folder to write the tree into");
         // clang-format on

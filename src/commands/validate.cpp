@@ -29,7 +29,8 @@ public:
             ("strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")
             ("schemas", po::value(&m_schemas),
                  "also validate SiteMaps, RibbonDiffXml and FetchXml against the XSDs in DIR (SiteMap.xsd, "
-                 "RibbonCore.xsd, Fetch.xsd)")
+                 "RibbonCore.xsd, Fetch.xsd)");
+        positional_options().add_options()
             ("path", po::value(&m_paths)->required()->composing(),
                  "a solution zip, an unpacked folder, or a loose customizations.xml / solution.xml");
         // clang-format on
