@@ -25,26 +25,10 @@ const std::set<std::string, std::less<>>& required_phrases()
 // The phrases of `era`: rows "era<TAB>name<TAB>text".
 merge::TemplateValues read_wording(const std::filesystem::path& file, Era era)
 {
-    std::istringstream lines(read_file(file));
     merge::TemplateValues phrases;
-    std::string line;
-    size_t number = 0;
-    while (std::getline(lines, line)) {
-        ++number;
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
-        }
-        if (is_blank(line) || line.front() == '#') {
-            continue;
-        }
-        size_t first = line.find('\t');
-        size_t second = first == std::string::npos ? first : line.find('\t', first + 1);
-        if (second == std::string::npos) {
-            throw_input(quoted(file) + " line " + std::to_string(number) +
-                        ": expected three tab-separated columns: era, phrase, text");
-        }
-        if (line.substr(0, first) == era_key(era)) {
-            phrases[line.substr(first + 1, second - first - 1)] = line.substr(second + 1);
+    for (auto& row : merge::read_table(file, 3, "era, phrase, text")) {
+        if (row.fields[0] == era_key(era)) {
+            phrases[row.fields[1]] = std::move(row.fields[2]);
         }
     }
     for (const auto& phrase : required_phrases()) {

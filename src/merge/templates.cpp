@@ -41,8 +41,23 @@ std::vector<std::string> split_tabs(const std::string& line)
 
 std::vector<VersionStamp> read_stamps(const std::filesystem::path& file)
 {
-    std::istringstream lines(read_file(file));
     std::vector<VersionStamp> stamps;
+    for (auto& row : read_table(file, 3, "target, root, customizations")) {
+        if (!solution::parse_crm_version(row.fields[0])) {
+            throw_input(quoted(file) + " line " + std::to_string(row.line) + ": '" + row.fields[0] +
+                        "' is not a CRM version");
+        }
+        stamps.push_back({std::move(row.fields[0]), std::move(row.fields[1]), std::move(row.fields[2])});
+    }
+    return stamps;
+}
+
+} // namespace
+
+std::vector<TableRow> read_table(const std::filesystem::path& file, size_t columns, std::string_view names)
+{
+    std::istringstream lines(read_file(file));
+    std::vector<TableRow> rows;
     std::string line;
     size_t number = 0;
     while (std::getline(lines, line)) {
@@ -54,16 +69,14 @@ std::vector<VersionStamp> read_stamps(const std::filesystem::path& file)
             continue;
         }
         std::vector<std::string> fields = split_tabs(line);
-        if (fields.size() != 3 || !solution::parse_crm_version(fields[0])) {
-            throw_input(quoted(file) + " line " + std::to_string(number) +
-                        ": expected three tab-separated columns: target, root, customizations");
+        if (fields.size() != columns) {
+            throw_input(quoted(file) + " line " + std::to_string(number) + ": expected " + std::to_string(columns) +
+                        " tab-separated columns: " + std::string(names));
         }
-        stamps.push_back({fields[0], fields[1], fields[2]});
+        rows.push_back({number, std::move(fields)});
     }
-    return stamps;
+    return rows;
 }
-
-} // namespace
 
 std::string render_template(const std::filesystem::path& file, const TemplateValues& values)
 {

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace escprov::merge {
 
@@ -16,6 +18,17 @@ using TemplateValues = std::map<std::string, std::string, std::less<>>;
 // The text of `file` with every placeholder replaced. Throws Error(input) naming the file and the
 // placeholder when a placeholder has no value or is not closed.
 std::string render_template(const std::filesystem::path& file, const TemplateValues& values);
+
+// One row of a tab-separated table in templates/ (versions.tsv, instructions/wording.tsv).
+struct TableRow {
+    size_t line = 0; // 1-based, for messages
+    std::vector<std::string> fields;
+};
+
+// The rows of a table file: lines split at tabs, CRLF accepted, blank lines and lines starting with
+// '#' skipped. Throws Error(input) naming the file and line when a row has not exactly `columns`
+// fields (`names` lists them for the message: "target, root, customizations"), or the file is missing.
+std::vector<TableRow> read_table(const std::filesystem::path& file, size_t columns, std::string_view names);
 
 // One row of templates/versions.tsv: what an export from that CRM version writes on the roots.
 struct VersionStamp {
