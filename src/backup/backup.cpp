@@ -611,8 +611,9 @@ std::vector<Listing> list_backups(const fs::path& folder, const solution::InputL
     return listings;
 }
 
-Extraction extract_backup(const fs::path& path, const fs::path& folder, const solution::InputLimits& limits)
+Extraction extract_backup(const fs::path& path, const fs::path& folder_given, const solution::InputLimits& limits)
 {
+    const fs::path folder = without_trailing_separator(folder_given);
     const std::string verb = "extract " + quoted(path) + " into " + quoted(folder);
     std::error_code ec;
     auto refuse_existing = [&]() { throw_output(verb + ": the folder exists and is not empty; nothing was replaced"); };

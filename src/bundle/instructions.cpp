@@ -5,6 +5,7 @@
 #include "util/fs.hpp"
 #include "util/text.hpp"
 
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -37,6 +38,51 @@ merge::TemplateValues read_wording(const std::filesystem::path& file, Era era)
         }
     }
     return phrases;
+}
+
+// The text form with every line longer than k_text_width broken at spaces; a continuation is
+// indented like the line's text (after its indentation and any "1. " or "- " marker), so the
+// long per-version phrases read like the rest of the steps.
+constexpr size_t k_text_width = 100;
+
+std::string wrapped(const std::string& text)
+{
+    std::istringstream lines(text);
+    std::string out;
+    std::string line;
+    while (std::getline(lines, line)) {
+        size_t indent = line.find_first_not_of(' ');
+        if (indent == std::string::npos) {
+            indent = 0;
+        }
+        size_t body = indent;
+        while (body < line.size() && std::isdigit(static_cast<unsigned char>(line[body])) != 0) {
+            ++body;
+        }
+        if (body > indent && line.compare(body, 2, ". ") == 0) {
+            body += 2;
+        } else if (line.compare(indent, 2, "- ") == 0) {
+            body = indent + 2;
+        } else {
+            body = indent;
+        }
+        std::string continuation(body, ' ');
+        while (line.size() > k_text_width) {
+            size_t cut = line.rfind(' ', k_text_width);
+            if (cut == std::string::npos || cut <= body) {
+                break; // one long word: leave it whole
+            }
+            out.append(line, 0, cut);
+            out += '\n';
+            line = continuation + line.substr(cut + 1);
+        }
+        out += line;
+        out += '\n';
+    }
+    if (!text.empty() && text.back() != '\n' && !out.empty()) {
+        out.pop_back();
+    }
+    return out;
 }
 
 } // namespace
@@ -81,7 +127,7 @@ Instructions render_instructions(const std::filesystem::path& folder, const Inst
     values.insert(raw.begin(), raw.end());
     Instructions instructions;
     instructions.html = merge::render_template(folder / "instructions.html.in", values);
-    instructions.text = merge::render_template(folder / "instructions.txt.in", values);
+    instructions.text = wrapped(merge::render_template(folder / "instructions.txt.in", values));
     return instructions;
 }
 

@@ -5,6 +5,7 @@
 #include "commands/commands.hpp"
 #include "util/fs.hpp"
 #include "util/sha256.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -146,8 +147,8 @@ private:
         for (const auto& file : manifest.files) {
             total += file.size;
         }
-        context.out << "backup: wrote " << quoted(path) << " (" << manifest.files.size() << " files, " << total
-                    << " bytes)\n"
+        context.out << "backup: wrote " << quoted(path) << " (" << counted(manifest.files.size(), "file") << ", "
+                    << total << " bytes)\n"
                     << "sha256:  " << sha256_file(path) << "\n"
                     << "created: " << manifest.created << "\n";
         return ExitCode::ok;
@@ -160,8 +161,9 @@ private:
         if (!report_problems(context, "backup verify " + quoted(path) + ": ", verification)) {
             return ExitCode::findings;
         }
-        context.out << "backup: verified " << quoted(path) << " (" << verification.manifest->files.size()
-                    << " files; every size, SHA-256 and XML part checked)\n";
+        context.out << "backup: verified " << quoted(path) << " ("
+                    << counted(verification.manifest->files.size(), "file")
+                    << "; every size, SHA-256 and XML part checked)\n";
         return ExitCode::ok;
     }
 
@@ -202,8 +204,9 @@ private:
                         << quoted(folder) << "\n";
             return ExitCode::findings;
         }
-        context.out << "backup: wrote " << quoted(folder) << " (" << extraction.files << " files from " << quoted(path)
-                    << ")\n";
+        context.out << "backup: wrote " << quoted(folder) << " ("
+                    << counted(extraction.verification.manifest->files.size(), "file") << " and manifest.json from "
+                    << quoted(path) << ")\n";
         return ExitCode::ok;
     }
 

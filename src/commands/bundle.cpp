@@ -181,10 +181,11 @@ public:
         bundle::Cover cover = bundle::cover_message(summary, request, sha256);
         try {
             mail::send(message(cover.subject, cover.body), smtp_options());
-        } catch (const Error&) {
-            context.err << "escprov: note: bundle " << escprov::quoted(fs::path(m_output))
-                        << " is written and complete; send it again or attach it to a message by hand\n";
-            throw;
+        } catch (const Error& e) {
+            // One message, the cause first: what failed, then what the user still has.
+            throw Error(e.kind(), std::string(e.what()) + "; the bundle " + escprov::quoted(fs::path(m_output)) +
+                                      " is written and complete: attach it to a message by hand, or build and send "
+                                      "it again with --overwrite (the same bytes)");
         }
         context.out << "bundle: sent " << escprov::quoted(fs::path(m_output)) << " to " << m_to.size()
                     << " recipient(s) via " << m_smtp_url << " (SHA-256 " << sha256 << ")\n";

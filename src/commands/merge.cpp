@@ -5,6 +5,7 @@
 #include "merge/engine.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -98,9 +99,8 @@ public:
                               AtomicFile::Overwrite::yes);
         }
         if (!report.succeeded()) {
-            context.err << "merge: " << report.unresolved()
-                        << " conflicts are unresolved; nothing was written (see the report; --on-conflict ours or "
-                           "theirs resolves them)\n";
+            context.err << "escprov: error: merge: " << counted(report.unresolved(), "unresolved conflict")
+                        << "; nothing was written (see the report; --on-conflict ours or theirs resolves them)\n";
             return ExitCode::findings;
         }
         return ExitCode::ok;

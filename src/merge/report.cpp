@@ -118,19 +118,14 @@ std::vector<std::string> lines_of(std::string_view text)
     return lines;
 }
 
-std::string plural(size_t count, std::string_view word)
-{
-    return std::to_string(count) + " " + std::string(word) + (count == 1 ? "" : "s");
-}
-
 // "3 added, 2 changed, 1 conflict resolved" for a merge that succeeded, "2 unresolved conflicts" otherwise.
 std::string result_counts(const Report& report)
 {
     if (!report.succeeded()) {
-        return plural(report.unresolved(), "unresolved conflict");
+        return counted(report.unresolved(), "unresolved conflict");
     }
     return std::to_string(report.added.size()) + " added, " + std::to_string(report.changed.size()) + " changed, " +
-           plural(report.conflicts.size(), "conflict") + " resolved";
+           counted(report.conflicts.size(), "conflict") + " resolved";
 }
 
 std::string result_line(const Report& report)
@@ -214,7 +209,12 @@ std::string render_text(const Report& report)
             << displayable(conflict.message) << "\n";
         out << "    resolution: " << resolution_name(conflict.resolution);
         if (!conflict.outcome.empty()) {
-            out << " \u2014 " << displayable(conflict.outcome);
+            std::string_view outcome = conflict.outcome;
+            // An unresolved conflict's outcome starts by saying so; the resolution already has.
+            if (conflict.resolution == Resolution::unresolved && outcome.starts_with("unresolved; ")) {
+                outcome.remove_prefix(std::string_view("unresolved; ").size());
+            }
+            out << " \u2014 " << displayable(outcome);
         }
         out << "\n";
     }

@@ -16,13 +16,22 @@ std::string temp_name(std::string_view stem)
     return std::string(stem) + ".escprov-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
+fs::path without_trailing_separator(const fs::path& path)
+{
+    std::string text = path.string();
+    while (text.size() > 1 && text.back() == '/') {
+        text.pop_back();
+    }
+    return text;
+}
+
 std::string quoted(const fs::path& path)
 {
     return "'" + path.string() + "'";
 }
 
 AtomicFile::AtomicFile(fs::path target, Overwrite overwrite, Access access)
-    : m_target(std::move(target)), m_overwrite(overwrite)
+    : m_target(without_trailing_separator(target)), m_overwrite(overwrite)
 {
     if (m_overwrite == Overwrite::no && fs::exists(m_target)) {
         throw_output("write " + quoted(m_target) + ": the file exists; nothing was replaced");
@@ -92,7 +101,7 @@ void AtomicFile::commit()
     }
 }
 
-AtomicDir::AtomicDir(fs::path target) : m_target(std::move(target))
+AtomicDir::AtomicDir(fs::path target) : m_target(without_trailing_separator(target))
 {
     fs::path folder = m_target.parent_path();
     if (folder.empty()) {

@@ -71,6 +71,10 @@ bool is_safe_relative_path(std::string_view path);
 // A unique name for temporaries: "<stem>.escprov-tmp-<pid>-<counter>".
 std::string temp_name(std::string_view stem);
 
+// `path` without trailing separators ("restore/" -> "restore"), so that its folder and name are
+// what the user meant; "/" stays "/".
+fs::path without_trailing_separator(const fs::path& path);
+
 // A printable form of a path for messages: the path as given, quoted.
 std::string quoted(const fs::path& path);
 

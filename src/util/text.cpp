@@ -31,4 +31,13 @@ bool is_blank(std::string_view text)
     return text.find_first_not_of(k_xml_space) == std::string_view::npos;
 }
 
+std::string counted(size_t count, std::string_view word)
+{
+    std::string text = std::to_string(count) + " " + std::string(word);
+    if (count != 1) {
+        text += "s";
+    }
+    return text;
+}
+
 } // namespace escprov

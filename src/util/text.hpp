@@ -9,6 +9,9 @@ namespace escprov {
 
 // `text` with A-Z folded to a-z.
 std::string ascii_lower(std::string_view text);
+
+// "1 file", "2 files": the count and the word, with an "s" unless the count is 1.
+std::string counted(size_t count, std::string_view word);
 // `text` without leading and trailing XML whitespace.
 std::string trimmed(std::string_view text);
 // True when `text` holds nothing but XML whitespace (or nothing).

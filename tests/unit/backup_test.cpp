@@ -348,7 +348,23 @@ TEST_F(BackupTest, ExtractRoundTripsTheBytes)
     EXPECT_EQ(read_bytes(folder / "exports/crm2016-adatum.zip"), read_bytes(adatum()));
     EXPECT_EQ(read_bytes(folder / "exports/d365-contoso-9.2.zip"), read_bytes(contoso()));
     EXPECT_EQ(read_bytes(folder / "metadata/entities.xml"), read_bytes(m_temp / "entities.xml"));
-    EXPECT_EQ(extract.out, "backup: wrote '" + folder.string() + "' (4 files from '" + m_backup.string() + "')\n");
+    EXPECT_EQ(extract.out,
+              "backup: wrote '" + folder.string() + "' (3 files and manifest.json from '" + m_backup.string() + "')\n");
+}
+
+TEST_F(BackupTest, ExtractTakesAFolderWrittenWithATrailingSlash)
+{
+    // "restore/" is how a shell completes a folder name: absent or empty, it is the same folder.
+    fs::path absent = m_temp / "restore";
+    RunResult into_absent = run_escprov({"backup", "extract", m_backup.string(), absent.string() + "/"});
+    ASSERT_EQ(into_absent.exit_code, 0) << into_absent.err;
+    EXPECT_EQ(read_bytes(absent / "exports/crm2016-adatum.zip"), read_bytes(adatum()));
+
+    fs::path empty = m_temp / "empty";
+    fs::create_directory(empty);
+    RunResult into_empty = run_escprov({"backup", "extract", m_backup.string(), empty.string() + "//"});
+    ASSERT_EQ(into_empty.exit_code, 0) << into_empty.err;
+    EXPECT_EQ(read_bytes(empty / "exports/d365-contoso-9.2.zip"), read_bytes(contoso()));
 }
 
 TEST_F(BackupTest, ExtractIsPrivate)
@@ -500,7 +516,7 @@ TEST(Backup, CreateIntoAFolderNamesTheFileByOrgAndTime)
     EXPECT_TRUE(
         std::regex_match(*files.begin(), std::regex("escprov-backup-[0-9]{8}T[0-9]{6}Z-adatum\\.example\\.com\\.zip")))
         << *files.begin();
-    EXPECT_EQ(created.out.rfind("backup: wrote '" + (temp / *files.begin()).string() + "' (1 files, ", 0), 0u)
+    EXPECT_EQ(created.out.rfind("backup: wrote '" + (temp / *files.begin()).string() + "' (1 file, ", 0), 0u)
         << created.out;
     EXPECT_NE(created.out.find(sha256_file(temp.path() / *files.begin())), std::string::npos);
 }
