@@ -74,7 +74,7 @@ std::string wrapped(const std::string& text)
             }
             out.append(line, 0, cut);
             out += '\n';
-            line = continuation + line.substr(cut + 1);
+            line.replace(0, cut + 1, continuation);
         }
         out += line;
         out += '\n';

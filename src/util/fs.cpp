@@ -30,7 +30,7 @@ std::string quoted(const fs::path& path)
     return "'" + path.string() + "'";
 }
 
-AtomicFile::AtomicFile(fs::path target, Overwrite overwrite, Access access)
+AtomicFile::AtomicFile(const fs::path& target, Overwrite overwrite, Access access)
     : m_target(without_trailing_separator(target)), m_overwrite(overwrite)
 {
     if (m_overwrite == Overwrite::no && fs::exists(m_target)) {
@@ -101,7 +101,7 @@ void AtomicFile::commit()
     }
 }
 
-AtomicDir::AtomicDir(fs::path target) : m_target(without_trailing_separator(target))
+AtomicDir::AtomicDir(const fs::path& target) : m_target(without_trailing_separator(target))
 {
     fs::path folder = m_target.parent_path();
     if (folder.empty()) {

@@ -21,7 +21,7 @@ class AtomicFile {
 public:
     enum class Overwrite { no, yes };
     enum class Access { usual, owner_only };
-    AtomicFile(fs::path target, Overwrite overwrite, Access access = Access::usual);
+    AtomicFile(const fs::path& target, Overwrite overwrite, Access access = Access::usual);
     ~AtomicFile();
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
@@ -42,7 +42,7 @@ private:
 // Without commit() the whole temporary tree is removed.
 class AtomicDir {
 public:
-    explicit AtomicDir(fs::path target);
+    explicit AtomicDir(const fs::path& target);
     ~AtomicDir();
     AtomicDir(const AtomicDir&) = delete;
     AtomicDir& operator=(const AtomicDir&) = delete;
