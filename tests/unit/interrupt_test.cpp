@@ -20,16 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> folder_names(const fs::path& folder)
-{
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder)) {
-        names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // Runs `make_args(output)` with `output` in a fresh folder once per delay, signalling it `delay`
 // after its first temporary appears; `check_complete` looks at an output that was finished.
 void expect_no_partial_output(const TempDir& work, const std::string& output_name,

@@ -79,16 +79,6 @@ bool no_temporaries(const fs::path& folder)
     return true;
 }
 
-std::vector<std::string> folder_names(const fs::path& folder)
-{
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder)) {
-        names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // The org sample of the CRM family `target` belongs to (2011, 2013-2016, Dynamics 365).
 fs::path family_sample(const std::string& target)
 {

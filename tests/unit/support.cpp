@@ -112,6 +112,16 @@ RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_spa
     return RunningEscprov(args, address_space).wait();
 }
 
+std::vector<std::string> folder_names(const fs::path& folder)
+{
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+        names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 fs::path corpus_dir()
 {
     const char* configured = std::getenv("ESCPROV_CORPUS");

@@ -63,6 +63,9 @@ private:
     uint64_t m_peak_rss_bytes = 0;
 };
 
+// The names directly in `folder`, sorted.
+std::vector<std::string> folder_names(const fs::path& folder);
+
 // ../shared/corpus beside the checkout, or "" when absent.
 fs::path corpus_dir();
 // The project's source folder (for samples/ and tests/data/).
