@@ -41,37 +41,6 @@ std::string errno_text()
     return std::error_code(errno, std::generic_category()).message();
 }
 
-// A folder only the owner can enter, made by mkdtemp(3) (mode 0700, a fresh unique name) and removed
-// with everything in it when this goes, unless release() was called. verify copies exports into one
-// before opening them, and extract builds its folder in one beside the target, so that no other user
-// sees a customer's customisations even for a moment.
-class PrivateFolder {
-public:
-    PrivateFolder(const fs::path& parent, std::string_view stem)
-    {
-        std::string pattern = (parent / (std::string(stem) + ".XXXXXX")).string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw_output("create a private folder in " + quoted(parent) + ": " + errno_text());
-        }
-        m_path = pattern;
-    }
-    ~PrivateFolder()
-    {
-        if (!m_path.empty()) {
-            std::error_code ec;
-            fs::remove_all(m_path, ec);
-        }
-    }
-    PrivateFolder(const PrivateFolder&) = delete;
-    PrivateFolder& operator=(const PrivateFolder&) = delete;
-    const fs::path& path() const { return m_path; }
-    // The folder is someone else's now (it was renamed): nothing is removed.
-    void release() { m_path.clear(); }
-
-private:
-    fs::path m_path;
-};
-
 // A new file of mode 0600 (never an existing one: O_EXCL), written in full or not at all usable:
 // close() reports a failed write. The caller's folder cleans it up on failure.
 class PrivateFile {
@@ -482,7 +451,7 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
     }
 
     std::set<std::string> listed;
-    std::unique_ptr<PrivateFolder> scratch; // made when the first export needs copying
+    std::unique_ptr<PrivateDir> scratch; // made when the first export needs copying
     for (const auto& record : result.manifest->files) {
         check_interrupted();
         const std::string& name = record.path;
@@ -510,7 +479,7 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
             if (is_export_path(name)) {
                 // open_input needs a file: copy while hashing, in one pass.
                 if (!scratch) {
-                    scratch = std::make_unique<PrivateFolder>(fs::temp_directory_path(), "escprov-verify");
+                    scratch = std::make_unique<PrivateDir>(fs::temp_directory_path(), "escprov-verify");
                 }
                 copy = scratch->path() / fs::path(name).filename();
                 PrivateFile file(copy);
@@ -632,7 +601,7 @@ Extraction extract_backup(const fs::path& path, const fs::path& folder_given, co
         return result;
     }
     zip::Reader reader(path, limits.zip);
-    PrivateFolder stage(parent, "." + folder.filename().string() + ".escprov-tmp");
+    PrivateDir stage(parent, "." + folder.filename().string() + ".escprov-tmp");
     std::set<fs::path> made;
     auto write = [&](const std::string& name, const std::string& expected_sha256) {
         check_interrupted();

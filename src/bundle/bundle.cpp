@@ -7,6 +7,7 @@
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
 #include "util/sha256.hpp"
+#include "xml/writer.hpp"
 #include "zip/writer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -213,14 +214,7 @@ std::string canonical_manifest(std::string_view manifest_json)
 std::string import_config(std::string_view solution_file)
 {
     std::string name;
-    for (char c : solution_file) {
-        switch (c) {
-        case '&': name += "&amp;"; break;
-        case '<': name += "&lt;"; break;
-        case '"': name += "&quot;"; break;
-        default: name.push_back(c);
-        }
-    }
+    xml::escape_attribute(name, solution_file);
     return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
            "<configdatastorage installsampledata=\"false\" waitforsampledatatoinstall=\"false\" "
            "agentdesktopzipfile=\"\" agentdesktopexename=\"\" crmmigdataimportfile=\"\">\r\n"

@@ -412,22 +412,11 @@ private:
 } // namespace
 
 ScratchCopy::ScratchCopy(const std::filesystem::path& parent, const std::string& entry_name)
+    : m_folder(parent, "escprov-apply")
 {
-    std::string pattern = (parent / "escprov-apply-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        std::error_code error(errno, std::generic_category());
-        throw_output("apply: cannot create a private scratch folder in " + quoted(parent) + ": " + error.message());
-    }
-    m_folder = pattern;
     // Entry names are checked safe relative paths; only the last part names the copy.
     std::string name = std::filesystem::path(entry_name).filename().string();
-    m_path = m_folder / (name.empty() || name == "." || name == ".." ? std::string("solution.zip") : name);
-}
-
-ScratchCopy::~ScratchCopy()
-{
-    std::error_code ignored;
-    std::filesystem::remove_all(m_folder, ignored);
+    m_path = m_folder.path() / (name.empty() || name == "." || name == ".." ? std::string("solution.zip") : name);
 }
 
 KeyType key_type_for(const std::filesystem::path& key_file, std::optional<KeyType> declared)

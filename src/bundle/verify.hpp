@@ -63,13 +63,12 @@ struct VerifyOptions {
 class ScratchCopy {
 public:
     ScratchCopy(const std::filesystem::path& parent, const std::string& entry_name);
-    ~ScratchCopy();
     ScratchCopy(const ScratchCopy&) = delete;
     ScratchCopy& operator=(const ScratchCopy&) = delete;
     const std::filesystem::path& path() const { return m_path; }
 
 private:
-    std::filesystem::path m_folder;
+    PrivateDir m_folder;
     std::filesystem::path m_path;
 };
 

@@ -3,6 +3,7 @@
 #include "util/error.hpp"
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <sys/stat.h>
 #include <system_error>
@@ -30,6 +31,24 @@ std::string quoted(const fs::path& path)
     return "'" + path.string() + "'";
 }
 
+PrivateDir::PrivateDir(const fs::path& parent, std::string_view stem)
+{
+    std::string pattern = (parent / (std::string(stem) + ".XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        std::error_code error(errno, std::generic_category());
+        throw_output("create a private folder in " + quoted(parent) + ": " + error.message());
+    }
+    m_path = pattern;
+}
+
+PrivateDir::~PrivateDir()
+{
+    if (!m_path.empty()) {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+}
+
 AtomicFile::AtomicFile(const fs::path& target, Overwrite overwrite, Access access)
     : m_target(without_trailing_separator(target)), m_overwrite(overwrite)
 {
@@ -46,13 +65,8 @@ AtomicFile::AtomicFile(const fs::path& target, Overwrite overwrite, Access acces
     }
     std::string stem = "." + m_target.filename().string();
     if (access == Access::owner_only) {
-        m_private_folder = folder / temp_name(stem);
-        if (::mkdir(m_private_folder.c_str(), 0700) != 0) {
-            std::error_code error(errno, std::generic_category());
-            throw_output("write " + quoted(m_target) + ": cannot create " + quoted(m_private_folder) + ": " +
-                         error.message());
-        }
-        m_temp = m_private_folder / "file";
+        m_private_folder = std::make_unique<PrivateDir>(folder, stem + ".escprov-tmp");
+        m_temp = m_private_folder->path() / "file";
     } else {
         m_temp = folder / temp_name(stem);
     }
@@ -60,18 +74,15 @@ AtomicFile::AtomicFile(const fs::path& target, Overwrite overwrite, Access acces
 
 AtomicFile::~AtomicFile()
 {
-    std::error_code ec;
     if (!m_committed) {
+        std::error_code ec;
         fs::remove(m_temp, ec);
-    }
-    if (!m_private_folder.empty()) {
-        fs::remove_all(m_private_folder, ec);
     }
 }
 
 void AtomicFile::commit()
 {
-    if (!m_private_folder.empty() && ::chmod(m_temp.c_str(), 0600) != 0) {
+    if (m_private_folder && ::chmod(m_temp.c_str(), 0600) != 0) {
         std::error_code ec(errno, std::generic_category());
         throw_output("write " + quoted(m_target) + ": cannot make it private: " + ec.message());
     }
@@ -94,11 +105,7 @@ void AtomicFile::commit()
         }
     }
     m_committed = true;
-    if (!m_private_folder.empty()) {
-        std::error_code ec;
-        fs::remove_all(m_private_folder, ec);
-        m_private_folder.clear();
-    }
+    m_private_folder.reset();
 }
 
 AtomicDir::AtomicDir(const fs::path& target) : m_target(without_trailing_separator(target))

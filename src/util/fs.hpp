@@ -5,12 +5,32 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace escprov {
 
 namespace fs = std::filesystem;
+
+// A folder only its owner can enter (mode 0700), made by mkdtemp(3) under `parent` as
+// "<stem>.XXXXXX" (a fresh unique name), and removed with everything in it when this goes, unless
+// release() was called. Customer data is staged in one so that no other user sees it even for a
+// moment. Throws Error(output) naming `parent` when it cannot be made.
+class PrivateDir {
+public:
+    PrivateDir(const fs::path& parent, std::string_view stem);
+    ~PrivateDir();
+    PrivateDir(const PrivateDir&) = delete;
+    PrivateDir& operator=(const PrivateDir&) = delete;
+
+    const fs::path& path() const { return m_path; }
+    // The folder is someone else's now (it was renamed into place): nothing is removed.
+    void release() { m_path.clear(); }
+
+private:
+    fs::path m_path;
+};
 
 // A file written under a temporary name in the target's folder and renamed onto the target
 // by commit(). Without commit() the temporary is removed. Throws Error(output) when the
@@ -33,7 +53,7 @@ public:
 private:
     fs::path m_target;
     fs::path m_temp;
-    fs::path m_private_folder; // with Access::owner_only: the 0700 folder holding m_temp
+    std::unique_ptr<PrivateDir> m_private_folder; // with Access::owner_only: the folder holding m_temp
     Overwrite m_overwrite;
     bool m_committed = false;
 };
