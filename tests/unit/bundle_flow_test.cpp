@@ -45,18 +45,12 @@ protected:
             run_escprov({"backup", "create", "--from", export_zip.string(), "--org", "https://adatum.crm.dynamics.com",
                          "--org-version", "8.2", "-o", s_backup.string()});
         ASSERT_EQ(backup.exit_code, 0) << backup.err;
-        fs::path tree = *s_work / "merged";
-        s_report = *s_work / "merge-report.txt";
-        RunResult merged = run_escprov({"merge", "--base", export_zip.string(), "--target", "8.2", "--out",
-                                        tree.string(), "--report", s_report.string()});
-        ASSERT_EQ(merged.exit_code, 0) << merged.err;
-        s_managed = *s_work / "EmailServiceConnector_managed.zip";
-        RunResult managed =
-            run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", s_managed.string()});
-        ASSERT_EQ(managed.exit_code, 0) << managed.err;
+        HandOff hand_off = make_hand_off(s_work->path());
+        s_report = hand_off.report;
+        s_managed = hand_off.managed;
         s_unmanaged = *s_work / "EmailServiceConnector.zip";
-        RunResult unmanaged =
-            run_escprov({"package", tree.string(), "--unmanaged", "--target", "8.2", "-o", s_unmanaged.string()});
+        RunResult unmanaged = run_escprov(
+            {"package", hand_off.tree.string(), "--unmanaged", "--target", "8.2", "-o", s_unmanaged.string()});
         ASSERT_EQ(unmanaged.exit_code, 0) << unmanaged.err;
         s_secret = *s_work / "secret.key";
         write_bytes(s_secret, "a shared secret known to both sides");

@@ -107,16 +107,10 @@ protected:
     static void SetUpTestSuite()
     {
         s_work = new TempDir();
-        fs::path tree = *s_work / "merged";
-        s_report = *s_work / "merge-report.txt";
-        RunResult merged = run_escprov({"merge", "--base", org_sample("crm2016-adatum").string(), "--target", "8.2",
-                                        "--out", tree.string(), "--report", s_report.string()});
-        ASSERT_EQ(merged.exit_code, 0) << merged.err;
         // What technical services really hand over: the merged tree packaged as a managed solution.
-        s_solution = *s_work / "EmailServiceConnector_managed.zip";
-        RunResult packaged =
-            run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", s_solution.string()});
-        ASSERT_EQ(packaged.exit_code, 0) << packaged.err;
+        HandOff hand_off = make_hand_off(s_work->path());
+        s_report = hand_off.report;
+        s_solution = hand_off.managed;
         s_secret = *s_work / "secret.key";
         write_bytes(s_secret, "a shared secret known to both sides");
     }

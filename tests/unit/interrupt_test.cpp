@@ -76,15 +76,10 @@ protected:
     static void SetUpTestSuite()
     {
         s_work = new TempDir();
-        s_tree = *s_work / "merged";
-        RunResult merged =
-            run_escprov({"merge", "--base", (source_dir() / "samples" / "orgs" / "crm2016-adatum.zip").string(),
-                         "--target", "8.2", "--out", s_tree.string()});
-        ASSERT_EQ(merged.exit_code, 0) << merged.err;
-        fs::path packaged = *s_work / "EmailServiceConnector_managed.zip";
-        RunResult package =
-            run_escprov({"package", s_tree.string(), "--managed", "--target", "8.2", "-o", packaged.string()});
-        ASSERT_EQ(package.exit_code, 0) << package.err;
+        HandOff hand_off = make_hand_off(s_work->path());
+        s_tree = hand_off.tree;
+        fs::path packaged = hand_off.managed;
+        ASSERT_FALSE(packaged.empty());
 
         s_large = *s_work / "EmailServiceConnector_large_managed.zip";
         zip::Reader reader(packaged);

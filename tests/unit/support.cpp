@@ -112,6 +112,25 @@ RunResult run_escprov(const std::vector<std::string>& args, uint64_t address_spa
     return RunningEscprov(args, address_space).wait();
 }
 
+HandOff make_hand_off(const fs::path& folder)
+{
+    HandOff made{folder / "merged", folder / "merge-report.txt", folder / "EmailServiceConnector_managed.zip"};
+    fs::path base = source_dir() / "samples" / "orgs" / "crm2016-adatum.zip";
+    RunResult merged = run_escprov({"merge", "--base", base.string(), "--target", "8.2", "--out", made.tree.string(),
+                                    "--report", made.report.string()});
+    if (merged.exit_code != 0) {
+        ADD_FAILURE() << "merge failed: " << merged.err;
+        return {};
+    }
+    RunResult packaged =
+        run_escprov({"package", made.tree.string(), "--managed", "--target", "8.2", "-o", made.managed.string()});
+    if (packaged.exit_code != 0) {
+        ADD_FAILURE() << "package failed: " << packaged.err;
+        return {};
+    }
+    return made;
+}
+
 std::vector<std::string> folder_names(const fs::path& folder)
 {
     std::vector<std::string> names;

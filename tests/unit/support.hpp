@@ -63,6 +63,16 @@ private:
     uint64_t m_peak_rss_bytes = 0;
 };
 
+// What technical services hand over for the CRM 2016 org sample (samples/orgs/crm2016-adatum.zip):
+// the connector merged into it for 8.2 (connector mode, with a text report) and packaged managed,
+// all made in `folder`. Fails the calling test (and returns empty paths) when a step fails.
+struct HandOff {
+    fs::path tree;    // folder/merged
+    fs::path report;  // folder/merge-report.txt
+    fs::path managed; // folder/EmailServiceConnector_managed.zip
+};
+HandOff make_hand_off(const fs::path& folder);
+
 // The names directly in `folder`, sorted.
 std::vector<std::string> folder_names(const fs::path& folder);
 
