@@ -22,6 +22,7 @@ const std::vector<CommandEntry>& command_table()
         {"merge", commands::make_merge},
         {"pack", commands::make_pack},
         {"package", commands::make_package},
+        {"profile", commands::make_profile},
         {"unpack", commands::make_unpack},
         {"validate", commands::make_validate},
     };

@@ -15,6 +15,7 @@ std::unique_ptr<cli::Command> make_info();
 std::unique_ptr<cli::Command> make_merge();
 std::unique_ptr<cli::Command> make_pack();
 std::unique_ptr<cli::Command> make_package();
+std::unique_ptr<cli::Command> make_profile();
 std::unique_ptr<cli::Command> make_unpack();
 std::unique_ptr<cli::Command> make_validate();
 
