@@ -2,7 +2,7 @@
 
 #include "backup/backup.hpp"
 #include "bundle/instructions.hpp"
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
 #include "solution/input.hpp"
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
@@ -144,10 +144,10 @@ void check_solution(const Request& request, const solution::Manifest& manifest)
         return;
     }
     const std::string& prefix = manifest.publisher.prefix;
-    if (prefix != merge::k_connector_publisher_prefix) {
+    if (prefix != connector::k_connector_publisher_prefix) {
         throw_usage("bundle: --solution " + quoted(request.solution) + " is '" + manifest.unique_name +
                     "' by publisher '" + manifest.publisher.unique_name + "' (prefix '" + prefix +
-                    "'), not the connector (prefix '" + std::string(merge::k_connector_publisher_prefix) +
+                    "'), not the connector (prefix '" + std::string(connector::k_connector_publisher_prefix) +
                     "'); package the merge output with escprov package, or pass --force");
     }
     if (!manifest.managed || *manifest.managed != 1) {

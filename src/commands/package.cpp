@@ -86,7 +86,7 @@ public:
         }
         options.bump = m_bump_part;
         options.force = m_force;
-        options.connector = merge::locate_connector(
+        options.connector = connector::locate_connector(
             m_connector.empty() ? std::nullopt : std::optional<std::filesystem::path>(m_connector));
         package::PackageResult result = package::package(m_dir, m_out, options);
         std::string subject = "package " + escprov::quoted(m_dir) + ": ";

@@ -20,6 +20,17 @@
 
 namespace escprov::merge {
 
+using connector::attribute_name;
+using connector::attribute_type;
+using connector::Connector;
+using connector::entity_attributes;
+using connector::entity_name;
+using connector::extended_entities;
+using connector::item_identity;
+using connector::k_connector_option_value_prefix;
+using connector::k_connector_prefix;
+using connector::k_connector_publisher;
+
 namespace {
 
 constexpr long k_option_range_first = 772630000;
@@ -1428,7 +1439,8 @@ void copy_base_parts(solution::SolutionInput& input, pack::TreeWriter& writer, c
 
 } // namespace
 
-Report merge(const fs::path& base, const ConnectorSource& source, const MergeOptions& options, const fs::path& out)
+Report merge(const fs::path& base, const connector::ConnectorSource& source, const MergeOptions& options,
+             const fs::path& out)
 {
     Report report;
     report.tool = "escprov " + std::string(version_string());
@@ -1483,7 +1495,7 @@ Report merge(const fs::path& base, const ConnectorSource& source, const MergeOpt
         }
     }
 
-    Connector connector = load_connector(source, target, options.limits);
+    Connector connector = escprov::connector::load_connector(source, target, options.limits);
     report.connector = connector.unique_name + " " + connector.version;
     for (const auto& left : connector.left_out) {
         report.warnings.push_back("left out for CRM " + target.text + ": " + left);

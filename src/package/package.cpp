@@ -1,6 +1,6 @@
 #include "package/package.hpp"
 
-#include "merge/templates.hpp"
+#include "connector/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/pack.hpp"
 #include "util/error.hpp"
@@ -170,13 +170,14 @@ void replace_child(xml::Node& parent, xml::Node replacement)
 std::string make_manifest(const PackageOptions& options, const std::string& version,
                           const std::vector<Component>& components, const xml::Limits& limits)
 {
-    merge::VersionStamp stamp = merge::version_stamp(options.connector.templates / "versions.tsv", options.target);
-    merge::TemplateValues values{{"root.raw", stamp.root},
-                                 {"solution.version", version},
-                                 {"solution.managed", options.type == pack::PackageType::managed ? "1" : "0"},
-                                 {"lcid", "1033"}};
+    connector::VersionStamp stamp =
+        connector::version_stamp(options.connector.templates / "versions.tsv", options.target);
+    connector::TemplateValues values{{"root.raw", stamp.root},
+                                     {"solution.version", version},
+                                     {"solution.managed", options.type == pack::PackageType::managed ? "1" : "0"},
+                                     {"lcid", "1033"}};
     fs::path file = options.connector.templates / "solution.xml";
-    std::string text = merge::render_template(file, values);
+    std::string text = connector::render_template(file, values);
     xml::MemorySource source(text, file.string());
     xml::Node root = xml::parse_document(source, limits);
     xml::Node* manifest = root.child("SolutionManifest");
@@ -312,14 +313,14 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
         std::vector<std::string> segments = split_path(file);
         if (segments.size() == 3 && segments[0] == "Entities" && segments[2] == "Entity.xml") {
             std::string name = ascii_lower(segments[1]);
-            bool extended = !name.starts_with(merge::k_connector_prefix);
+            bool extended = !name.starts_with(connector::k_connector_prefix);
             Component entity{1, "schemaName", name, extended ? 2 : 0, "entity", name, {}, "entity " + name};
             if (!extended) {
                 entity.paths = {"Entities/" + segments[1] + "/", "Other/Relationships/" + segments[1] + ".xml"};
             }
             (extended ? shells : ours).push_back(std::move(entity));
         } else if (segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
-                   !ascii_lower(segments[1]).starts_with(merge::k_connector_prefix) && segments[4].size() > 4 &&
+                   !ascii_lower(segments[1]).starts_with(connector::k_connector_prefix) && segments[4].size() > 4 &&
                    segments[4].ends_with(".xml") && !pack::is_managed_variant(segments[4])) {
             std::string id = segments[4].substr(0, segments[4].size() - 4);
             forms.push_back({60,
@@ -414,7 +415,7 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     }
 
     std::vector<std::string> files = pack::list_tree_files(tree);
-    merge::TargetRanges ranges = merge::TargetRanges::read(options.connector.tree);
+    connector::TargetRanges ranges = connector::TargetRanges::read(options.connector.tree);
     std::vector<std::string> removed;
     for (auto& component : tree_components(tree, files, options.limits.xml)) {
         if (!component.range_kind.empty() &&

@@ -5,7 +5,7 @@
 // components the target cannot take are left out with a warning, and the zip is checked by the
 // validator before it is linked into place.
 
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
 #include "pack/layout.hpp"
 #include "solution/input.hpp"
 #include "solution/manifest.hpp"
@@ -55,10 +55,10 @@ struct PackageOptions {
     solution::InputLimits limits;
     pack::PackageType type = pack::PackageType::managed;
     solution::CrmVersion target;
-    std::optional<std::string> version; // --version
-    std::optional<Bump> bump;           // --bump
-    bool force = false;                 // package a tree that fails validation
-    merge::ConnectorSource connector;   // templates/ and the target ranges
+    std::optional<std::string> version;   // --version
+    std::optional<Bump> bump;             // --bump
+    bool force = false;                   // package a tree that fails validation
+    connector::ConnectorSource connector; // templates/ and the target ranges
 };
 
 struct PackageResult {

@@ -1,7 +1,7 @@
 // escprov package: merge outputs packaged for every target validate clean, the manifest carries
 // what was asked for, and nothing is written when the tree or the run fails.
 
-#include "merge/templates.hpp"
+#include "connector/templates.hpp"
 #include "package/package.hpp"
 #include "support.hpp"
 #include "zip/reader.hpp"
@@ -179,7 +179,7 @@ std::vector<std::string> parts_named(const fs::path& zip)
 TEST(Package, EveryTargetValidatesCleanWithItsRootAttributes)
 {
     TempDir work;
-    for (const std::string& target : merge::supported_targets(source_dir() / "templates" / "versions.tsv")) {
+    for (const std::string& target : connector::supported_targets(source_dir() / "templates" / "versions.tsv")) {
         SCOPED_TRACE(target);
         fs::path zip = work / ("esc-" + target + "_managed.zip");
         RunResult package =
@@ -329,7 +329,7 @@ TEST(Package, LooksLikeACrmExportForEveryTarget)
             corpus[major].emplace_back(zip, export_look(zip));
         }
     }
-    for (const std::string& target : merge::supported_targets(source_dir() / "templates" / "versions.tsv")) {
+    for (const std::string& target : connector::supported_targets(source_dir() / "templates" / "versions.tsv")) {
         SCOPED_TRACE(target);
         fs::path zip = work / ("esc-" + target + "_managed.zip");
         RunResult package = run_escprov(

@@ -1,7 +1,7 @@
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
 
+#include "connector/templates.hpp"
 #include "merge/form.hpp"
-#include "merge/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/layout.hpp"
 #include "pack/pack.hpp"
@@ -16,7 +16,9 @@
 #include <cstdlib>
 #include <sstream>
 
-namespace escprov::merge {
+namespace escprov::connector {
+
+using merge::normalise_guid;
 
 namespace {
 
@@ -413,4 +415,4 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
     return connector;
 }
 
-} // namespace escprov::merge
+} // namespace escprov::connector
