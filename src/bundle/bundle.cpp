@@ -31,7 +31,9 @@ std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool
     }
     if (manifest.managed && *manifest.managed == 1) {
         for (const auto& root : manifest.root_components) {
-            bool shell = root.behavior && *root.behavior == 2;
+            // 8.0 and later mark a shell with behavior 2; 5.x-7.x write no behavior at all, so
+            // there the system entities the connector extends are the shells.
+            bool shell = root.behavior ? *root.behavior == 2 : connector::is_extended_entity(root.schema_name);
             if (root.type == 1 && shell) {
                 risks.push_back("Managed layer over the system entity '" + root.schema_name +
                                 "': unmanaged customisations of it stay on top, so a customised form or view of "

@@ -13,6 +13,7 @@
 
 #include <build_info.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -99,6 +100,12 @@ const std::vector<std::string>& extended_entities()
 {
     static const std::vector<std::string> names = {"account", "campaign", "contact", "lead", "list"};
     return names;
+}
+
+bool is_extended_entity(std::string_view name)
+{
+    const auto& names = extended_entities();
+    return std::find(names.begin(), names.end(), ascii_lower(name)) != names.end();
 }
 
 ConnectorSource locate_connector(const std::optional<fs::path>& dir)

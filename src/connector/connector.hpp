@@ -25,6 +25,9 @@ inline constexpr std::string_view k_connector_option_value_prefix = "77263";
 // The system entities the connector extends as shells ("list" is the Marketing List).
 const std::vector<std::string>& extended_entities();
 
+// True when `name` (a logical name, any case) is one of extended_entities().
+bool is_extended_entity(std::string_view name);
+
 // Where the connector's source lives.
 struct ConnectorSource {
     std::filesystem::path tree;      // the unpacked solution (solution/)
