@@ -2,7 +2,7 @@
 
 #include "backup/backup.hpp"
 #include "bundle/instructions.hpp"
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
 #include "solution/input.hpp"
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
@@ -31,7 +31,9 @@ std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool
     }
     if (manifest.managed && *manifest.managed == 1) {
         for (const auto& root : manifest.root_components) {
-            bool shell = root.behavior && *root.behavior == 2;
+            // 8.0 and later mark a shell with behavior 2; 5.x-7.x write no behavior at all, so
+            // there the system entities the connector extends are the shells.
+            bool shell = root.behavior ? *root.behavior == 2 : connector::is_extended_entity(root.schema_name);
             if (root.type == 1 && shell) {
                 risks.push_back("Managed layer over the system entity '" + root.schema_name +
                                 "': unmanaged customisations of it stay on top, so a customised form or view of "
@@ -144,10 +146,10 @@ void check_solution(const Request& request, const solution::Manifest& manifest)
         return;
     }
     const std::string& prefix = manifest.publisher.prefix;
-    if (prefix != merge::k_connector_publisher_prefix) {
+    if (prefix != connector::k_connector_publisher_prefix) {
         throw_usage("bundle: --solution " + quoted(request.solution) + " is '" + manifest.unique_name +
                     "' by publisher '" + manifest.publisher.unique_name + "' (prefix '" + prefix +
-                    "'), not the connector (prefix '" + std::string(merge::k_connector_publisher_prefix) +
+                    "'), not the connector (prefix '" + std::string(connector::k_connector_publisher_prefix) +
                     "'); package the merge output with escprov package, or pass --force");
     }
     if (!manifest.managed || *manifest.managed != 1) {

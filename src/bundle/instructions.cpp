@@ -1,6 +1,6 @@
 #include "bundle/instructions.hpp"
 
-#include "merge/templates.hpp"
+#include "connector/templates.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/text.hpp"
@@ -24,10 +24,10 @@ const std::set<std::string, std::less<>>& required_phrases()
 }
 
 // The phrases of `era`: rows "era<TAB>name<TAB>text".
-merge::TemplateValues read_wording(const std::filesystem::path& file, Era era)
+connector::TemplateValues read_wording(const std::filesystem::path& file, Era era)
 {
-    merge::TemplateValues phrases;
-    for (auto& row : merge::read_table(file, 3, "era, phrase, text")) {
+    connector::TemplateValues phrases;
+    for (auto& row : connector::read_table(file, 3, "era, phrase, text")) {
         if (row.fields[0] == era_key(era)) {
             phrases[row.fields[1]] = std::move(row.fields[2]);
         }
@@ -107,7 +107,7 @@ std::string_view era_key(Era era)
 
 Instructions render_instructions(const std::filesystem::path& folder, const InstructionFacts& facts)
 {
-    merge::TemplateValues values = read_wording(folder / "wording.tsv", era_of(facts.crm));
+    connector::TemplateValues values = read_wording(folder / "wording.tsv", era_of(facts.crm));
     values["customer"] = facts.customer;
     values["solution_file"] = facts.solution_file;
     values["solution_name"] = facts.manifest.unique_name;
@@ -120,14 +120,14 @@ Instructions render_instructions(const std::filesystem::path& folder, const Inst
     values["crm_family"] = std::string(facts.crm.family());
     values["service_role"] = "Email Campaign Connector Service (System Use Only)";
     // The text form takes every value as it is (".raw"); the HTML form escapes them.
-    merge::TemplateValues raw;
+    connector::TemplateValues raw;
     for (const auto& [name, value] : values) {
         raw[name + ".raw"] = value;
     }
     values.insert(raw.begin(), raw.end());
     Instructions instructions;
-    instructions.html = merge::render_template(folder / "instructions.html.in", values);
-    instructions.text = wrapped(merge::render_template(folder / "instructions.txt.in", values));
+    instructions.html = connector::render_template(folder / "instructions.html.in", values);
+    instructions.text = wrapped(connector::render_template(folder / "instructions.txt.in", values));
     return instructions;
 }
 

@@ -3,8 +3,8 @@
 #include "bundle/bundle.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "connector/connector.hpp"
 #include "mail/smtp.hpp"
-#include "merge/connector.hpp"
 #include "util/error.hpp"
 #include "util/sha256.hpp"
 
@@ -155,7 +155,7 @@ public:
             request.instructions = m_templates;
         } else {
             auto connector = m_connector.empty() ? std::nullopt : std::optional<fs::path>(m_connector);
-            request.instructions = merge::locate_connector(connector).templates / "instructions";
+            request.instructions = connector::locate_connector(connector).templates / "instructions";
         }
         request.output = m_output;
         request.overwrite = m_overwrite ? AtomicFile::Overwrite::yes : AtomicFile::Overwrite::no;

@@ -2,6 +2,7 @@
 
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "connector/connector.hpp"
 #include "merge/engine.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -90,8 +91,8 @@ public:
                                                           : merge::OnConflict::fail;
         options.target = m_version;
         options.limits = m_limits.limits();
-        merge::ConnectorSource connector =
-            merge::locate_connector(m_connector.empty() ? std::nullopt : std::optional<fs::path>(m_connector));
+        connector::ConnectorSource connector =
+            connector::locate_connector(m_connector.empty() ? std::nullopt : std::optional<fs::path>(m_connector));
         merge::Report report = merge::merge(m_base, connector, options, m_out);
         context.out << merge::render_report(report, merge::ReportFormat::text);
         if (!m_report.empty()) {

@@ -65,10 +65,11 @@ public:
     {
         return "Packages DIR (typically `escprov merge`'s connector-mode output) as the solution zip a\n"
                "CRM imports. solution.xml is rewritten: the connector's publisher (esc, 77263), <Managed>,\n"
-               "the version, root attributes for CRM VERSION, RootComponents computed from the tree\n"
-               "(behavior 0 for the connector's entities, 2 for the system entities it extends; roles,\n"
-               "changed customer forms, sitemaps, apps, web resources, option sets) and the\n"
-               "MissingDependencies the target must already have. Components the target cannot take are\n"
+               "the version, root attributes for CRM VERSION, RootComponents computed from the tree as\n"
+               "an export of CRM VERSION lists them (entities, roles, changed customer forms, sitemaps,\n"
+               "apps, web resources, option sets; from 8.0 with behavior 2 for the system entities it\n"
+               "extends, 0 for the rest) and the MissingDependencies the target must already have\n"
+               "(9.x: the marketing entities of msdynce_Marketing). Components the target cannot take are\n"
                "left out with a warning. A tree with validation errors is refused (exit 1, the findings\n"
                "listed) unless --force; the package itself is validated before it is linked into place,\n"
                "so without --force FILE.zip either validates clean or is not written. With --force every\n"
@@ -86,7 +87,7 @@ public:
         }
         options.bump = m_bump_part;
         options.force = m_force;
-        options.connector = merge::locate_connector(
+        options.connector = connector::locate_connector(
             m_connector.empty() ? std::nullopt : std::optional<std::filesystem::path>(m_connector));
         package::PackageResult result = package::package(m_dir, m_out, options);
         std::string subject = "package " + escprov::quoted(m_dir) + ": ";

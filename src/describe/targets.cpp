@@ -13,7 +13,7 @@ std::optional<VersionRange> TargetTable::find(const std::string& kind, const std
 
 TargetTable read_targets(const std::filesystem::path& tree)
 {
-    return TargetTable(merge::TargetRanges::read(tree));
+    return TargetTable(connector::TargetRanges::read(tree));
 }
 
 std::string range_text(const std::optional<VersionRange>& range)

@@ -1,9 +1,9 @@
 #pragma once
 // Other/escprov-targets.txt of the connector's tree: which CRM versions take which component, as
-// the merge reads it (merge::TargetRanges), in describe's terms.
+// the connector reads it (connector::TargetRanges), in describe's terms.
 
+#include "connector/connector.hpp"
 #include "describe/model.hpp"
-#include "merge/connector.hpp"
 
 #include <filesystem>
 #include <map>
@@ -19,10 +19,10 @@ public:
     // `name` (compared ignoring ASCII case; "-" for orgsitemap), or nullopt when not listed.
     std::optional<VersionRange> find(const std::string& kind, const std::string& name) const;
 
-    explicit TargetTable(merge::TargetRanges ranges) : m_ranges(std::move(ranges)) {}
+    explicit TargetTable(connector::TargetRanges ranges) : m_ranges(std::move(ranges)) {}
 
 private:
-    merge::TargetRanges m_ranges;
+    connector::TargetRanges m_ranges;
 };
 
 // Reads `tree`'s Other/escprov-targets.txt; an absent file is an empty table. Throws Error(input)

@@ -1,5 +1,6 @@
 #include "merge/engine.hpp"
 
+#include "connector/root_components.hpp"
 #include "merge/form.hpp"
 #include "merge/outline.hpp"
 #include "merge/sitemap.hpp"
@@ -20,6 +21,24 @@
 
 namespace escprov::merge {
 
+using connector::add_root_components;
+using connector::attribute_name;
+using connector::attribute_type;
+using connector::Connector;
+using connector::entity_attributes;
+using connector::entity_name;
+using connector::extended_entities;
+using connector::form_root_component;
+using connector::is_extended_entity;
+using connector::item_identity;
+using connector::item_root_component;
+using connector::k_connector_option_value_prefix;
+using connector::k_connector_prefix;
+using connector::k_connector_publisher;
+using connector::org_sitemap_root_component;
+using connector::root_components_node;
+using connector::RootComponent;
+
 namespace {
 
 constexpr long k_option_range_first = 772630000;
@@ -28,12 +47,6 @@ constexpr long k_option_range_last = 772639999;
 bool is_ours_name(std::string_view name)
 {
     return ascii_lower(name).starts_with(k_connector_prefix);
-}
-
-bool is_extended(const std::string& entity)
-{
-    const auto& names = extended_entities();
-    return std::find(names.begin(), names.end(), entity) != names.end();
 }
 
 std::optional<long> option_value(const xml::Attributes& attributes)
@@ -528,13 +541,13 @@ private:
         }
         for (const auto& ours : *entities) {
             std::string name = entity_name(ours);
-            m_installed = m_installed || (!is_extended(name) && m_scan.entities.count(name) != 0);
+            m_installed = m_installed || (!is_extended_entity(name) && m_scan.entities.count(name) != 0);
         }
         bool upgraded = false;
         for (auto& ours : *entities) {
             std::string name = entity_name(ours);
             auto theirs = m_scan.entities.find(name);
-            if (is_extended(name)) {
+            if (is_extended_entity(name)) {
                 plan_shell(ours, theirs != m_scan.entities.end() ? &theirs->second : nullptr, name);
                 continue;
             }
@@ -1240,49 +1253,24 @@ private:
 };
 
 // The RootComponents a connector-mode tree declares: everything it carries.
-xml::Node root_components(const Connector& connector, const std::vector<std::string>& forms, bool sitemap)
+std::vector<RootComponent> root_components(const Connector& connector, const std::vector<std::string>& forms,
+                                           bool sitemap)
 {
-    xml::Node list = xml::make_element("RootComponents");
-    auto add = [&](const std::string& type, std::string_view key, const std::string& value,
-                   std::optional<std::string> behavior) {
-        xml::Attributes attributes{{"type", type}, {std::string(key), value}};
-        if (behavior) {
-            attributes.push_back(xml::Attribute{"behavior", *behavior});
-        }
-        xml::Node component = xml::make_element("RootComponent", std::move(attributes));
-        component.empty_tag = true;
-        xml::append_on_own_line(list, std::move(component));
-    };
+    std::vector<RootComponent> components;
     for (const auto& [section, items] : connector.sections) {
         for (const auto& item : items) {
-            std::string identity = item_identity(section, item);
-            if (section == "Entities") {
-                add("1", "schemaName", identity, is_extended(identity) ? "2" : "0");
-            } else if (section == "optionsets") {
-                add("9", "schemaName", *item.attribute("Name"), std::nullopt);
-            } else if (section == "Roles") {
-                add("20", "id", *item.attribute("id"), std::nullopt);
-            } else if (section == "WebResources") {
-                add("61", "schemaName", trimmed(item.child_text("Name")), std::nullopt);
-            } else if (section == "AppModuleSiteMaps") {
-                add("62", "schemaName", trimmed(item.child_text("SiteMapUniqueName")), std::nullopt);
-            } else if (section == "AppModules") {
-                add("80", "schemaName", trimmed(item.child_text("UniqueName")), std::nullopt);
+            if (auto component = item_root_component(section, item)) {
+                components.push_back(std::move(*component));
             }
         }
     }
     for (const auto& form : forms) {
-        add("60", "id", "{" + form + "}", std::nullopt);
+        components.push_back(form_root_component(form));
     }
     if (sitemap) {
-        xml::Node component = xml::make_element("RootComponent", {{"type", "62"}});
-        component.empty_tag = true;
-        xml::append_on_own_line(list, std::move(component));
+        components.push_back(org_sitemap_root_component());
     }
-    if (!list.has_element_children()) {
-        list.empty_tag = true;
-    }
-    return list;
+    return components;
 }
 
 // Replaces the <RootComponents> of a manifest document.
@@ -1299,34 +1287,6 @@ void set_root_components(xml::Node& manifest, xml::Node components)
         }
     }
     insert_before(*solution, std::move(components), {"MissingDependencies"});
-}
-
-// Adds the connector's root components to a base manifest's, those it does not already list.
-void add_root_components(xml::Node& manifest, const xml::Node& ours)
-{
-    xml::Node* solution = manifest.child("SolutionManifest");
-    xml::Node* list = solution != nullptr ? solution->child("RootComponents") : nullptr;
-    if (list == nullptr) {
-        return;
-    }
-    auto key = [](const xml::Node& component) {
-        std::string text;
-        for (std::string_view attribute : {"type", "schemaName", "id"}) {
-            const std::string* value = component.attribute(attribute);
-            text += ascii_lower(value != nullptr ? *value : std::string()) + "|";
-        }
-        return text;
-    };
-    std::set<std::string> present;
-    for (const xml::Node* component : list->children_named("RootComponent")) {
-        present.insert(key(*component));
-    }
-    for (const xml::Node* component : ours.children_named("RootComponent")) {
-        if (present.insert(key(*component)).second) {
-            list->empty_tag = false;
-            xml::append_on_own_line(*list, *component);
-        }
-    }
 }
 
 // Removes the root components of model-driven apps (type 80) and their sitemaps (type 62 with a
@@ -1428,7 +1388,8 @@ void copy_base_parts(solution::SolutionInput& input, pack::TreeWriter& writer, c
 
 } // namespace
 
-Report merge(const fs::path& base, const ConnectorSource& source, const MergeOptions& options, const fs::path& out)
+Report merge(const fs::path& base, const connector::ConnectorSource& source, const MergeOptions& options,
+             const fs::path& out)
 {
     Report report;
     report.tool = "escprov " + std::string(version_string());
@@ -1483,7 +1444,7 @@ Report merge(const fs::path& base, const ConnectorSource& source, const MergeOpt
         }
     }
 
-    Connector connector = load_connector(source, target, options.limits);
+    Connector connector = escprov::connector::load_connector(source, target, options.limits);
     report.connector = connector.unique_name + " " + connector.version;
     for (const auto& left : connector.left_out) {
         report.warnings.push_back("left out for CRM " + target.text + ": " + left);
@@ -1522,7 +1483,9 @@ Report merge(const fs::path& base, const ConnectorSource& source, const MergeOpt
     xml::Node manifest = connector.manifest;
     Plan& plan = merger.full_plan();
     if (options.mode == MergeMode::connector) {
-        set_root_components(manifest, root_components(connector, merger.changed_form_ids(), plan.sitemap.has_value()));
+        set_root_components(
+            manifest, root_components_node(
+                          root_components(connector, merger.changed_form_ids(), plan.sitemap.has_value()), target));
         writer.write_manifest(manifest);
         xml::Handler& handler = writer.customizations("the merged customizations");
         xml::Node document = connector_document(connector, plan.sitemap);
@@ -1540,7 +1503,7 @@ Report merge(const fs::path& base, const ConnectorSource& source, const MergeOpt
         if (!plan.drop_sections.empty()) {
             drop_app_root_components(base_document);
         }
-        add_root_components(base_document, root_components(connector, {}, false));
+        add_root_components(base_document, root_components(connector, {}, false), target);
         writer.write_manifest(base_document);
         xml::Handler& handler = writer.customizations("the merged customizations");
         Rewriter rewriter(plan, connector, handler, report);

@@ -4,7 +4,7 @@
 // touches and what conflicts, and (in full mode) once more to write it through with the touched
 // components replaced. Only touched components are ever in memory.
 
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
 #include "merge/report.hpp"
 #include "pack/unpack.hpp"
 #include "solution/input.hpp"
@@ -33,7 +33,7 @@ struct MergeOptions {
 // conflict stays unresolved nothing is written and the report says why (report.succeeded() is
 // false). Throws Error(usage) for a target the connector does not support or an `out` that is not
 // empty, Error(input)/xml::ParseError for an unreadable base or connector, Error(output).
-Report merge(const std::filesystem::path& base, const ConnectorSource& connector, const MergeOptions& options,
-             const std::filesystem::path& out);
+Report merge(const std::filesystem::path& base, const connector::ConnectorSource& connector,
+             const MergeOptions& options, const std::filesystem::path& out);
 
 } // namespace escprov::merge

@@ -1,6 +1,6 @@
 #include "merge/walker.hpp"
 
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
 #include "merge/form.hpp"
 #include "solution/schema.hpp"
 #include "util/interrupt.hpp"
@@ -165,7 +165,7 @@ void ItemWalker::begin_item(std::string_view name, const xml::Attributes& attrib
     m_held.push_back(Event{Event::Kind::start, std::string(name), attributes, empty_tag});
     if (m_identity_child.empty()) {
         xml::Node start = xml::make_element(std::string(name), attributes);
-        settle(m_whole_section ? std::string(name) : item_identity(m_section, start));
+        settle(m_whole_section ? std::string(name) : connector::item_identity(m_section, start));
     }
 }
 

@@ -1,6 +1,6 @@
 #include "package/package.hpp"
 
-#include "merge/templates.hpp"
+#include "connector/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/pack.hpp"
 #include "util/error.hpp"
@@ -28,18 +28,6 @@ namespace {
 
 // The --bump words, in Bump's order.
 constexpr std::string_view k_bump_names[] = {"major", "minor", "build", "revision"};
-
-// What a 9.x target must already have for a shell entity, and who provides it. The marketing
-// entities moved into their own solution in Dynamics 365 (9.0).
-struct Provided {
-    std::string_view entity;
-    std::string_view display_name;
-    std::string_view solution;
-};
-constexpr Provided k_marketing[] = {
-    {"list", "Marketing List", "Marketing"},
-    {"campaign", "Campaign", "Marketing"},
-};
 
 // The dotted parts of `version`, or {} when a part is not a number that fits CRM's version
 // parts: System.Version holds each of major, minor, build and revision in a 32-bit signed int.
@@ -80,6 +68,19 @@ std::vector<std::string> split_path(const std::string& path)
     return segments;
 }
 
+// The name of a <systemform> (its first LocalizedName), or "".
+std::string form_name(const xml::Node& form)
+{
+    if (const xml::Node* names = form.child("LocalizedNames")) {
+        for (const xml::Node* localized : names->children_named("LocalizedName")) {
+            if (const std::string* description = localized->attribute("description")) {
+                return *description;
+            }
+        }
+    }
+    return {};
+}
+
 std::string identity_of(const fs::path& file, std::string_view what, const std::string* value)
 {
     if (value == nullptr || trimmed(*value).empty()) {
@@ -88,71 +89,19 @@ std::string identity_of(const fs::path& file, std::string_view what, const std::
     return trimmed(*value);
 }
 
-// The <RootComponents> element for `components`.
-xml::Node root_components_node(const std::vector<Component>& components)
+// The package's <RootComponents> and <MissingDependencies> for `components`.
+std::pair<xml::Node, xml::Node> manifest_lists(const std::vector<Component>& components,
+                                               const solution::CrmVersion& target)
 {
-    xml::Node list = xml::make_element("RootComponents");
+    std::vector<connector::RootComponent> roots;
+    std::vector<connector::FormDependent> forms;
     for (const auto& component : components) {
-        xml::Attributes attributes{{"type", std::to_string(component.type)}};
-        if (!component.key.empty()) {
-            attributes.push_back(xml::Attribute{component.key, component.value});
-        }
-        if (component.behavior) {
-            attributes.push_back(xml::Attribute{"behavior", std::to_string(*component.behavior)});
-        }
-        xml::Node node = xml::make_element("RootComponent", std::move(attributes));
-        node.empty_tag = true;
-        xml::append_on_own_line(list, std::move(node));
-    }
-    list.empty_tag = !list.has_element_children();
-    return list;
-}
-
-// <MissingDependencies>: on 9.x the shell entities List and Campaign come from the marketing
-// solution; each customer form we change on them depends on it.
-xml::Node missing_dependencies_node(const std::vector<Component>& components, const solution::CrmVersion& target)
-{
-    xml::Node list = xml::make_element("MissingDependencies");
-    if (target.major >= 9) {
-        for (const auto& provided : k_marketing) {
-            auto shell = std::find_if(components.begin(), components.end(), [&](const Component& component) {
-                return component.type == 1 && component.value == provided.entity;
-            });
-            if (shell == components.end()) {
-                continue;
-            }
-            // Each customer form we change on the entity depends on it; without forms, the shell does.
-            std::vector<xml::Attributes> dependents;
-            for (const auto& component : components) {
-                if (component.type == 60 && component.range_name == provided.entity) {
-                    dependents.push_back({{"type", "60"},
-                                          {"id", component.value},
-                                          {"parentSchemaName", std::string(provided.entity)},
-                                          {"parentDisplayName", std::string(provided.display_name)}});
-                }
-            }
-            if (dependents.empty()) {
-                dependents.push_back({{"type", "1"},
-                                      {"schemaName", std::string(provided.entity)},
-                                      {"displayName", std::string(provided.display_name)}});
-            }
-            for (auto& attributes : dependents) {
-                xml::Node dependency = xml::make_element("MissingDependency");
-                xml::Node required = xml::make_element("Required", {{"type", "1"},
-                                                                    {"schemaName", std::string(provided.entity)},
-                                                                    {"displayName", std::string(provided.display_name)},
-                                                                    {"solution", std::string(provided.solution)}});
-                required.empty_tag = true;
-                xml::Node dependent = xml::make_element("Dependent", std::move(attributes));
-                dependent.empty_tag = true;
-                xml::append_on_own_line(dependency, std::move(required));
-                xml::append_on_own_line(dependency, std::move(dependent));
-                xml::append_on_own_line(list, std::move(dependency));
-            }
+        roots.push_back(component.root);
+        if (component.root.type == 60) {
+            forms.push_back({component.root.value, component.range_name, component.display_name});
         }
     }
-    list.empty_tag = !list.has_element_children();
-    return list;
+    return {connector::root_components_node(roots, target), connector::missing_dependencies_node(roots, forms, target)};
 }
 
 void replace_child(xml::Node& parent, xml::Node replacement)
@@ -170,21 +119,23 @@ void replace_child(xml::Node& parent, xml::Node replacement)
 std::string make_manifest(const PackageOptions& options, const std::string& version,
                           const std::vector<Component>& components, const xml::Limits& limits)
 {
-    merge::VersionStamp stamp = merge::version_stamp(options.connector.templates / "versions.tsv", options.target);
-    merge::TemplateValues values{{"root.raw", stamp.root},
-                                 {"solution.version", version},
-                                 {"solution.managed", options.type == pack::PackageType::managed ? "1" : "0"},
-                                 {"lcid", "1033"}};
+    connector::VersionStamp stamp =
+        connector::version_stamp(options.connector.templates / "versions.tsv", options.target);
+    connector::TemplateValues values{{"root.raw", stamp.root},
+                                     {"solution.version", version},
+                                     {"solution.managed", options.type == pack::PackageType::managed ? "1" : "0"},
+                                     {"lcid", "1033"}};
     fs::path file = options.connector.templates / "solution.xml";
-    std::string text = merge::render_template(file, values);
+    std::string text = connector::render_template(file, values);
     xml::MemorySource source(text, file.string());
     xml::Node root = xml::parse_document(source, limits);
     xml::Node* manifest = root.child("SolutionManifest");
     if (manifest == nullptr) {
         throw_input("package: " + quoted(file) + " has no SolutionManifest");
     }
-    replace_child(*manifest, root_components_node(components));
-    replace_child(*manifest, missing_dependencies_node(components, options.target));
+    auto [roots, dependencies] = manifest_lists(components, options.target);
+    replace_child(*manifest, std::move(roots));
+    replace_child(*manifest, std::move(dependencies));
     // Only staged: pack writes solution.xml again, with the prologue the staged order file names.
     return xml::to_string(root, xml::Style{});
 }
@@ -312,58 +263,53 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
         std::vector<std::string> segments = split_path(file);
         if (segments.size() == 3 && segments[0] == "Entities" && segments[2] == "Entity.xml") {
             std::string name = ascii_lower(segments[1]);
-            bool extended = !name.starts_with(merge::k_connector_prefix);
-            Component entity{1, "schemaName", name, extended ? 2 : 0, "entity", name, {}, "entity " + name};
-            if (!extended) {
+            Component entity{connector::entity_root_component(name), "entity", name, {}, "entity " + name, ""};
+            if (!entity.root.shell) {
                 entity.paths = {"Entities/" + segments[1] + "/", "Other/Relationships/" + segments[1] + ".xml"};
             }
-            (extended ? shells : ours).push_back(std::move(entity));
+            (entity.root.shell ? shells : ours).push_back(std::move(entity));
         } else if (segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
-                   !ascii_lower(segments[1]).starts_with(merge::k_connector_prefix) && segments[4].size() > 4 &&
+                   !ascii_lower(segments[1]).starts_with(connector::k_connector_prefix) && segments[4].size() > 4 &&
                    segments[4].ends_with(".xml") && !pack::is_managed_variant(segments[4])) {
             std::string id = segments[4].substr(0, segments[4].size() - 4);
-            forms.push_back({60,
-                             "id",
-                             id,
-                             std::nullopt,
+            std::string entity = ascii_lower(segments[1]);
+            forms.push_back({connector::form_root_component(id),
                              "",
-                             ascii_lower(segments[1]),
+                             entity,
                              {},
-                             "form " + id + " of " + ascii_lower(segments[1])});
+                             "form " + id + " of " + entity,
+                             form_name(parse_file(tree / file, limits))});
         } else if (segments.size() == 2 && segments[0] == "Roles" && !pack::is_managed_variant(file)) {
             xml::Node role = parse_file(tree / file, limits);
             std::string id = identity_of(tree / file, "Role id", role.attribute("id"));
-            roles.push_back({20, "id", id, std::nullopt, "", "", {}, "role " + id});
+            roles.push_back({{20, "id", id, false}, "", "", {}, "role " + id, ""});
         } else if (segments.size() == 2 && segments[0] == "OptionSets") {
             xml::Node option_set = parse_file(tree / file, limits);
             std::string name = identity_of(tree / file, "Name", option_set.attribute("Name"));
-            option_sets.push_back({9, "schemaName", name, std::nullopt, "", "", {}, "option set " + name});
+            option_sets.push_back({{9, "schemaName", name, false}, "", "", {}, "option set " + name, ""});
         } else if (segments.size() >= 2 && segments[0] == "WebResources" && file.ends_with(".data.xml")) {
             xml::Node resource = parse_file(tree / file, limits);
             std::string name_text = resource.child_text("Name");
             std::string name = identity_of(tree / file, "Name", &name_text);
-            web_resources.push_back({61, "schemaName", name, std::nullopt, "", "", {}, "web resource " + name});
+            web_resources.push_back({{61, "schemaName", name, false}, "", "", {}, "web resource " + name, ""});
         } else if (segments.size() == 3 && segments[0] == "AppModuleSiteMaps" &&
                    segments[2] == "AppModuleSiteMap.xml") {
-            app_sitemaps.push_back({62,
-                                    "schemaName",
-                                    segments[1],
-                                    std::nullopt,
+            app_sitemaps.push_back({{62, "schemaName", segments[1], false},
                                     "appmodulesitemap",
                                     segments[1],
                                     {"AppModuleSiteMaps/" + segments[1] + "/"},
-                                    "app sitemap " + segments[1]});
+                                    "app sitemap " + segments[1],
+                                    ""});
         } else if (segments.size() == 3 && segments[0] == "AppModules" && segments[2] == "AppModule.xml") {
-            apps.push_back({80,
-                            "schemaName",
-                            segments[1],
-                            std::nullopt,
+            apps.push_back({{80, "schemaName", segments[1], false},
                             "appmodule",
                             segments[1],
                             {"AppModules/" + segments[1] + "/"},
-                            "app " + segments[1]});
+                            "app " + segments[1],
+                            ""});
         } else if (file == "Other/SiteMap.xml") {
-            org_sitemap.push_back({62, "", "", std::nullopt, "orgsitemap", "-", {file}, "org sitemap"});
+            org_sitemap.push_back(
+                {connector::org_sitemap_root_component(), "orgsitemap", "-", {file}, "org sitemap", ""});
         }
     }
     std::vector<Component> all;
@@ -414,7 +360,7 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     }
 
     std::vector<std::string> files = pack::list_tree_files(tree);
-    merge::TargetRanges ranges = merge::TargetRanges::read(options.connector.tree);
+    connector::TargetRanges ranges = connector::TargetRanges::read(options.connector.tree);
     std::vector<std::string> removed;
     for (auto& component : tree_components(tree, files, options.limits.xml)) {
         if (!component.range_kind.empty() &&

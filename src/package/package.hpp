@@ -5,7 +5,8 @@
 // components the target cannot take are left out with a warning, and the zip is checked by the
 // validator before it is linked into place.
 
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
+#include "connector/root_components.hpp"
 #include "pack/layout.hpp"
 #include "solution/input.hpp"
 #include "solution/manifest.hpp"
@@ -34,20 +35,18 @@ bool is_solution_version(std::string_view version);
 
 // One root component the tree carries, with what the target ranges know it by.
 struct Component {
-    int type = 0;
-    std::string key;                // "schemaName" or "id"; "" for the org sitemap
-    std::string value;              // the schemaName or id
-    std::optional<int> behavior;    // entities only: 0 ours, 2 a shell of a system entity
+    connector::RootComponent root;  // what RootComponents lists
     std::string range_kind;         // escprov-targets.txt kind ("entity", "appmodule", ...), or ""
     std::string range_name;         // its name there; for a form, the entity it belongs to
     std::vector<std::string> paths; // tree paths (files, or folders ending in '/') that hold it
     std::string label;              // "entity esc_messagequeue", for messages
+    std::string display_name;       // a form's name (for MissingDependencies); "" otherwise
 };
 
-// The root components of `tree` (whose sorted file list is `files`), in the order a connector
-// package lists them: shell entities, our entities, roles, option sets, web resources, app
-// sitemaps, apps, customer forms, the org sitemap. Throws xml::ParseError / Error(input) for a
-// component file that does not parse or lacks its identity.
+// The root components of `tree` (whose sorted file list is `files`), grouped: shell entities,
+// our entities, roles, option sets, web resources, app sitemaps, apps, customer forms, the org
+// sitemap (the manifest lists them in export order, connector/root_components.hpp). Throws
+// xml::ParseError / Error(input) for a component file that does not parse or lacks its identity.
 std::vector<Component> tree_components(const std::filesystem::path& tree, const std::vector<std::string>& files,
                                        const xml::Limits& limits);
 
@@ -55,10 +54,10 @@ struct PackageOptions {
     solution::InputLimits limits;
     pack::PackageType type = pack::PackageType::managed;
     solution::CrmVersion target;
-    std::optional<std::string> version; // --version
-    std::optional<Bump> bump;           // --bump
-    bool force = false;                 // package a tree that fails validation
-    merge::ConnectorSource connector;   // templates/ and the target ranges
+    std::optional<std::string> version;   // --version
+    std::optional<Bump> bump;             // --bump
+    bool force = false;                   // package a tree that fails validation
+    connector::ConnectorSource connector; // templates/ and the target ranges
 };
 
 struct PackageResult {

@@ -1,7 +1,7 @@
 // escprov package: merge outputs packaged for every target validate clean, the manifest carries
 // what was asked for, and nothing is written when the tree or the run fails.
 
-#include "merge/templates.hpp"
+#include "connector/templates.hpp"
 #include "package/package.hpp"
 #include "support.hpp"
 #include "zip/reader.hpp"
@@ -179,7 +179,7 @@ std::vector<std::string> parts_named(const fs::path& zip)
 TEST(Package, EveryTargetValidatesCleanWithItsRootAttributes)
 {
     TempDir work;
-    for (const std::string& target : merge::supported_targets(source_dir() / "templates" / "versions.tsv")) {
+    for (const std::string& target : connector::supported_targets(source_dir() / "templates" / "versions.tsv")) {
         SCOPED_TRACE(target);
         fs::path zip = work / ("esc-" + target + "_managed.zip");
         RunResult package =
@@ -243,11 +243,40 @@ TEST(Package, RootComponentsComeFromTheTree)
     const xml::Node* missing = manifest.child("SolutionManifest")->child("MissingDependencies");
     ASSERT_NE(missing, nullptr);
     std::set<std::string> required;
+    std::set<std::string> form_dependents;
     for (const xml::Node* dependency : missing->children_named("MissingDependency")) {
-        required.insert(*dependency->child("Required")->attribute("schemaName"));
-        EXPECT_NE(dependency->child("Dependent"), nullptr);
+        const xml::Node* needed = dependency->child("Required");
+        required.insert(*needed->attribute("schemaName"));
+        // Named as real 9.x exports name it: the solution's unique name and version.
+        EXPECT_EQ(*needed->attribute("solution"), "msdynce_Marketing (9.0.4.37)");
+        EXPECT_EQ(needed->attributes.front().name, "key");
+        const xml::Node* dependent = dependency->child("Dependent");
+        ASSERT_NE(dependent, nullptr);
+        if (*dependent->attribute("type") == "60") {
+            EXPECT_EQ(dependent->attribute("parentSchemaName"), nullptr) << "real exports name the entity by display";
+            EXPECT_FALSE(dependent->attribute("displayName")->empty());
+            form_dependents.insert(*dependent->attribute("id"));
+        }
     }
     EXPECT_EQ(required, (std::set<std::string>{"campaign", "list"}));
+    for (const auto& entry : fs::directory_iterator(tree / "Entities" / "List" / "FormXml" / "main")) {
+        EXPECT_EQ(form_dependents.count(entry.path().stem().string()), 1U) << entry.path();
+    }
+}
+
+TEST(Package, BeforeEightRootComponentsHaveNoBehavior)
+{
+    TempDir work;
+    fs::path zip = work / "esc.zip";
+    RunResult package =
+        run_escprov({"package", merged("8.2").string(), "--managed", "--target", "7.1", "-o", zip.string()});
+    ASSERT_EQ(package.exit_code, 0) << package.err;
+    xml::Node manifest = package_manifest(zip, work);
+    ASSERT_FALSE(root_components(manifest).empty());
+    for (const xml::Node* component : root_components(manifest)) {
+        EXPECT_EQ(component->attribute("behavior"), nullptr) << *component->attribute("type");
+    }
+    EXPECT_NE(find_root(manifest, "1", "schemaName", "contact"), nullptr);
 }
 
 TEST(Package, TheOrgSitemapAndNoMarketingDependencyBefore9)
@@ -260,7 +289,7 @@ TEST(Package, TheOrgSitemapAndNoMarketingDependencyBefore9)
     xml::Node manifest = package_manifest(zip, work);
     bool org_sitemap = false;
     for (const xml::Node* component : root_components(manifest)) {
-        org_sitemap = org_sitemap || (*component->attribute("type") == "62" && component->attributes.size() == 1);
+        org_sitemap = org_sitemap || (*component->attribute("type") == "62" && !component->attribute("schemaName"));
     }
     EXPECT_TRUE(org_sitemap);
     EXPECT_NE(find_root(manifest, "1", "schemaName", "esc_messagequeue"), nullptr);
@@ -329,7 +358,7 @@ TEST(Package, LooksLikeACrmExportForEveryTarget)
             corpus[major].emplace_back(zip, export_look(zip));
         }
     }
-    for (const std::string& target : merge::supported_targets(source_dir() / "templates" / "versions.tsv")) {
+    for (const std::string& target : connector::supported_targets(source_dir() / "templates" / "versions.tsv")) {
         SCOPED_TRACE(target);
         fs::path zip = work / ("esc-" + target + "_managed.zip");
         RunResult package = run_escprov(

@@ -1,6 +1,7 @@
 #pragma once
-// The Email Service Connector as the merge uses it: the source tree in solution/ and the templates
-// in templates/, read and rendered for one target CRM version. The connector is small (a few
+// The Email Service Connector as merge, package, bundle and describe use it: the source tree in
+// solution/ and the templates in templates/, read and rendered for one target CRM version, and
+// the target ranges saying which versions take which component. The connector is small (a few
 // megabytes), so every component is held in memory.
 
 #include "solution/input.hpp"
@@ -14,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace escprov::merge {
+namespace escprov::connector {
 
 inline constexpr std::string_view k_connector_prefix = "esc_";          // schema names
 inline constexpr std::string_view k_connector_publisher_prefix = "esc"; // the publisher's CustomizationPrefix
@@ -23,6 +24,9 @@ inline constexpr std::string_view k_connector_option_value_prefix = "77263";
 
 // The system entities the connector extends as shells ("list" is the Marketing List).
 const std::vector<std::string>& extended_entities();
+
+// True when `name` (a logical name, any case) is one of extended_entities().
+bool is_extended_entity(std::string_view name);
 
 // Where the connector's source lives.
 struct ConnectorSource {
@@ -97,4 +101,4 @@ const xml::Node* entity_attributes(const xml::Node& entity);
 std::string attribute_name(const xml::Node& attribute);
 std::string attribute_type(const xml::Node& attribute);
 
-} // namespace escprov::merge
+} // namespace escprov::connector

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace escprov::merge {
+namespace escprov::connector {
 
 using TemplateValues = std::map<std::string, std::string, std::less<>>;
 
@@ -44,4 +44,4 @@ VersionStamp version_stamp(const std::filesystem::path& versions_tsv, const solu
 // Every target versions.tsv lists, in file order ("5.0", ..., "9.2").
 std::vector<std::string> supported_targets(const std::filesystem::path& versions_tsv);
 
-} // namespace escprov::merge
+} // namespace escprov::connector

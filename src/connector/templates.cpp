@@ -1,4 +1,4 @@
-#include "merge/templates.hpp"
+#include "connector/templates.hpp"
 
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-namespace escprov::merge {
+namespace escprov::connector {
 
 namespace {
 
@@ -126,4 +126,4 @@ std::vector<std::string> supported_targets(const std::filesystem::path& versions
     return targets;
 }
 
-} // namespace escprov::merge
+} // namespace escprov::connector

@@ -1,7 +1,7 @@
-#include "merge/connector.hpp"
+#include "connector/connector.hpp"
 
+#include "connector/templates.hpp"
 #include "merge/form.hpp"
-#include "merge/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/layout.hpp"
 #include "pack/pack.hpp"
@@ -13,10 +13,13 @@
 
 #include <build_info.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
-namespace escprov::merge {
+namespace escprov::connector {
+
+using merge::normalise_guid;
 
 namespace {
 
@@ -97,6 +100,12 @@ const std::vector<std::string>& extended_entities()
 {
     static const std::vector<std::string> names = {"account", "campaign", "contact", "lead", "list"};
     return names;
+}
+
+bool is_extended_entity(std::string_view name)
+{
+    const auto& names = extended_entities();
+    return std::find(names.begin(), names.end(), ascii_lower(name)) != names.end();
 }
 
 ConnectorSource locate_connector(const std::optional<fs::path>& dir)
@@ -413,4 +422,4 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
     return connector;
 }
 
-} // namespace escprov::merge
+} // namespace escprov::connector
