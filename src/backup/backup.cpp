@@ -1,5 +1,6 @@
 #include "backup/backup.hpp"
 
+#include "pack/input.hpp"
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -234,7 +235,7 @@ std::vector<std::string> check_solution_zip(const fs::path& zip_path, const std:
 {
     std::vector<std::string> problems;
     try {
-        auto input = solution::open_input(zip_path, limits);
+        auto input = pack::open_input(zip_path, limits);
         if (input->kind() != solution::SolutionInput::Kind::zip || input->archive() == nullptr) {
             throw_input(quoted(zip_path) + ": not a solution zip");
         }

@@ -3,6 +3,7 @@
 #include "backup/backup.hpp"
 #include "bundle/instructions.hpp"
 #include "connector/connector.hpp"
+#include "pack/input.hpp"
 #include "solution/input.hpp"
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
@@ -34,7 +35,7 @@ std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool
             // 8.0 and later mark a shell with behavior 2; 5.x-7.x write no behavior at all, so
             // there the system entities the connector extends are the shells.
             bool shell = root.behavior ? *root.behavior == 2 : connector::is_extended_entity(root.schema_name);
-            if (root.type == 1 && shell) {
+            if (root.type == solution::ComponentType::entity && shell) {
                 risks.push_back("Managed layer over the system entity '" + root.schema_name +
                                 "': unmanaged customisations of it stay on top, so a customised form or view of "
                                 "the same id hides the connector's changes until the unmanaged layer is removed.");
@@ -42,7 +43,7 @@ std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool
         }
         size_t sitemaps = 0;
         for (const auto& root : manifest.root_components) {
-            sitemaps += root.type == 62 ? 1 : 0;
+            sitemaps += root.type == solution::ComponentType::site_map ? 1 : 0;
         }
         if (sitemaps > 0) {
             risks.push_back("The solution carries a site map: an unmanaged site map customisation in the "
@@ -231,7 +232,7 @@ std::string import_config(std::string_view solution_file)
 Summary write_bundle(const Request& request)
 {
     require_file(request.solution, "solution");
-    auto input = solution::open_input(request.solution, request.limits);
+    auto input = pack::open_input(request.solution, request.limits);
     if (input->kind() != solution::SolutionInput::Kind::zip) {
         throw_usage("bundle: --solution " + quoted(request.solution) +
                     " is not a solution zip (package or pack the tree first)");

@@ -4,6 +4,7 @@
 #include "bundle/verify.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "pack/input.hpp"
 #include "solution/input.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -142,7 +143,7 @@ private:
             return std::nullopt;
         }
         try {
-            auto input = solution::open_input(verification.solution_file(), limits);
+            auto input = pack::open_input(verification.solution_file(), limits);
             return input->read_manifest();
         } catch (const Error& error) {
             verification.problems.push_back(

@@ -2,6 +2,7 @@
 
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "pack/input.hpp"
 #include "solution/census.hpp"
 #include "solution/input.hpp"
 #include "solution/schema.hpp"
@@ -72,7 +73,7 @@ public:
 
     ExitCode run(cli::Context& context) override
     {
-        auto input = solution::open_input(m_path, m_limits.limits());
+        auto input = pack::open_input(m_path, m_limits.limits());
         std::optional<solution::Manifest> manifest;
         if (input->has_manifest()) {
             manifest = input->read_manifest();
@@ -119,7 +120,7 @@ private:
                           {"generatedBy", manifest->generated_by}};
             auto roots = nlohmann::ordered_json::array();
             for (const auto& root : manifest->root_components) {
-                nlohmann::ordered_json item = {{"type", root.type},
+                nlohmann::ordered_json item = {{"type", solution::type_code(root.type)},
                                                {"typeName", solution::component_type_name(root.type)}};
                 if (!root.schema_name.empty()) {
                     item["schemaName"] = root.schema_name;
@@ -136,13 +137,13 @@ private:
             auto missing = nlohmann::ordered_json::array();
             for (const auto& dependency : manifest->missing_dependencies) {
                 missing.push_back({{"required",
-                                    {{"type", dependency.required.type},
+                                    {{"type", solution::type_code(dependency.required.type)},
                                      {"schemaName", dependency.required.schema_name},
                                      {"id", dependency.required.id},
                                      {"displayName", dependency.required.display_name},
                                      {"solution", dependency.required.solution}}},
                                    {"dependent",
-                                    {{"type", dependency.dependent.type},
+                                    {{"type", solution::type_code(dependency.dependent.type)},
                                      {"schemaName", dependency.dependent.schema_name},
                                      {"id", dependency.dependent.id},
                                      {"displayName", dependency.dependent.display_name},
@@ -215,7 +216,9 @@ private:
         for (const auto& root : manifest->root_components) {
             std::string behavior = behavior_label(root.behavior);
             // A CRM 2011-2016 org sitemap is listed with neither schemaName nor id.
-            std::string key = root.key().empty() && root.type == 62 ? std::string("(org sitemap)") : root.key();
+            std::string key = root.key().empty() && root.type == solution::ComponentType::site_map
+                                  ? std::string("(org sitemap)")
+                                  : root.key();
             out << "  " << std::left << std::setw(24) << solution::component_type_name(root.type) << key
                 << (behavior.empty() ? "" : "  [" + behavior + "]") << "\n";
         }

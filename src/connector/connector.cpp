@@ -1,10 +1,13 @@
 #include "connector/connector.hpp"
 
 #include "connector/templates.hpp"
-#include "merge/form.hpp"
 #include "pack/assemble.hpp"
+#include "pack/input.hpp"
 #include "pack/layout.hpp"
 #include "pack/pack.hpp"
+#include "solution/component_type.hpp"
+#include "solution/identity.hpp"
+#include "solution/privilege.hpp"
 #include "solution/schema.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -19,7 +22,8 @@
 
 namespace escprov::connector {
 
-using merge::normalise_guid;
+using solution::entity_name;
+using solution::item_identity;
 
 namespace {
 
@@ -71,21 +75,6 @@ void remove_subareas(xml::Node& node, const std::set<std::string>& entities)
             remove_subareas(child, entities);
         }
     }
-}
-
-// The entity a privilege name is about: "prvAppendToesc_emailcampaign" -> "esc_emailcampaign".
-std::string privilege_entity(std::string_view privilege)
-{
-    if (!privilege.starts_with("prv")) {
-        return {};
-    }
-    privilege.remove_prefix(3);
-    for (std::string_view action : {"AppendTo", "Append", "Create", "Read", "Write", "Delete", "Assign", "Share"}) {
-        if (privilege.starts_with(action)) {
-            return ascii_lower(privilege.substr(action.size()));
-        }
-    }
-    return {};
 }
 
 xml::Node parse_text(const std::string& text, const std::string& name, const xml::Limits& limits)
@@ -217,74 +206,6 @@ const std::vector<xml::Node>* Connector::section(std::string_view name) const
     return const_cast<Connector*>(this)->section(name);
 }
 
-std::string entity_name(const xml::Node& entity)
-{
-    return ascii_lower(trimmed(entity.child_text("Name")));
-}
-
-const xml::Node* entity_attributes(const xml::Node& entity)
-{
-    const xml::Node* info = entity.child("EntityInfo");
-    const xml::Node* definition = info != nullptr ? info->child("entity") : nullptr;
-    return definition != nullptr ? definition->child("attributes") : nullptr;
-}
-
-xml::Node* entity_attributes(xml::Node& entity)
-{
-    return const_cast<xml::Node*>(entity_attributes(static_cast<const xml::Node&>(entity)));
-}
-
-std::string attribute_name(const xml::Node& attribute)
-{
-    std::string name = trimmed(attribute.child_text("LogicalName"));
-    if (name.empty()) {
-        const std::string* physical = attribute.attribute("PhysicalName");
-        name = physical != nullptr ? *physical : std::string();
-    }
-    return ascii_lower(name);
-}
-
-std::string attribute_type(const xml::Node& attribute)
-{
-    return ascii_lower(trimmed(attribute.child_text("Type")));
-}
-
-std::string item_identity(std::string_view section, const xml::Node& item)
-{
-    auto attribute = [&](std::string_view name) {
-        const std::string* value = item.attribute(name);
-        return value != nullptr ? ascii_lower(trimmed(*value)) : std::string();
-    };
-    if (section == "Entities") {
-        return entity_name(item);
-    }
-    if (section == "Roles") {
-        return normalise_guid(attribute("id"));
-    }
-    if (section == "optionsets" || section == "EntityRelationships") {
-        return attribute("Name");
-    }
-    if (section == "Workflows") {
-        return normalise_guid(attribute("WorkflowId"));
-    }
-    if (section == "WebResources") {
-        return ascii_lower(trimmed(item.child_text("Name")));
-    }
-    if (section == "AppModules") {
-        return ascii_lower(trimmed(item.child_text("UniqueName")));
-    }
-    if (section == "AppModuleSiteMaps") {
-        return ascii_lower(trimmed(item.child_text("SiteMapUniqueName")));
-    }
-    if (section == "SolutionPluginAssemblies") {
-        return attribute("FullName");
-    }
-    if (section == "SdkMessageProcessingSteps") {
-        return normalise_guid(attribute("SdkMessageProcessingStepId"));
-    }
-    return {};
-}
-
 Connector load_connector(const ConnectorSource& source, const solution::CrmVersion& target,
                          const solution::InputLimits& limits)
 {
@@ -293,7 +214,7 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
     const TargetRanges ranges = TargetRanges::read(source.tree);
     const VersionStamp stamp = version_stamp(source.templates / "versions.tsv", target);
 
-    auto input = solution::open_tree_input(source.tree, limits);
+    auto input = pack::open_tree_input(source.tree, limits);
     solution::Manifest own = input->read_manifest();
     connector.unique_name = own.unique_name;
     connector.version = own.solution_version;
@@ -361,7 +282,8 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
                 if (xml::Node* privileges = child.child("RolePrivileges")) {
                     remove_children_if(*privileges, [&](const xml::Node& privilege) {
                         const std::string* name = privilege.attribute("name");
-                        return name != nullptr && excluded.count(privilege_entity(*name)) != 0;
+                        auto parsed = name != nullptr ? solution::parse_privilege(*name) : std::nullopt;
+                        return parsed && excluded.count(ascii_lower(parsed->entity)) != 0;
                     });
                 }
             }
@@ -377,8 +299,9 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
                     remove_children_if(*components, [&](const xml::Node& component) {
                         const std::string* type = component.attribute("type");
                         const std::string* schema = component.attribute("schemaName");
-                        return type != nullptr && *type == "1" && schema != nullptr &&
-                               excluded.count(ascii_lower(*schema)) != 0;
+                        return type != nullptr &&
+                               solution::parse_component_type(*type) == solution::ComponentType::entity &&
+                               schema != nullptr && excluded.count(ascii_lower(*schema)) != 0;
                     });
                 }
                 remove_subareas(child, excluded);

@@ -85,20 +85,4 @@ struct Connector {
 Connector load_connector(const ConnectorSource& source, const solution::CrmVersion& target,
                          const solution::InputLimits& limits);
 
-// The identity of an item of customizations.xml, the key the merge matches by (DESIGN.md §5):
-// an entity's Name (lower case), a role's id, an option set's or relationship's Name, a web
-// resource's Name, an app's UniqueName, an app sitemap's SiteMapUniqueName; "" when it has none.
-std::string item_identity(std::string_view section, const xml::Node& item);
-
-// The logical name of an entity item (<Entity><Name>), lower case.
-std::string entity_name(const xml::Node& entity);
-
-// The <attribute> elements of an entity item (EntityInfo/entity/attributes), or nullptr.
-xml::Node* entity_attributes(xml::Node& entity);
-const xml::Node* entity_attributes(const xml::Node& entity);
-
-// An attribute's identity (LogicalName, else PhysicalName, lower case) and type (lower case).
-std::string attribute_name(const xml::Node& attribute);
-std::string attribute_type(const xml::Node& attribute);
-
 } // namespace escprov::connector

@@ -1,15 +1,17 @@
 #include "connector/root_components.hpp"
 
 #include "connector/connector.hpp"
+#include "solution/identity.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <set>
 #include <tuple>
 
 namespace escprov::connector {
+
+using solution::ComponentType;
 
 namespace {
 
@@ -30,20 +32,20 @@ constexpr ProvidedEntity k_marketing_entities[] = {
 // The sort key of export order: type, then named before unnamed, then the name or id.
 std::tuple<int, bool, std::string> order_key(const RootComponent& component)
 {
-    return {component.type, component.value.empty(), ascii_lower(component.value)};
+    return {solution::type_code(component.type), component.value.empty(), ascii_lower(component.value)};
 }
 
 // What tells two root components apart: their type and name or id, ignoring case.
 std::string identity(const RootComponent& component)
 {
-    return std::to_string(component.type) + "|" + ascii_lower(component.value);
+    return solution::type_text(component.type) + "|" + ascii_lower(component.value);
 }
 
 RootComponent read_root_component(const xml::Node& node)
 {
     RootComponent component;
     if (const std::string* type = node.attribute("type")) {
-        std::from_chars(type->data(), type->data() + type->size(), component.type);
+        component.type = solution::parse_component_type(*type).value_or(ComponentType{});
     }
     for (std::string_view key : {"schemaName", "id"}) {
         if (const std::string* value = node.attribute(key)) {
@@ -57,7 +59,7 @@ RootComponent read_root_component(const xml::Node& node)
 
 xml::Node root_component_node(const RootComponent& component, const solution::CrmVersion& target)
 {
-    xml::Attributes attributes{{"type", std::to_string(component.type)}};
+    xml::Attributes attributes{{"type", solution::type_text(component.type)}};
     if (!component.key.empty()) {
         attributes.push_back(xml::Attribute{component.key, component.value});
     }
@@ -75,7 +77,7 @@ RootComponent entity_root_component(std::string_view name)
 {
     std::string lower = ascii_lower(name);
     bool shell = is_extended_entity(lower);
-    return RootComponent{1, "schemaName", std::move(lower), shell};
+    return RootComponent{ComponentType::entity, "schemaName", std::move(lower), shell};
 }
 
 RootComponent form_root_component(std::string_view id)
@@ -84,12 +86,12 @@ RootComponent form_root_component(std::string_view id)
     if (!text.starts_with('{')) {
         text = "{" + text + "}";
     }
-    return RootComponent{60, "id", std::move(text), false};
+    return RootComponent{ComponentType::system_form, "id", std::move(text), false};
 }
 
 RootComponent org_sitemap_root_component()
 {
-    return RootComponent{62, "", "", false};
+    return RootComponent{ComponentType::site_map, "", "", false};
 }
 
 std::optional<RootComponent> item_root_component(std::string_view section, const xml::Node& item)
@@ -99,22 +101,23 @@ std::optional<RootComponent> item_root_component(std::string_view section, const
         return value != nullptr ? trimmed(*value) : std::string();
     };
     if (section == "Entities") {
-        return entity_root_component(entity_name(item));
+        return entity_root_component(solution::entity_name(item));
     }
     if (section == "optionsets") {
-        return RootComponent{9, "schemaName", attribute("Name"), false};
+        return RootComponent{ComponentType::option_set, "schemaName", attribute("Name"), false};
     }
     if (section == "Roles") {
-        return RootComponent{20, "id", attribute("id"), false};
+        return RootComponent{ComponentType::role, "id", attribute("id"), false};
     }
     if (section == "WebResources") {
-        return RootComponent{61, "schemaName", trimmed(item.child_text("Name")), false};
+        return RootComponent{ComponentType::web_resource, "schemaName", trimmed(item.child_text("Name")), false};
     }
     if (section == "AppModuleSiteMaps") {
-        return RootComponent{62, "schemaName", trimmed(item.child_text("SiteMapUniqueName")), false};
+        return RootComponent{ComponentType::site_map, "schemaName", trimmed(item.child_text("SiteMapUniqueName")),
+                             false};
     }
     if (section == "AppModules") {
-        return RootComponent{80, "schemaName", trimmed(item.child_text("UniqueName")), false};
+        return RootComponent{ComponentType::app_module, "schemaName", trimmed(item.child_text("UniqueName")), false};
     }
     return std::nullopt;
 }
@@ -181,21 +184,21 @@ xml::Node missing_dependencies_node(const std::vector<RootComponent>& components
         for (const auto& provided : k_marketing_entities) {
             std::string entity(provided.entity);
             bool shell = std::any_of(components.begin(), components.end(), [&](const RootComponent& component) {
-                return component.type == 1 && ascii_lower(component.value) == entity;
+                return component.type == ComponentType::entity && ascii_lower(component.value) == entity;
             });
             if (!shell) {
                 continue;
             }
-            std::string entity_key = key_of("1|" + entity);
+            std::string entity_key = key_of(solution::type_text(ComponentType::entity) + "|" + entity);
             xml::Node required = xml::make_element("Required", {{"key", entity_key},
-                                                                {"type", "1"},
+                                                                {"type", solution::type_text(ComponentType::entity)},
                                                                 {"schemaName", entity},
                                                                 {"displayName", std::string(provided.display_name)},
                                                                 {"solution", std::string(provided.solution)}});
             required.empty_tag = true;
             std::vector<xml::Node> dependents;
             xml::Node itself = xml::make_element("Dependent", {{"key", entity_key},
-                                                               {"type", "1"},
+                                                               {"type", solution::type_text(ComponentType::entity)},
                                                                {"schemaName", entity},
                                                                {"displayName", std::string(provided.display_name)}});
             dependents.push_back(std::move(itself));
@@ -206,12 +209,13 @@ xml::Node missing_dependencies_node(const std::vector<RootComponent>& components
                 return ascii_lower(a.id) < ascii_lower(b.id);
             });
             for (const auto& form : on_entity) {
-                dependents.push_back(
-                    xml::make_element("Dependent", {{"key", key_of("60|" + ascii_lower(form.id))},
-                                                    {"type", "60"},
-                                                    {"displayName", form.display_name},
-                                                    {"parentDisplayName", std::string(provided.display_name)},
-                                                    {"id", form.id}}));
+                dependents.push_back(xml::make_element(
+                    "Dependent",
+                    {{"key", key_of(solution::type_text(ComponentType::system_form) + "|" + ascii_lower(form.id))},
+                     {"type", solution::type_text(ComponentType::system_form)},
+                     {"displayName", form.display_name},
+                     {"parentDisplayName", std::string(provided.display_name)},
+                     {"id", form.id}}));
             }
             for (auto& dependent : dependents) {
                 dependent.empty_tag = true;

@@ -8,6 +8,7 @@
 //    component with all it holds, 2 for a system entity the solution only extends (a shell).
 // merge (both modes) and package both write their manifests' components through here.
 
+#include "solution/component_type.hpp"
 #include "solution/manifest.hpp"
 #include "xml/node.hpp"
 
@@ -20,7 +21,7 @@ namespace escprov::connector {
 
 // One entry of RootComponents.
 struct RootComponent {
-    int type = 0;       // the component type code (1 entity, 9 option set, 20 role, 60 form, ...)
+    solution::ComponentType type = solution::ComponentType::entity;
     std::string key;    // "schemaName" or "id"; "" for the org sitemap, which has no name
     std::string value;  // the schemaName or id as written
     bool shell = false; // a system entity the connector extends: behavior 2 where behavior is written

@@ -1,5 +1,6 @@
 #include "describe/extract.hpp"
 
+#include "solution/privilege.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -298,9 +299,6 @@ OptionSet read_option_set(const Node& element)
 
 Role read_role(const Node& element, const std::set<std::string>& entities)
 {
-    // "AppendTo" before "Append": the longer name must win.
-    static const std::array<std::string_view, 8> k_actions = {"AppendTo", "Append", "Create", "Read",
-                                                              "Write",    "Delete", "Assign", "Share"};
     Role role;
     role.id = attribute_or_empty(element, "id");
     role.name = attribute_or_empty(element, "name");
@@ -312,22 +310,11 @@ Role read_role(const Node& element, const std::set<std::string>& entities)
     for (const Node* privilege : privileges->children_named("RolePrivilege")) {
         std::string name = attribute_or_empty(*privilege, "name");
         std::string level = attribute_or_empty(*privilege, "level");
-        bool placed = false;
-        if (name.starts_with("prv")) {
-            for (std::string_view action : k_actions) {
-                std::string_view rest = std::string_view(name).substr(3);
-                if (!rest.starts_with(action)) {
-                    continue;
-                }
-                std::string entity = ascii_lower(rest.substr(action.size()));
-                if (entities.contains(entity)) {
-                    role.entities[entity][std::string(action)] = level;
-                    placed = true;
-                }
-                break;
-            }
-        }
-        if (!placed) {
+        auto parsed = solution::parse_privilege(name);
+        std::string entity = parsed ? ascii_lower(parsed->entity) : std::string();
+        if (parsed && entities.contains(entity)) {
+            role.entities[entity][std::string(parsed->action)] = level;
+        } else {
             role.other[name] = level;
         }
     }

@@ -1,5 +1,8 @@
 #include "describe/labels.hpp"
 
+#include "solution/component_type.hpp"
+#include "solution/privilege.hpp"
+
 namespace escprov::describe {
 
 namespace {
@@ -144,20 +147,25 @@ std::string web_resource_type_text(const std::string& code)
 
 std::string app_component_type_text(const std::string& code)
 {
-    static const std::map<std::string, std::string> k_types = {
-        {"1", "entity"},          {"20", "security role"}, {"26", "view"},        {"29", "process"},
-        {"48", "ribbon command"}, {"59", "chart"},         {"60", "form"},        {"61", "web resource"},
-        {"62", "sitemap"},        {"80", "app module"},    {"300", "canvas app"},
-    };
-    auto found = k_types.find(code);
-    return found == k_types.end() ? "type " + code : found->second;
-}
-
-const std::vector<std::string>& privilege_actions()
-{
-    static const std::vector<std::string> k_actions = {"Create", "Read",     "Write",  "Delete",
-                                                       "Append", "AppendTo", "Assign", "Share"};
-    return k_actions;
+    using solution::ComponentType;
+    auto type = solution::parse_component_type(code);
+    if (!type) {
+        return "type " + code;
+    }
+    switch (*type) {
+    case ComponentType::entity: return "entity";
+    case ComponentType::role: return "security role";
+    case ComponentType::saved_query: return "view";
+    case ComponentType::workflow: return "process";
+    case ComponentType::ribbon_command: return "ribbon command";
+    case ComponentType::saved_query_visualization: return "chart";
+    case ComponentType::system_form: return "form";
+    case ComponentType::web_resource: return "web resource";
+    case ComponentType::site_map: return "sitemap";
+    case ComponentType::app_module: return "app module";
+    case ComponentType::canvas_app: return "canvas app";
+    default: return "type " + code;
+    }
 }
 
 char level_code(const std::string& level)
@@ -180,8 +188,8 @@ char level_code(const std::string& level)
 std::string privilege_code(const EntityPrivileges& privileges)
 {
     std::string code;
-    for (const std::string& action : privilege_actions()) {
-        auto found = privileges.find(action);
+    for (std::string_view action : solution::k_privilege_actions) {
+        auto found = privileges.find(std::string(action));
         code += found == privileges.end() ? '-' : level_code(found->second);
     }
     return code;

@@ -26,9 +26,6 @@ std::string view_type_text(int query_type);
 std::string web_resource_type_text(const std::string& code);
 // "entity", "view", "form", "sitemap"... for an app module component type.
 std::string app_component_type_text(const std::string& code);
-// The privilege actions in matrix order and their one-letter level codes (B user, L business
-// unit, D parent: child business units, G organisation, - none).
-const std::vector<std::string>& privilege_actions();
 char level_code(const std::string& level);
 // The 8-letter code of a role's levels on one entity, e.g. "GGGG GG--" without the space.
 std::string privilege_code(const EntityPrivileges& privileges);

@@ -4,6 +4,7 @@
 #include "describe/labels.hpp"
 #include "describe/render.hpp"
 #include "describe/targets.hpp"
+#include "solution/identity.hpp"
 #include "util/text.hpp"
 
 #include <array>
@@ -495,15 +496,8 @@ private:
 
     std::string role_name(const std::string& id) const
     {
-        auto bare = [](std::string text) {
-            text = ascii_lower(text);
-            if (text.size() >= 2 && text.front() == '{' && text.back() == '}') {
-                text = text.substr(1, text.size() - 2);
-            }
-            return text;
-        };
         for (const Role& role : m_description.roles) {
-            if (bare(role.id) == bare(id)) {
+            if (solution::normalise_id(role.id) == solution::normalise_id(id)) {
                 return cell(role.name) + " (" + code(id) + ")";
             }
         }

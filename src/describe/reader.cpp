@@ -2,6 +2,8 @@
 
 #include "describe/extract.hpp"
 #include "describe/targets.hpp"
+#include "pack/input.hpp"
+#include "solution/component_type.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
@@ -145,7 +147,7 @@ void attach_app_site_maps(Description& description, std::vector<SiteMap> site_ma
 {
     for (AppModule& app : description.app_modules) {
         for (const AppComponent& component : app.components) {
-            if (component.type != "62") {
+            if (solution::parse_component_type(component.type) != solution::ComponentType::site_map) {
                 continue;
             }
             auto found = std::find_if(site_maps.begin(), site_maps.end(), [&](const SiteMap& site_map) {
@@ -287,7 +289,7 @@ Description read_description(const fs::path& tree, const std::optional<fs::path>
     if (!fs::is_directory(tree, error)) {
         throw_input("describe '" + tree.string() + "': not an unpacked solution tree (a folder); unpack a zip first");
     }
-    auto input = solution::open_input(tree, limits);
+    auto input = pack::open_input(tree, limits);
     if (input->kind() != solution::SolutionInput::Kind::tree || !input->has_manifest()) {
         throw_input("describe '" + tree.string() + "': not an unpacked solution tree (no Other/Solution.xml)");
     }
@@ -308,7 +310,8 @@ Description read_description(const fs::path& tree, const std::optional<fs::path>
     // Behaviour 2 in the manifest marks a shell even when it carries a primary key.
     for (Entity& entity : description.entities) {
         for (const auto& root : manifest.root_components) {
-            if (root.type == 1 && root.behavior == 2 && ascii_lower(root.schema_name) == ascii_lower(entity.name)) {
+            if (root.type == solution::ComponentType::entity && root.behavior == 2 &&
+                ascii_lower(root.schema_name) == ascii_lower(entity.name)) {
                 entity.extension = true;
             }
         }

@@ -6,7 +6,10 @@
 #include "merge/sitemap.hpp"
 #include "merge/walker.hpp"
 #include "pack/assemble.hpp"
+#include "pack/input.hpp"
 #include "pack/pack.hpp"
+#include "solution/component_type.hpp"
+#include "solution/identity.hpp"
 #include "solution/schema.hpp"
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
@@ -22,15 +25,10 @@
 namespace escprov::merge {
 
 using connector::add_root_components;
-using connector::attribute_name;
-using connector::attribute_type;
 using connector::Connector;
-using connector::entity_attributes;
-using connector::entity_name;
 using connector::extended_entities;
 using connector::form_root_component;
 using connector::is_extended_entity;
-using connector::item_identity;
 using connector::item_root_component;
 using connector::k_connector_option_value_prefix;
 using connector::k_connector_prefix;
@@ -38,6 +36,12 @@ using connector::k_connector_publisher;
 using connector::org_sitemap_root_component;
 using connector::root_components_node;
 using connector::RootComponent;
+using solution::attribute_name;
+using solution::attribute_type;
+using solution::entity_attributes;
+using solution::entity_name;
+using solution::item_identity;
+using solution::normalise_id;
 
 namespace {
 
@@ -126,7 +130,7 @@ std::string form_label(const xml::Node& form)
             }
         }
     }
-    std::string id = normalise_guid(form.child_text("formid"));
+    std::string id = normalise_id(form.child_text("formid"));
     return name.empty() ? "{" + id + "}" : "'" + name + "' {" + id + "}";
 }
 
@@ -210,10 +214,10 @@ OurIndex index_connector(Connector& connector)
                 std::string name = entity_name(item);
                 index.entities.insert(name);
                 for (auto& [type, form] : forms_of(item)) {
-                    index.form_and_view_ids[normalise_guid(form->child_text("formid"))] = name;
+                    index.form_and_view_ids[normalise_id(form->child_text("formid"))] = name;
                 }
                 for (xml::Node* view : views_of(item)) {
-                    index.form_and_view_ids[normalise_guid(view->child_text("savedqueryid"))] = name;
+                    index.form_and_view_ids[normalise_id(view->child_text("savedqueryid"))] = name;
                 }
             } else if (!solution::section_item(section).empty()) {
                 std::string identity = item_identity(section, item);
@@ -301,7 +305,10 @@ protected:
     void observe_text(std::string_view text) override
     {
         m_id_text += text;
-        std::string id = normalise_guid(trimmed(m_id_text));
+        std::string id = normalise_id(m_id_text);
+        if (id.starts_with('{')) {
+            id.erase(0, 1); // the closing brace is still to come
+        }
         if (id.size() >= 36) {
             m_capturing = false;
             auto found = m_ours.form_and_view_ids.find(id);
@@ -506,10 +513,10 @@ private:
         xml::Node copy = theirs;
         std::set<std::string> ids;
         for (auto& [type, form] : forms_of(merged)) {
-            ids.insert(normalise_guid(form->child_text("formid")));
+            ids.insert(normalise_id(form->child_text("formid")));
         }
         for (auto& [type, form] : forms_of(copy)) {
-            if (ids.count(normalise_guid(form->child_text("formid"))) != 0) {
+            if (ids.count(normalise_id(form->child_text("formid"))) != 0) {
                 continue;
             }
             xml::Node* form_xml = merged.child("FormXml");
@@ -730,7 +737,7 @@ private:
             }
             bool carries_tab = merged.changed() || (merged.warnings.empty() && merged.conflicts.empty());
             if (!full() && carries_tab) {
-                m_changed_forms.push_back(normalise_guid(merged.form.child_text("formid")));
+                m_changed_forms.push_back(normalise_id(merged.form.child_text("formid")));
                 forms_group.empty_tag = false;
                 xml::append_on_own_line(forms_group, std::move(merged.form));
             } else if (full()) {
@@ -1059,7 +1066,7 @@ private:
     {
         std::vector<xml::Node> kept;
         for (auto& child : parent.children) {
-            if (child.is_element() && normalise_guid(trimmed(child.child_text(id_child))) == id) {
+            if (child.is_element() && normalise_id(child.child_text(id_child)) == id) {
                 if (!kept.empty() && kept.back().kind == xml::NodeKind::text) {
                     kept.pop_back();
                 }
@@ -1300,9 +1307,11 @@ void drop_app_root_components(xml::Node& manifest)
     }
     std::vector<xml::Node> kept;
     for (auto& component : list->children) {
-        const std::string* type = component.attribute("type");
+        const std::string* type_attribute = component.attribute("type");
         const std::string* schema = component.attribute("schemaName");
-        bool app = type != nullptr && (*type == "80" || (*type == "62" && schema != nullptr && !schema->empty()));
+        auto type = type_attribute != nullptr ? solution::parse_component_type(*type_attribute) : std::nullopt;
+        bool app = type == solution::ComponentType::app_module ||
+                   (type == solution::ComponentType::site_map && schema != nullptr && !schema->empty());
         if (component.is_element() && app) {
             if (!kept.empty() && kept.back().kind == xml::NodeKind::text) {
                 kept.pop_back();
@@ -1398,7 +1407,7 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
     report.mode = mode_name(options.mode);
     report.on_conflict = on_conflict_name(options.on_conflict);
 
-    auto input = solution::open_input(base, options.limits);
+    auto input = pack::open_input(base, options.limits);
     if (!input->has_customizations()) {
         throw_input("merge: " + quoted(base) + " has no customizations.xml to merge into");
     }

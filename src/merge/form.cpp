@@ -1,6 +1,6 @@
 #include "merge/form.hpp"
 
-#include <cctype>
+#include "solution/identity.hpp"
 
 namespace escprov::merge {
 
@@ -22,21 +22,10 @@ bool holds_managed_difference(const xml::Node& node)
 std::string tab_id(const xml::Node& tab)
 {
     const std::string* id = tab.attribute("id");
-    return id != nullptr ? normalise_guid(*id) : std::string();
+    return id != nullptr ? solution::normalise_id(*id) : std::string();
 }
 
 } // namespace
-
-std::string normalise_guid(std::string_view text)
-{
-    std::string out;
-    for (char c : text) {
-        if (c != '{' && c != '}') {
-            out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-        }
-    }
-    return out;
-}
 
 FormMerge merge_form_tab(const xml::Node& customer, const xml::Node& tab, bool replace_conflicting)
 {

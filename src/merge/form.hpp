@@ -25,7 +25,4 @@ struct FormMerge {
 // `replace_conflicting` (an upgrade, or --on-conflict ours): then the connector's tab takes its place.
 FormMerge merge_form_tab(const xml::Node& customer, const xml::Node& tab, bool replace_conflicting = false);
 
-// A GUID as written in customizations.xml, for comparison: braces dropped, lower case.
-std::string normalise_guid(std::string_view text);
-
 } // namespace escprov::merge

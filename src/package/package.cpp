@@ -2,6 +2,7 @@
 
 #include "connector/templates.hpp"
 #include "pack/assemble.hpp"
+#include "pack/input.hpp"
 #include "pack/pack.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -97,7 +98,7 @@ std::pair<xml::Node, xml::Node> manifest_lists(const std::vector<Component>& com
     std::vector<connector::FormDependent> forms;
     for (const auto& component : components) {
         roots.push_back(component.root);
-        if (component.root.type == 60) {
+        if (component.root.type == solution::ComponentType::system_form) {
             forms.push_back({component.root.value, component.range_name, component.display_name});
         }
     }
@@ -282,26 +283,36 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
         } else if (segments.size() == 2 && segments[0] == "Roles" && !pack::is_managed_variant(file)) {
             xml::Node role = parse_file(tree / file, limits);
             std::string id = identity_of(tree / file, "Role id", role.attribute("id"));
-            roles.push_back({{20, "id", id, false}, "", "", {}, "role " + id, ""});
+            roles.push_back({{solution::ComponentType::role, "id", id, false}, "", "", {}, "role " + id, ""});
         } else if (segments.size() == 2 && segments[0] == "OptionSets") {
             xml::Node option_set = parse_file(tree / file, limits);
             std::string name = identity_of(tree / file, "Name", option_set.attribute("Name"));
-            option_sets.push_back({{9, "schemaName", name, false}, "", "", {}, "option set " + name, ""});
+            option_sets.push_back({{solution::ComponentType::option_set, "schemaName", name, false},
+                                   "",
+                                   "",
+                                   {},
+                                   "option set " + name,
+                                   ""});
         } else if (segments.size() >= 2 && segments[0] == "WebResources" && file.ends_with(".data.xml")) {
             xml::Node resource = parse_file(tree / file, limits);
             std::string name_text = resource.child_text("Name");
             std::string name = identity_of(tree / file, "Name", &name_text);
-            web_resources.push_back({{61, "schemaName", name, false}, "", "", {}, "web resource " + name, ""});
+            web_resources.push_back({{solution::ComponentType::web_resource, "schemaName", name, false},
+                                     "",
+                                     "",
+                                     {},
+                                     "web resource " + name,
+                                     ""});
         } else if (segments.size() == 3 && segments[0] == "AppModuleSiteMaps" &&
                    segments[2] == "AppModuleSiteMap.xml") {
-            app_sitemaps.push_back({{62, "schemaName", segments[1], false},
+            app_sitemaps.push_back({{solution::ComponentType::site_map, "schemaName", segments[1], false},
                                     "appmodulesitemap",
                                     segments[1],
                                     {"AppModuleSiteMaps/" + segments[1] + "/"},
                                     "app sitemap " + segments[1],
                                     ""});
         } else if (segments.size() == 3 && segments[0] == "AppModules" && segments[2] == "AppModule.xml") {
-            apps.push_back({{80, "schemaName", segments[1], false},
+            apps.push_back({{solution::ComponentType::app_module, "schemaName", segments[1], false},
                             "appmodule",
                             segments[1],
                             {"AppModules/" + segments[1] + "/"},
@@ -345,7 +356,7 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     }
     check_interrupted();
 
-    auto input = solution::open_tree_input(tree, options.limits);
+    auto input = pack::open_tree_input(tree, options.limits);
     solution::Manifest current = input->read_manifest();
     if (options.version) {
         result.version = *options.version;

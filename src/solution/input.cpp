@@ -180,7 +180,7 @@ ExportEntries find_export_entries(const zip::Reader& zip)
     return entries;
 }
 
-std::unique_ptr<SolutionInput> open_input(const std::filesystem::path& path, const InputLimits& limits)
+std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path, const InputLimits& limits)
 {
     std::error_code ec;
     auto status = std::filesystem::status(path, ec);
@@ -188,7 +188,7 @@ std::unique_ptr<SolutionInput> open_input(const std::filesystem::path& path, con
         throw_input("open " + quoted(path) + ": no such file or folder");
     }
     if (std::filesystem::is_directory(status)) {
-        return open_tree_input(path, limits);
+        throw_input("open " + quoted(path) + ": a folder, not a solution file");
     }
     std::ifstream in(path, std::ios::binary);
     char magic[2] = {};

@@ -1,7 +1,7 @@
 #pragma once
 // A solution as the user hands it to us: a zip, an unpacked SolutionPackager folder, or a loose
 // customizations.xml / solution.xml. Commands read through this one interface, so every command
-// accepts every form where it makes sense.
+// accepts every form where it makes sense; pack/input.hpp opens any of them, trees included.
 
 #include "solution/manifest.hpp"
 #include "xml/reader.hpp"
@@ -73,12 +73,10 @@ struct ExportEntries {
 // Throws Error(input) naming the zip when it has no solution.xml.
 ExportEntries find_export_entries(const zip::Reader& zip);
 
-// Opens `path`, deciding by what it is: a directory is a tree; a file starting with the zip
-// signature is a zip; an XML file is loose customizations.xml or solution.xml by its root
-// element. Throws Error(input) naming the path and the reason when it is none of these.
-std::unique_ptr<SolutionInput> open_input(const std::filesystem::path& path, const InputLimits& limits);
-
-// Implemented by the tree reader (solution/tree_reader.cpp).
-std::unique_ptr<SolutionInput> open_tree_input(const std::filesystem::path& path, const InputLimits& limits);
+// Opens the file `path`: a file starting with the zip signature is a zip; an XML file is loose
+// customizations.xml or solution.xml by its root element. Throws Error(input) naming the path and
+// the reason when it is none of these, or a folder (trees are read by pack::open_input, which
+// knows their layout).
+std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path, const InputLimits& limits);
 
 } // namespace escprov::solution

@@ -54,7 +54,7 @@ DependencyEnd read_end(const xml::Node* node)
     if (node == nullptr) {
         return end;
     }
-    end.type = to_int(node->attribute("type")).value_or(0);
+    end.type = static_cast<ComponentType>(to_int(node->attribute("type")).value_or(0));
     end.schema_name = attribute_or_empty(*node, "schemaName");
     end.id = attribute_or_empty(*node, "id");
     end.display_name = attribute_or_empty(*node, "displayName");
@@ -97,7 +97,7 @@ Manifest read_manifest(xml::ByteSource& source, const xml::Limits& limits)
     if (const xml::Node* roots = body->child("RootComponents")) {
         for (const xml::Node* node : roots->children_named("RootComponent")) {
             RootComponent component;
-            component.type = to_int(node->attribute("type")).value_or(0);
+            component.type = static_cast<ComponentType>(to_int(node->attribute("type")).value_or(0));
             component.schema_name = attribute_or_empty(*node, "schemaName");
             component.id = attribute_or_empty(*node, "id");
             component.behavior = to_int(node->attribute("behavior"));
@@ -159,57 +159,6 @@ std::optional<CrmVersion> target_version(const Manifest& manifest)
         }
     }
     return std::nullopt;
-}
-
-std::string component_type_name(int type)
-{
-    static const std::map<int, std::string> names = {
-        {1, "Entity"},
-        {2, "Attribute"},
-        {3, "Relationship"},
-        {4, "Attribute Picklist Value"},
-        {9, "Option Set"},
-        {10, "Entity Relationship"},
-        {13, "Managed Property"},
-        {14, "Entity Key"},
-        {16, "Privilege"},
-        {20, "Role"},
-        {21, "Role Privilege"},
-        {24, "Form"},
-        {26, "Saved Query"},
-        {29, "Workflow"},
-        {31, "Report"},
-        {36, "Email Template"},
-        {44, "Duplicate Rule"},
-        {46, "Entity Map"},
-        {47, "Attribute Map"},
-        {48, "Ribbon Command"},
-        {50, "Ribbon Customization"},
-        {55, "Ribbon Diff"},
-        {59, "Saved Query Visualization"},
-        {60, "System Form"},
-        {61, "Web Resource"},
-        {62, "Site Map"},
-        {63, "Connection Role"},
-        {65, "Hierarchy Rule"},
-        {66, "Custom Control"},
-        {70, "Field Security Profile"},
-        {71, "Field Permission"},
-        {80, "App Module"},
-        {90, "Plugin Type"},
-        {91, "Plugin Assembly"},
-        {92, "SDK Message Processing Step"},
-        {93, "SDK Message Processing Step Image"},
-        {95, "Service Endpoint"},
-        {152, "SLA"},
-        {300, "Canvas App"},
-        {371, "Connector"},
-        {372, "Connector"},
-        {380, "Environment Variable Definition"},
-        {381, "Environment Variable Value"},
-    };
-    auto found = names.find(type);
-    return found != names.end() ? found->second : "type " + std::to_string(type);
 }
 
 std::string_view managed_word(const Manifest& manifest)

@@ -2,6 +2,7 @@
 // solution.xml: the manifest of a solution (name, version, managed flag, publisher, root
 // components, missing dependencies) and the CRM version it was exported from.
 
+#include "solution/component_type.hpp"
 #include "xml/node.hpp"
 
 #include <optional>
@@ -12,7 +13,7 @@
 namespace escprov::solution {
 
 struct RootComponent {
-    int type = 0;
+    ComponentType type = ComponentType{};
     std::string schema_name; // schemaName=, for entities, web resources, sitemaps, apps...
     std::string id;          // id=, for roles, forms, workflows...
     std::optional<int> behavior;
@@ -22,7 +23,7 @@ struct RootComponent {
 };
 
 struct DependencyEnd {
-    int type = 0;
+    ComponentType type = ComponentType{};
     std::string schema_name;
     std::string id;
     std::string display_name;
@@ -79,9 +80,6 @@ std::optional<CrmVersion> parse_crm_version(std::string_view text);
 // The CRM version a solution targets: SolutionPackageVersion, else minimumversion, else the
 // major.minor of @version.
 std::optional<CrmVersion> target_version(const Manifest& manifest);
-
-// "Entity", "Attribute", "Role"... for a solution component type code; "type N" when unknown.
-std::string component_type_name(int type);
 
 // "managed", "unmanaged", "both" (unpacked from both exports) or "unknown" (no or another <Managed>).
 std::string_view managed_word(const Manifest& manifest);

@@ -1,5 +1,8 @@
 #include "validate/content_checks.hpp"
 
+#include "solution/component_type.hpp"
+#include "solution/identity.hpp"
+#include "solution/privilege.hpp"
 #include "solution/schema.hpp"
 #include "util/interrupt.hpp"
 #include "util/text.hpp"
@@ -10,21 +13,10 @@
 
 namespace escprov::validate {
 
-namespace {
+using solution::ComponentType;
+using solution::normalise_id;
 
-// Component type codes (solutioncomponent.componenttype) the checks can map to content.
-constexpr int k_entity = 1;
-constexpr int k_optionset = 9;
-constexpr int k_relationship = 10;
-constexpr int k_role = 20;
-constexpr int k_view = 26;
-constexpr int k_workflow = 29;
-constexpr int k_form = 60;
-constexpr int k_web_resource = 61;
-constexpr int k_sitemap = 62;
-constexpr int k_app_module = 80;
-constexpr int k_plugin_assembly = 91;
-constexpr int k_plugin_step = 92;
+namespace {
 
 // The customization prefix of a schema name ("esc_emailcampaign" -> "esc"), or "" when the name
 // has none (system components, names whose first segment is not a plain word).
@@ -54,23 +46,6 @@ bool is_privilege_level(std::string_view level)
 
 } // namespace
 
-std::string identity_key(std::string_view text)
-{
-    size_t begin = 0;
-    size_t end = text.size();
-    while (begin < end && std::isspace(static_cast<unsigned char>(text[begin])) != 0) {
-        ++begin;
-    }
-    while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1])) != 0) {
-        --end;
-    }
-    if (end - begin >= 2 && text[begin] == '{' && text[end - 1] == '}') {
-        ++begin;
-        --end;
-    }
-    return ascii_lower(text.substr(begin, end - begin));
-}
-
 struct ContentChecks::State {
     ContentContext context;
     Findings& findings;
@@ -88,11 +63,11 @@ struct ContentChecks::State {
     std::unordered_set<std::string> sections_seen;
 
     // What the content holds, by component type: the identity sets that also find duplicates.
-    std::map<int, std::unordered_set<std::string>> present;
+    std::map<ComponentType, std::unordered_set<std::string>> present;
     bool org_sitemap = false;
 
     // The root components of the manifest, by type, and each root entity's behavior.
-    std::map<int, std::unordered_set<std::string>> roots;
+    std::map<ComponentType, std::unordered_set<std::string>> roots;
     std::unordered_map<std::string, int> entity_behavior;
     bool check_coverage = false;
     std::string publisher_prefix; // lower case; empty when prefixes are not checked
@@ -138,9 +113,9 @@ struct ContentChecks::State {
         }
         for (const auto& root : manifest->root_components) {
             const std::string& key = root.schema_name.empty() ? root.id : root.schema_name;
-            roots[root.type].insert(identity_key(key));
-            if (root.type == k_entity) {
-                entity_behavior[identity_key(key)] = root.behavior.value_or(0);
+            roots[root.type].insert(normalise_id(key));
+            if (root.type == ComponentType::entity) {
+                entity_behavior[normalise_id(key)] = root.behavior.value_or(0);
             }
         }
         // The Default solution is the whole organisation: it names no components one by one.
@@ -166,13 +141,13 @@ struct ContentChecks::State {
         }
         return std::equal(expected.begin(), expected.end(), path.begin() + 1);
     }
-    bool rooted(int type, const std::string& key) const
+    bool rooted(ComponentType type, const std::string& key) const
     {
         auto found = roots.find(type);
         return found != roots.end() && found->second.contains(key);
     }
     // Records a component; returns false when one with the same identity was seen before.
-    bool record(int type, const std::string& key) { return present[type].insert(key).second; }
+    bool record(ComponentType type, const std::string& key) { return present[type].insert(key).second; }
     void check_prefix(std::string_view code, std::string_view kind, const std::string& name, const xml::Location& where)
     {
         if (publisher_prefix.empty()) {
@@ -185,13 +160,13 @@ struct ContentChecks::State {
                                publisher_prefix + "_'"));
         }
     }
-    void check_covered(int type, std::string_view kind, const std::string& key, const std::string& shown,
+    void check_covered(ComponentType type, std::string_view kind, const std::string& key, const std::string& shown,
                        const xml::Location& where)
     {
         if (check_coverage && !key.empty() && !rooted(type, key)) {
             add("ESC-ROOT-003", where,
                 std::string(kind) + " '" + shown + "' is in customizations.xml but no RootComponent of type " +
-                    std::to_string(type) + " names it");
+                    solution::type_text(type) + " names it");
         }
     }
 
@@ -245,13 +220,13 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
         if (name == "Role") {
             const std::string* id = xml::find_attribute(attributes, "id");
             if (id != nullptr) {
-                std::string key = identity_key(*id);
+                std::string key = normalise_id(*id);
                 const std::string* role_name = xml::find_attribute(attributes, "name");
                 std::string shown = role_name != nullptr ? *role_name + " " + *id : *id;
-                if (!record(k_role, key)) {
+                if (!record(ComponentType::role, key)) {
                     add("ESC-DUP-008", where, "security role id " + *id + " appears twice");
                 }
-                check_covered(k_role, "security role", key, shown, where);
+                check_covered(ComponentType::role, "security role", key, shown, where);
             }
         } else {
             const std::string* privilege = xml::find_attribute(attributes, "name");
@@ -263,7 +238,7 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
                         "; a privilege needs a name and a level of Basic, Local, Deep or Global");
             }
             if (privilege != nullptr && !is_system_privilege(*privilege)) {
-                if (auto target = split_privilege(*privilege)) {
+                if (auto target = solution::parse_privilege(*privilege)) {
                     std::string entity = ascii_lower(target->entity);
                     if (!privilege_targets.contains(entity)) {
                         privilege_targets.emplace(entity, PrivilegeUse{*privilege, file_of(where), where});
@@ -273,35 +248,36 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
         }
     } else if (in({"Workflows", "Workflow"})) {
         if (const std::string* id = xml::find_attribute(attributes, "WorkflowId")) {
-            std::string key = identity_key(*id);
-            record(k_workflow, key);
+            std::string key = normalise_id(*id);
+            record(ComponentType::workflow, key);
             const std::string* workflow_name = xml::find_attribute(attributes, "Name");
-            check_covered(k_workflow, "process", key, workflow_name != nullptr ? *workflow_name : *id, where);
+            check_covered(ComponentType::workflow, "process", key, workflow_name != nullptr ? *workflow_name : *id,
+                          where);
         }
     } else if (in({"optionsets", "optionset"})) {
         if (const std::string* optionset = xml::find_attribute(attributes, "Name")) {
-            std::string key = identity_key(*optionset);
-            if (!record(k_optionset, key)) {
+            std::string key = normalise_id(*optionset);
+            if (!record(ComponentType::option_set, key)) {
                 add("ESC-DUP-010", where, "global option set '" + *optionset + "' appears twice");
             }
-            check_covered(k_optionset, "global option set", key, *optionset, where);
+            check_covered(ComponentType::option_set, "global option set", key, *optionset, where);
         }
     } else if (in({"EntityRelationships", "EntityRelationship"})) {
         if (const std::string* relationship = xml::find_attribute(attributes, "Name")) {
-            record(k_relationship, identity_key(*relationship));
+            record(ComponentType::entity_relationship, normalise_id(*relationship));
         }
     } else if (in({"SolutionPluginAssemblies", "PluginAssembly"})) {
         if (const std::string* full_name = xml::find_attribute(attributes, "FullName")) {
-            record(k_plugin_assembly, identity_key(*full_name));
+            record(ComponentType::plugin_assembly, normalise_id(*full_name));
             // Root components name an assembly by its simple name in some exports.
-            record(k_plugin_assembly, identity_key(full_name->substr(0, full_name->find(','))));
+            record(ComponentType::plugin_assembly, normalise_id(full_name->substr(0, full_name->find(','))));
         }
         if (const std::string* id = xml::find_attribute(attributes, "PluginAssemblyId")) {
-            record(k_plugin_assembly, identity_key(*id));
+            record(ComponentType::plugin_assembly, normalise_id(*id));
         }
     } else if (in({"SdkMessageProcessingSteps", "SdkMessageProcessingStep"})) {
         if (const std::string* id = xml::find_attribute(attributes, "SdkMessageProcessingStepId")) {
-            record(k_plugin_step, identity_key(*id));
+            record(ComponentType::sdk_message_processing_step, normalise_id(*id));
         }
     } else if (in({"SiteMap", "SiteMap"})) {
         org_sitemap = true;
@@ -360,8 +336,8 @@ void ContentChecks::State::end(const xml::Location& where)
         capturing = false;
         if (in({"Entities", "Entity", "Name"})) {
             entity_name = text;
-            std::string key = identity_key(text);
-            if (!record(k_entity, key)) {
+            std::string key = normalise_id(text);
+            if (!record(ComponentType::entity, key)) {
                 add("ESC-DUP-001", text_where, "entity '" + text + "' appears twice");
             }
         } else if (in({"Entities", "Entity", "EntityInfo", "entity", "attributes", "attribute", "LogicalName"})) {
@@ -370,33 +346,33 @@ void ContentChecks::State::end(const xml::Location& where)
                     "attribute LogicalName '" + text + "' appears twice in entity '" + entity_name + "'");
             }
         } else if (in({"Entities", "Entity", "EntityInfo", "entity", "attributes", "attribute", "IsCustomField"})) {
-            attribute_custom = identity_key(text) == "1";
+            attribute_custom = normalise_id(text) == "1";
         } else if (in({"Entities", "Entity", "FormXml", "forms", "systemform", "formid"}) ||
                    in({"Dashboards", "Dashboard", "FormId"})) {
-            std::string key = identity_key(text);
-            if (!record(k_form, key)) {
+            std::string key = normalise_id(text);
+            if (!record(ComponentType::system_form, key)) {
                 add("ESC-DUP-003", text_where, "form id " + text + " appears twice");
             }
-            entity_has_rooted_part = entity_has_rooted_part || rooted(k_form, key);
+            entity_has_rooted_part = entity_has_rooted_part || rooted(ComponentType::system_form, key);
         } else if (in({"Entities", "Entity", "SavedQueries", "savedqueries", "savedquery", "savedqueryid"})) {
-            std::string key = identity_key(text);
-            if (!record(k_view, key)) {
+            std::string key = normalise_id(text);
+            if (!record(ComponentType::saved_query, key)) {
                 add("ESC-DUP-004", text_where, "view id " + text + " appears twice");
             }
-            entity_has_rooted_part = entity_has_rooted_part || rooted(k_view, key);
+            entity_has_rooted_part = entity_has_rooted_part || rooted(ComponentType::saved_query, key);
         } else if (in({"WebResources", "WebResource", "Name"})) {
-            std::string key = identity_key(text);
-            if (!record(k_web_resource, key)) {
+            std::string key = normalise_id(text);
+            if (!record(ComponentType::web_resource, key)) {
                 add("ESC-DUP-009", text_where, "web resource '" + text + "' appears twice");
             }
-            check_covered(k_web_resource, "web resource", key, text, text_where);
+            check_covered(ComponentType::web_resource, "web resource", key, text, text_where);
             check_prefix("ESC-PFX-003", "web resource", text, text_where);
         } else if (in({"AppModuleSiteMaps", "AppModuleSiteMap", "SiteMapUniqueName"})) {
-            record(k_sitemap, identity_key(text));
-            check_covered(k_sitemap, "app sitemap", identity_key(text), text, text_where);
+            record(ComponentType::site_map, normalise_id(text));
+            check_covered(ComponentType::site_map, "app sitemap", normalise_id(text), text, text_where);
         } else if (in({"AppModules", "AppModule", "UniqueName"})) {
-            record(k_app_module, identity_key(text));
-            check_covered(k_app_module, "model-driven app", identity_key(text), text, text_where);
+            record(ComponentType::app_module, normalise_id(text));
+            check_covered(ComponentType::app_module, "model-driven app", normalise_id(text), text, text_where);
         } else if (depth == 4 && (name == "FileName" || name == "XamlFileName" || name == "JsonFileName") &&
                    (path[1] == "WebResources" || path[1] == "Workflows" || path[1] == "SolutionPluginAssemblies")) {
             std::string part = text;
@@ -412,21 +388,21 @@ void ContentChecks::State::end(const xml::Location& where)
 
     if (in({"Entities", "Entity", "EntityInfo", "entity", "attributes", "attribute"})) {
         if (attribute_custom && !attribute_physical_name.empty()) {
-            auto behavior = entity_behavior.find(identity_key(entity_name));
+            auto behavior = entity_behavior.find(normalise_id(entity_name));
             bool ours = behavior != entity_behavior.end();
             if (ours) {
                 check_prefix("ESC-PFX-002", "custom attribute", attribute_physical_name, attribute_where);
             }
         }
     } else if (in({"Entities", "Entity"})) {
-        std::string key = identity_key(entity_name);
+        std::string key = normalise_id(entity_name);
         if (!prefix_of(entity_name).empty()) {
             auto behavior = entity_behavior.find(key);
             if (behavior != entity_behavior.end() && behavior->second != 2) {
                 check_prefix("ESC-PFX-001", "custom entity", entity_name, entity_where);
             }
             if (!entity_has_rooted_part) {
-                check_covered(k_entity, "custom entity", key, entity_name, entity_where);
+                check_covered(ComponentType::entity, "custom entity", key, entity_name, entity_where);
             }
         }
     } else if (sitemap_depth != 0 && depth + 1 == sitemap_depth) {
@@ -442,26 +418,28 @@ void ContentChecks::State::finish()
     // Every root component we can map to content must be there.
     if (const solution::Manifest* manifest = context.manifest) {
         for (const auto& root : manifest->root_components) {
-            std::string key = identity_key(root.schema_name.empty() ? root.id : root.schema_name);
+            std::string key = normalise_id(root.schema_name.empty() ? root.id : root.schema_name);
             bool present_here = false;
             switch (root.type) {
-            case k_entity:
-            case k_optionset:
-            case k_role:
-            case k_web_resource:
-            case k_app_module:
-            case k_plugin_assembly:
-            case k_plugin_step:
-            case k_form:
-            case k_view:
-            case k_workflow:
-            case k_relationship:
+            case ComponentType::entity:
+            case ComponentType::option_set:
+            case ComponentType::role:
+            case ComponentType::web_resource:
+            case ComponentType::app_module:
+            case ComponentType::plugin_assembly:
+            case ComponentType::sdk_message_processing_step:
+            case ComponentType::system_form:
+            case ComponentType::saved_query:
+            case ComponentType::workflow:
+            case ComponentType::entity_relationship:
                 if (key.empty()) {
                     continue; // a role named by parentId in org exports: nothing to look up
                 }
                 present_here = present[root.type].contains(key);
                 break;
-            case k_sitemap: present_here = key.empty() ? org_sitemap : present[k_sitemap].contains(key); break;
+            case ComponentType::site_map:
+                present_here = key.empty() ? org_sitemap : present[ComponentType::site_map].contains(key);
+                break;
             default: continue; // a type we cannot map to content: skipped, never an error
             }
             if (present_here) {
@@ -469,17 +447,17 @@ void ContentChecks::State::finish()
             }
             // Real exports list forms, views, processes and relationships that customizations.xml
             // does not hold (system forms, activated processes): a warning, not breakage.
-            bool soft =
-                root.type == k_form || root.type == k_view || root.type == k_workflow || root.type == k_relationship;
+            bool soft = root.type == ComponentType::system_form || root.type == ComponentType::saved_query ||
+                        root.type == ComponentType::workflow || root.type == ComponentType::entity_relationship;
             xml::Location where{root.location.line, root.location.column, nullptr};
             findings.add(soft ? "ESC-ROOT-002" : "ESC-ROOT-001", manifest->file, where,
                          "RootComponent " + solution::component_type_name(root.type) + " '" +
                              (root.schema_name.empty() ? root.id : root.schema_name) + "' (type " +
-                             std::to_string(root.type) + ") is not in customizations.xml");
+                             solution::type_text(root.type) + ") is not in customizations.xml");
         }
     }
     // Privileges must refer to an entity defined here or to a system entity.
-    const auto& entities = present[k_entity];
+    const auto& entities = present[ComponentType::entity];
     for (const auto& [entity, use] : privilege_targets) {
         if (entities.contains(entity) || is_system_entity(entity)) {
             continue;

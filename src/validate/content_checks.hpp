@@ -53,7 +53,4 @@ private:
     const xml::LocationProvider* m_locations = nullptr;
 };
 
-// "{ABC}" -> "abc": GUIDs and names compare without braces, ignoring case.
-std::string identity_key(std::string_view text);
-
 } // namespace escprov::validate

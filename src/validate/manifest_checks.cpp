@@ -1,4 +1,5 @@
 #include "validate/manifest_checks.hpp"
+#include "solution/component_type.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -89,7 +90,8 @@ void check_manifest(const solution::Manifest& manifest, Findings& findings)
             bool named = node->attribute("schemaName") != nullptr || node->attribute("id") != nullptr ||
                          node->attribute("parentId") != nullptr;
             // The org sitemap is the one component a RootComponent names by type alone.
-            named = named || (type != nullptr && trimmed(*type) == "62");
+            named = named ||
+                    (type != nullptr && solution::parse_component_type(*type) == solution::ComponentType::site_map);
             if (type == nullptr || trimmed(*type).empty() || !named) {
                 findings.add("ESC-MAN-007", file, at(node),
                              type == nullptr ? std::string("RootComponent has no type attribute")

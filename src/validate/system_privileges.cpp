@@ -1,4 +1,5 @@
 #include "validate/system_privileges.hpp"
+#include "solution/privilege.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -662,29 +663,12 @@ bool is_system_privilege(std::string_view name)
                               [](std::string_view a, std::string_view b) { return a < b; });
 }
 
-std::optional<PrivilegeTarget> split_privilege(std::string_view name)
-{
-    // Longest verb first: "AppendTo" before "Append".
-    static constexpr std::array<std::string_view, 8> verbs = {"AppendTo", "Append", "Create", "Read",
-                                                              "Write",    "Delete", "Assign", "Share"};
-    if (!name.starts_with("prv")) {
-        return std::nullopt;
-    }
-    std::string_view rest = name.substr(3);
-    for (std::string_view verb : verbs) {
-        if (rest.starts_with(verb) && rest.size() > verb.size()) {
-            return PrivilegeTarget{verb, rest.substr(verb.size())};
-        }
-    }
-    return std::nullopt;
-}
-
 bool is_system_entity(std::string_view entity)
 {
     static const std::vector<std::string> entities = [] {
         std::vector<std::string> names;
         for (std::string_view privilege : k_system_privileges) {
-            if (auto target = split_privilege(privilege)) {
+            if (auto target = solution::parse_privilege(privilege)) {
                 names.push_back(ascii_lower(target->entity));
             }
         }

@@ -1,5 +1,6 @@
 #include "validate/validator.hpp"
 
+#include "pack/input.hpp"
 #include "util/fs.hpp"
 #include "util/text.hpp"
 #include "validate/content_checks.hpp"
@@ -54,7 +55,7 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
     std::unique_ptr<solution::SolutionInput> input;
     bool opened = false;
     try {
-        input = solution::open_input(path, options.limits);
+        input = pack::open_input(path, options.limits);
         opened = true;
     } catch (const Error& error) {
         // Not knowing what the input is, we cannot check it: not a finding, exit 2.

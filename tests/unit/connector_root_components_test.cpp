@@ -4,6 +4,7 @@
 // too, so a rule that stops matching CRM shows here.
 
 #include "connector/root_components.hpp"
+#include "pack/input.hpp"
 #include "solution/input.hpp"
 #include "support.hpp"
 
@@ -11,6 +12,7 @@
 
 using namespace escprov;
 using namespace escprov::test;
+using solution::ComponentType;
 
 namespace {
 
@@ -46,13 +48,13 @@ std::vector<connector::RootComponent> sample_components()
 {
     return {
         connector::org_sitemap_root_component(),
-        {80, "schemaName", "esc_EmailMarketing", false},
+        {ComponentType::app_module, "schemaName", "esc_EmailMarketing", false},
         connector::form_root_component("1FED44D1-AE68-4A41-BD2B-F13ACAC4ACFA"),
         connector::entity_root_component("esc_messagequeue"),
-        {62, "schemaName", "esc_EmailMarketing", false},
+        {ComponentType::site_map, "schemaName", "esc_EmailMarketing", false},
         connector::entity_root_component("Contact"),
-        {20, "id", "{b1b7f81b-c780-e211-90f7-00155d89bb01}", false},
-        {9, "schemaName", "esc_syncstatus", false},
+        {ComponentType::role, "id", "{b1b7f81b-c780-e211-90f7-00155d89bb01}", false},
+        {ComponentType::option_set, "schemaName", "esc_syncstatus", false},
         connector::entity_root_component("account"),
     };
 }
@@ -108,8 +110,8 @@ TEST(ConnectorRootComponents, AddingToABaseManifestKeepsItsComponentsAndItsOrder
     connector::add_root_components(manifest,
                                    {connector::entity_root_component("account"),
                                     connector::entity_root_component("esc_messagequeue"),
-                                    {9, "schemaName", "esc_syncstatus", false},
-                                    {80, "schemaName", "esc_EmailMarketing", false}},
+                                    {ComponentType::option_set, "schemaName", "esc_syncstatus", false},
+                                    {ComponentType::app_module, "schemaName", "esc_EmailMarketing", false}},
                                    version("9.0"));
     const xml::Node& list = *manifest.child("SolutionManifest")->child("RootComponents");
     EXPECT_EQ(shapes(list), (std::vector<std::string>{
@@ -128,7 +130,7 @@ TEST(ConnectorRootComponents, ItemsOfCustomizationsMapToTheirTypes)
     xml::Node resource = parse("<WebResource><Name> esc_/scripts/form.js </Name></WebResource>");
     xml::Node entity = parse("<Entity><Name LocalizedName=\"Contact\">Contact</Name></Entity>");
     xml::Node relationship = parse(R"(<EntityRelationship Name="esc_x" />)");
-    EXPECT_EQ(connector::item_root_component("Roles", role)->type, 20);
+    EXPECT_EQ(connector::item_root_component("Roles", role)->type, ComponentType::role);
     EXPECT_EQ(connector::item_root_component("Roles", role)->value, "{ABC}");
     EXPECT_EQ(connector::item_root_component("WebResources", resource)->value, "esc_/scripts/form.js");
     auto contact = connector::item_root_component("Entities", entity);
@@ -187,7 +189,7 @@ TEST(ConnectorRootComponents, TheRulesHoldForEveryRealExport)
     ESCPROV_REQUIRE_CORPUS();
     size_t checked = 0;
     for (const auto& zip : corpus_zips()) {
-        auto input = solution::open_input(zip, {});
+        auto input = pack::open_input(zip, {});
         if (!input->has_manifest()) {
             continue;
         }
@@ -201,13 +203,16 @@ TEST(ConnectorRootComponents, TheRulesHoldForEveryRealExport)
         for (const auto& root : manifest.root_components) {
             bool named = !root.schema_name.empty() || !root.id.empty();
             EXPECT_EQ(root.behavior.has_value(), crm->major >= 8)
-                << zip.filename() << " (CRM " << crm->text << ") type " << root.type;
-            if (root.type != 1 && root.behavior) {
-                EXPECT_EQ(*root.behavior, 0) << zip.filename() << " type " << root.type;
+                << zip.filename() << " (CRM " << crm->text << ") type " << solution::type_code(root.type);
+            if (root.type != ComponentType::entity && root.behavior) {
+                EXPECT_EQ(*root.behavior, 0) << zip.filename() << " type " << solution::type_code(root.type);
             }
-            static constexpr int k_written[] = {1, 9, 20, 60, 61, 62, 80};
+            static constexpr ComponentType k_written[] = {ComponentType::entity,       ComponentType::option_set,
+                                                          ComponentType::role,         ComponentType::system_form,
+                                                          ComponentType::web_resource, ComponentType::site_map,
+                                                          ComponentType::app_module};
             if (std::find(std::begin(k_written), std::end(k_written), root.type) == std::end(k_written) ||
-                (!named && root.type != 62)) {
+                (!named && root.type != ComponentType::site_map)) {
                 continue; // types the connector never writes; roles named by parentId in org exports
             }
             ours.push_back({root.type, root.schema_name.empty() ? "id" : "schemaName",

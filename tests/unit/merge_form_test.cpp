@@ -2,6 +2,7 @@
 // the customer's tabs keep their order and content, ours comes last, merging twice adds nothing.
 
 #include "merge/form.hpp"
+#include "solution/identity.hpp"
 #include "support.hpp"
 #include "zip/reader.hpp"
 
@@ -100,6 +101,6 @@ TEST(MergeForm, LeavesManagedDifferencesAndFormsWithoutTabsAloneWithAWarning)
 
 TEST(MergeForm, GuidsCompareWithoutBracesOrCase)
 {
-    EXPECT_EQ(merge::normalise_guid("{6F1C2A8E-3D4B}"), "6f1c2a8e-3d4b");
-    EXPECT_EQ(merge::normalise_guid("6f1c2a8e-3d4b"), "6f1c2a8e-3d4b");
+    EXPECT_EQ(solution::normalise_id("{6F1C2A8E-3D4B}"), "6f1c2a8e-3d4b");
+    EXPECT_EQ(solution::normalise_id("6f1c2a8e-3d4b"), "6f1c2a8e-3d4b");
 }

@@ -2,6 +2,7 @@
 // the target, an existing zip; missing part files warn (or fail with --strict); the tree reader
 // locates events in the tree files they come from.
 
+#include "pack/input.hpp"
 #include "solution/input.hpp"
 #include "support.hpp"
 #include "zip/writer.hpp"
@@ -206,7 +207,7 @@ TEST(PackSafety, TreeReaderLocatesEventsInTheirTreeFiles)
     TempDir temp;
     fs::path zip = make_solution(temp.path(), k_web_resource_solution, {{"WebResources/esc_scriptsajs1234", "x()"}});
     ASSERT_EQ(run_escprov({"unpack", zip.string(), (temp / "tree").string()}).exit_code, 0);
-    auto input = solution::open_input(temp / "tree", {});
+    auto input = pack::open_input(temp / "tree", {});
     ASSERT_EQ(input->kind(), solution::SolutionInput::Kind::tree);
     EXPECT_EQ(input->read_manifest().unique_name, "T");
     LocationRecorder recorder;

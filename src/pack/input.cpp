@@ -1,16 +1,19 @@
-// An unpacked SolutionPackager tree as a SolutionInput: customizations.xml is streamed as pack
-// would assemble it, with every event located in the tree file it comes from.
+#include "pack/input.hpp"
 
 #include "pack/assemble.hpp"
 #include "pack/content_types.hpp"
 #include "pack/pack.hpp"
-#include "solution/input.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
 #include <algorithm>
 
-namespace escprov::solution {
+namespace escprov::pack {
+
+using solution::CustomizationsHandler;
+using solution::InputLimits;
+using solution::Manifest;
+using solution::SolutionInput;
 
 namespace {
 
@@ -39,7 +42,7 @@ public:
     }
     void read_customizations(CustomizationsHandler& handler) override
     {
-        pack::Assembler assembler(m_path, pack::PackageType::unmanaged, m_limits.xml, order(), files());
+        Assembler assembler(m_path, PackageType::unmanaged, m_limits.xml, order(), files());
         handler.set_locations(assembler);
         assembler.run(handler);
     }
@@ -62,10 +65,10 @@ public:
             entries.push_back(name);
         }
         std::optional<std::string> recorded;
-        if (std::filesystem::is_regular_file(m_path / std::string(pack::k_content_types_file))) {
-            recorded = read_file(m_path / std::string(pack::k_content_types_file));
+        if (std::filesystem::is_regular_file(m_path / std::string(k_content_types_file))) {
+            recorded = read_file(m_path / std::string(k_content_types_file));
         }
-        return pack::make_content_types(entries, recorded);
+        return make_content_types(entries, recorded);
     }
     std::string manifest_name() const override { return (m_path / "Other" / "Solution.xml").string(); }
     std::string customizations_name() const override { return (m_path / "Other" / "Customizations.xml").string(); }
@@ -74,33 +77,33 @@ private:
     // The tree's order file, file list and part plan, each read once: validate asks for the parts,
     // the content types (which need the parts) and the customizations, and a big tree's listing
     // and its .data.xml files are not free.
-    const pack::TreeOrder& order() const
+    const TreeOrder& order() const
     {
         if (!m_order) {
-            m_order = pack::read_order(m_path);
+            m_order = read_order(m_path);
         }
         return *m_order;
     }
     const std::vector<std::string>& files() const
     {
         if (!m_files) {
-            m_files = pack::list_tree_files(m_path);
+            m_files = list_tree_files(m_path);
         }
         return *m_files;
     }
-    const pack::PartPlan& plan() const
+    const PartPlan& plan() const
     {
         if (!m_plan) {
-            m_plan = pack::plan_parts(m_path, files(), m_limits.xml);
+            m_plan = plan_parts(m_path, files(), m_limits.xml);
         }
         return *m_plan;
     }
 
     std::filesystem::path m_path;
     InputLimits m_limits;
-    mutable std::optional<pack::TreeOrder> m_order;
+    mutable std::optional<TreeOrder> m_order;
     mutable std::optional<std::vector<std::string>> m_files;
-    mutable std::optional<pack::PartPlan> m_plan;
+    mutable std::optional<PartPlan> m_plan;
 };
 
 } // namespace
@@ -110,4 +113,13 @@ std::unique_ptr<SolutionInput> open_tree_input(const std::filesystem::path& path
     return std::make_unique<TreeInput>(path, limits);
 }
 
-} // namespace escprov::solution
+std::unique_ptr<SolutionInput> open_input(const std::filesystem::path& path, const InputLimits& limits)
+{
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        return open_tree_input(path, limits);
+    }
+    return solution::open_file_input(path, limits);
+}
+
+} // namespace escprov::pack
