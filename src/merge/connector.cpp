@@ -1,5 +1,6 @@
 #include "merge/connector.hpp"
 
+#include "connector/render.hpp"
 #include "merge/form.hpp"
 #include "merge/templates.hpp"
 #include "pack/assemble.hpp"
@@ -410,6 +411,7 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
         }
         connector.parts[part] = source.tree / file;
     }
+    connector::render(connector, connector::load_profiles(source.templates));
     return connector;
 }
 
