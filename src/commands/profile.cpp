@@ -233,27 +233,19 @@ private:
         return ExitCode::ok;
     }
 
-    // The profiles just before and after `shown` in version order.
+    // The profiles just before and after `shown` in version order (all() is in that order).
     static std::vector<const profile::Profile*> neighbours_of(const profile::Profiles& profiles,
                                                               const profile::Profile& shown)
     {
-        std::vector<const profile::Profile*> ordered;
-        for (const auto& item : profiles.all()) {
-            ordered.push_back(&item);
-        }
-        auto key = [](const profile::Profile* item) {
-            auto parsed = solution::parse_crm_version(item->first);
-            return parsed ? std::make_pair(parsed->major, parsed->minor) : std::make_pair(0, 0);
-        };
-        std::sort(ordered.begin(), ordered.end(), [&key](const auto* a, const auto* b) { return key(a) < key(b); });
+        const auto& all = profiles.all();
         std::vector<const profile::Profile*> result;
-        for (size_t i = 0; i < ordered.size(); ++i) {
-            if (ordered[i] == &shown) {
+        for (size_t i = 0; i < all.size(); ++i) {
+            if (&all[i] == &shown) {
                 if (i > 0) {
-                    result.push_back(ordered[i - 1]);
+                    result.push_back(&all[i - 1]);
                 }
-                if (i + 1 < ordered.size()) {
-                    result.push_back(ordered[i + 1]);
+                if (i + 1 < all.size()) {
+                    result.push_back(&all[i + 1]);
                 }
             }
         }

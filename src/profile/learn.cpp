@@ -339,6 +339,10 @@ Context to_context(const Stats& stats)
         const auto& [a, b] = pair;
         if (a < b && stats.before.contains({b, a})) {
             context.swapped.emplace(a, b);
+        } else if (context.rank.at(a) > context.rank.at(b)) {
+            // Seen one way only, yet ranked the other way: the observations form a cycle that no
+            // single order keeps. A real export shows this order, so it must never read as wrong.
+            context.swapped.emplace(std::min(a, b), std::max(a, b));
         }
     }
     if (!stats.diverse) {

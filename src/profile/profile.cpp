@@ -673,6 +673,7 @@ std::vector<std::string> Profiles::always_elements(const Profile& profile, std::
     }
     std::sort(ranked.begin(), ranked.end());
     std::vector<std::string> names;
+    names.reserve(ranked.size());
     for (auto& [rank, name] : ranked) {
         names.push_back(std::move(name));
     }

@@ -30,7 +30,9 @@
 //                                       RANK orders the children (0 first); rows by RANK
 //   attribute PATH  NAME  PRESENT       XML attribute NAME occurs in PRESENT of the instances
 //   value     PATH  COUNT  TEXT         the most common text of a leaf context, and how often
-//   swapped   PATH  A  B                children A and B were seen in both orders (A < B by name)
+//   swapped   PATH  A  B                children A and B were seen in both orders, or in an order
+//                                       RANK cannot keep (a cycle); A < B by name. Every order a
+//                                       real export shows agrees with RANK or is a swapped pair.
 //   override  PATH  KIND  NAME  WHAT  REASON
 //                                       a reviewed, hand-written correction that the learner
 //                                       carries over from templates/profiles/overrides.tsv:
@@ -66,7 +68,7 @@ struct Context {
     std::map<std::string, uint64_t, std::less<>> elements;   // child element -> instances with it
     std::map<std::string, uint64_t, std::less<>> attributes; // XML attribute -> instances with it
     std::map<std::string, size_t, std::less<>> rank;         // child element -> position (0 first)
-    std::set<std::pair<std::string, std::string>> swapped;   // children seen in both orders (a < b)
+    std::set<std::pair<std::string, std::string>> swapped;   // children seen in both orders (a < b), see above
     std::optional<std::pair<uint64_t, std::string>> value;   // the most common leaf text and its count
 };
 

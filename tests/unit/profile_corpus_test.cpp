@@ -5,6 +5,8 @@
 #include "profile/profile.hpp"
 #include "support.hpp"
 
+#include <fstream>
+
 using namespace escprov;
 using namespace escprov::test;
 using profile::Usage;
@@ -293,6 +295,45 @@ TEST(ProfileCommand, ShowPrintsWhatAVersionWrites)
     RunResult thin = run_escprov({"profile", "show", "5.0", "--profiles", profiles, "--context", FORM + "\t"});
     EXPECT_EQ(thin.exit_code, 0);
     EXPECT_NE(thin.out.find("No context starts with"), std::string::npos);
+}
+
+TEST(ProfileCommand, LearningUsesMemoryByContextsNotByExportSize)
+{
+    TempDir dir;
+    // One entity with `count` attributes, each with its own names and label.
+    auto write_export = [&dir](const std::string& name, int count) {
+        fs::path folder = dir / name;
+        fs::create_directories(folder);
+        write_bytes(folder / "solution.xml", "<ImportExportXml version=\"9.2.1.1\" SolutionPackageVersion=\"9.2\">"
+                                             "<SolutionManifest><UniqueName>t</UniqueName><Managed>0</Managed>"
+                                             "<RootComponents /></SolutionManifest></ImportExportXml>");
+        std::ofstream out(folder / "customizations.xml", std::ios::binary);
+        out << "<ImportExportXml><Entities><Entity><Name>e</Name><EntityInfo><entity Name=\"e\"><attributes>";
+        for (int i = 0; i < count; ++i) {
+            std::string n = std::to_string(i);
+            out << "<attribute PhysicalName=\"tst_a" << n << "\"><Type>nvarchar</Type><Name>tst_a" << n
+                << "</Name><LogicalName>tst_a" << n << "</LogicalName><MaxLength>" << n
+                << "</MaxLength><displaynames><displayname description=\"Attribute " << n
+                << " with a long label\" languagecode=\"1033\" /></displaynames></attribute>";
+        }
+        out << "</attributes></entity></EntityInfo></Entity></Entities></ImportExportXml>";
+        return folder;
+    };
+    fs::path small = write_export("small", 2000);   // about half a megabyte
+    fs::path large = write_export("large", 100000); // about 28 MB
+    ASSERT_GT(fs::file_size(large / "customizations.xml"), 25u << 20);
+    RunResult few = run_escprov({"profile", "learn", small.string(), "-o", (dir / "out-small").string()});
+    RunResult many = run_escprov({"profile", "learn", large.string(), "-o", (dir / "out-large").string()});
+    ASSERT_EQ(few.exit_code, 0) << few.err;
+    ASSERT_EQ(many.exit_code, 0) << many.err;
+    EXPECT_EQ(read_bytes(dir / "out-large" / "9.2.tsv")
+                  .find("\nvalue\tcustomizations.xml/Entities/Entity/EntityInfo/"
+                        "entity/attributes/attribute/Name\t"),
+              std::string::npos)
+        << "100,000 distinct names have no usual value";
+    // Fifty times the input, the same contexts: the peak may not grow by more than a few megabytes.
+    EXPECT_LT(many.peak_rss_bytes, few.peak_rss_bytes + (8u << 20))
+        << few.peak_rss_bytes / 1024 << " KB for 0.5 MB, " << many.peak_rss_bytes / 1024 << " KB for 28 MB";
 }
 
 TEST(ProfileCommand, UsageErrorsExit2)

@@ -314,6 +314,30 @@ TEST(ProfileLearn, RanksChildrenByMajorityAndReportsSwappedPairs)
     EXPECT_EQ(language.swapped, (std::set<std::pair<std::string, std::string>>{{"A", "B"}}));
 }
 
+TEST(ProfileLearn, AnOrderNoRankCanKeepIsSwapped)
+{
+    TempDir dir;
+    profile::Learner learner;
+    // X before Y, Y before Z, Z before X: each seen one way only, and no order keeps all three.
+    const std::vector<std::string> orders = {"<X/><Y/>", "<Y/><Z/>", "<Z/><X/>"};
+    for (size_t i = 0; i < orders.size(); ++i) {
+        auto folder = write_loose(dir / ("c" + std::to_string(i)), "9.2.1.1", "9.2",
+                                  "<Languages><Language>" + orders[i] + "</Language></Languages>");
+        learner.add(loose(folder));
+    }
+    auto profiles = learner.profiles();
+    const profile::Context& cycle = context_of(named(profiles, "9.2"), "customizations.xml/Languages/Language");
+    ASSERT_EQ(cycle.rank.size(), 3u);
+    // Every order an export showed agrees with the rank or is listed as swapped.
+    for (const auto& [first, second] :
+         std::vector<std::pair<std::string, std::string>>{{"X", "Y"}, {"Y", "Z"}, {"Z", "X"}}) {
+        bool kept = cycle.rank.at(first) < cycle.rank.at(second);
+        bool listed = cycle.swapped.contains({std::min(first, second), std::max(first, second)});
+        EXPECT_TRUE(kept || listed) << first << " before " << second;
+    }
+    EXPECT_EQ(cycle.swapped.size(), 1u);
+}
+
 TEST(ProfileLearn, QualifiesEntityAttributesByTypeAndEntitiesByShape)
 {
     TempDir dir;
