@@ -115,6 +115,7 @@ void shape_sections(Connector& connector, Shaper& shaper)
         }
         std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         std::vector<std::pair<std::string, std::vector<xml::Node>>> ordered;
+        ordered.reserve(keys.size());
         for (const auto& key : keys) {
             ordered.push_back(std::move(kept[key.second]));
         }

@@ -58,7 +58,7 @@ std::string relationship_name(const xml::Node& relationship)
 // names as children). The generic shaping then keeps only what the target writes.
 xml::Node lookup_field(const xml::Node& attribute)
 {
-    auto value_or = [&](std::string_view child, std::string fallback) {
+    auto value_or = [&](std::string_view child, const std::string& fallback) {
         std::string text = text_of(attribute, child);
         return text.empty() ? fallback : text;
     };
@@ -138,19 +138,23 @@ private:
             }
             std::string entity = ascii_lower(text_of(relationship, "ReferencingEntityName"));
             std::string attribute = ascii_lower(text_of(relationship, "ReferencingAttributeName"));
+            std::string key = entity;
+            key.append(" ").append(attribute);
             if (relationship.child("field") != nullptr) {
-                defined.insert(entity + " " + attribute);
+                defined.insert(key);
                 continue;
             }
             const xml::Node* lookup = find_attribute(entity, attribute);
             if (lookup == nullptr) {
-                m_shaper.note("relationship " + relationship_name(relationship) + ": CRM " + m_connector.target.text +
-                              " defines a lookup in the relationship's <field>, and " + entity + "." + attribute +
-                              " is not in the connector");
+                std::string note = "relationship " + relationship_name(relationship);
+                note.append(": CRM ").append(m_connector.target.text);
+                note.append(" defines a lookup in the relationship's <field>, and ").append(entity);
+                note.append(".").append(attribute).append(" is not in the connector");
+                m_shaper.note(std::move(note));
                 continue;
             }
             add_child(relationship, lookup_field(*lookup));
-            defined.insert(entity + " " + attribute);
+            defined.insert(key);
         }
         for_each_attributes([&](const std::string& entity, xml::Node& attributes) {
             drop_children_if(attributes, [&](const xml::Node& attribute) {

@@ -312,6 +312,7 @@ void Shaper::order_children(xml::Node& element, const profile::Context& context)
         moved = moved || sorted[i].index != i;
     }
     std::vector<xml::Node> ordered;
+    ordered.reserve(sorted.size());
     for (const auto& key : sorted) {
         ordered.push_back(std::move(elements[key.index]));
     }
