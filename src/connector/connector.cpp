@@ -1,5 +1,6 @@
 #include "connector/connector.hpp"
 
+#include "connector/render.hpp"
 #include "connector/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/input.hpp"
@@ -342,6 +343,7 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
         }
         connector.parts[part] = source.tree / file;
     }
+    connector::render(connector, connector::load_profiles(source.templates));
     return connector;
 }
 

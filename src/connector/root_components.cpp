@@ -217,6 +217,13 @@ xml::Node missing_dependencies_node(const std::vector<RootComponent>& components
                      {"parentDisplayName", std::string(provided.display_name)},
                      {"id", form.id}}));
             }
+            // 9.0 and 9.1 number each component with @key; 9.2 exports no longer write it.
+            if (target.minor >= 2) {
+                std::erase_if(required.attributes, [](const xml::Attribute& a) { return a.name == "key"; });
+                for (auto& dependent : dependents) {
+                    std::erase_if(dependent.attributes, [](const xml::Attribute& a) { return a.name == "key"; });
+                }
+            }
             for (auto& dependent : dependents) {
                 dependent.empty_tag = true;
                 xml::Node dependency = xml::make_element("MissingDependency");

@@ -1,5 +1,6 @@
 #include "merge/engine.hpp"
 
+#include "connector/render.hpp"
 #include "connector/root_components.hpp"
 #include "merge/form.hpp"
 #include "merge/outline.hpp"
@@ -1498,6 +1499,14 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
         writer.write_manifest(manifest);
         xml::Handler& handler = writer.customizations("the merged customizations");
         xml::Node document = connector_document(connector, plan.sitemap);
+        connector::RenderResult carried =
+            connector::render_carried(document, connector, connector::load_profiles(source.templates), base_version);
+        for (const auto& note : carried.notes) {
+            report.warnings.push_back("not rendered for CRM " + target.text + ": " + note);
+        }
+        for (const auto& removed : carried.removed) {
+            report.warnings.push_back("removed for CRM " + target.text + " (its exports never write it): " + removed);
+        }
         handler.start_element(document.name, document.attributes, false);
         for (const auto& child : document.children) {
             xml::replay(child, handler);

@@ -1,4 +1,5 @@
 #include "profile/learn.hpp"
+#include "pack/input.hpp"
 
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -490,14 +491,14 @@ std::string Learner::add(const ExportInput& input)
     std::unique_ptr<solution::SolutionInput> customizations; // a loose folder's second file
     fs::path manifest_file;
     switch (input.kind) {
-    case ExportInput::Kind::zip: solution = solution::open_input(input.path, m_impl->limits); break;
+    case ExportInput::Kind::zip: solution = pack::open_input(input.path, m_impl->limits); break;
     case ExportInput::Kind::tree:
-        solution = solution::open_tree_input(input.path, m_impl->limits);
+        solution = pack::open_tree_input(input.path, m_impl->limits);
         manifest_file = input.path / "Other" / "Solution.xml";
         break;
     case ExportInput::Kind::loose:
-        solution = solution::open_input(input.path / "solution.xml", m_impl->limits);
-        customizations = solution::open_input(input.path / "customizations.xml", m_impl->limits);
+        solution = pack::open_input(input.path / "solution.xml", m_impl->limits);
+        customizations = pack::open_input(input.path / "customizations.xml", m_impl->limits);
         manifest_file = input.path / "solution.xml";
         break;
     }
