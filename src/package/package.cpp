@@ -184,6 +184,12 @@ void stage_tree(const fs::path& tree, const std::vector<std::string>& files, con
         }
         std::error_code error;
         fs::copy_file(tree / file, target, error);
+        // A signal can cut the copy short (EINTR): that is the interruption, or a retry.
+        while (error == std::errc::interrupted) {
+            check_interrupted();
+            fs::remove(target, error);
+            fs::copy_file(tree / file, target, error);
+        }
         if (error) {
             throw_output("package: cannot copy " + quoted(tree / file) + " to " + quoted(target) + ": " +
                          error.message());

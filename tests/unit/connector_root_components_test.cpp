@@ -167,18 +167,17 @@ TEST(ConnectorRootComponents, NineNamesTheMarketingSolutionAsRealExportsDo)
         written.push_back(pair[0] + " <- " + pair[1]);
     }
     const std::string campaign =
-        "Required key=0 type=1 schemaName=campaign displayName=Campaign solution=msdynce_Marketing (9.0.4.37)";
+        "Required type=1 schemaName=campaign displayName=Campaign solution=msdynce_Marketing (9.0.4.37)";
     const std::string marketing_list =
-        "Required key=1 type=1 schemaName=list displayName=Marketing List solution=msdynce_Marketing (9.0.4.37)";
-    EXPECT_EQ(written,
-              (std::vector<std::string>{
-                  campaign + " <- Dependent key=0 type=1 schemaName=campaign displayName=Campaign",
-                  marketing_list + " <- Dependent key=1 type=1 schemaName=list displayName=Marketing List",
-                  marketing_list + " <- Dependent key=2 type=60 displayName=Information parentDisplayName=Marketing "
-                                   "List id={aaa}",
-                  marketing_list + " <- Dependent key=3 type=60 displayName=Marketing List "
-                                   "parentDisplayName=Marketing List id={bbb}",
-              }));
+        "Required type=1 schemaName=list displayName=Marketing List solution=msdynce_Marketing (9.0.4.37)";
+    EXPECT_EQ(written, (std::vector<std::string>{
+                           campaign + " <- Dependent type=1 schemaName=campaign displayName=Campaign",
+                           marketing_list + " <- Dependent type=1 schemaName=list displayName=Marketing List",
+                           marketing_list + " <- Dependent type=60 displayName=Information parentDisplayName=Marketing "
+                                            "List id={aaa}",
+                           marketing_list + " <- Dependent type=60 displayName=Marketing List "
+                                            "parentDisplayName=Marketing List id={bbb}",
+                       }));
 }
 
 // The rules above are what the corpus's real exports do: for the component types the connector
