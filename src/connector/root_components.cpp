@@ -177,8 +177,14 @@ xml::Node missing_dependencies_node(const std::vector<RootComponent>& components
 {
     xml::Node list = xml::make_element("MissingDependencies");
     std::map<std::string, size_t> keys; // component identity -> key
-    auto key_of = [&](const std::string& component) {
-        return std::to_string(keys.emplace(component, keys.size()).first->second);
+    // 9.0 and 9.1 number each component with @key, first; 9.2 exports no longer write it.
+    const bool numbered = target.major == 9 && target.minor < 2;
+    auto keyed = [&](const std::string& component, xml::Attributes attributes) {
+        if (numbered) {
+            std::string key = std::to_string(keys.emplace(component, keys.size()).first->second);
+            attributes.insert(attributes.begin(), xml::Attribute{"key", std::move(key)});
+        }
+        return attributes;
     };
     if (target.major >= 9) {
         for (const auto& provided : k_marketing_entities) {
@@ -189,18 +195,18 @@ xml::Node missing_dependencies_node(const std::vector<RootComponent>& components
             if (!shell) {
                 continue;
             }
-            std::string entity_key = key_of(solution::type_text(ComponentType::entity) + "|" + entity);
-            xml::Node required = xml::make_element("Required", {{"key", entity_key},
-                                                                {"type", solution::type_text(ComponentType::entity)},
-                                                                {"schemaName", entity},
-                                                                {"displayName", std::string(provided.display_name)},
-                                                                {"solution", std::string(provided.solution)}});
+            const std::string entity_identity = solution::type_text(ComponentType::entity) + "|" + entity;
+            xml::Node required = xml::make_element(
+                "Required", keyed(entity_identity, {{"type", solution::type_text(ComponentType::entity)},
+                                                    {"schemaName", entity},
+                                                    {"displayName", std::string(provided.display_name)},
+                                                    {"solution", std::string(provided.solution)}}));
             required.empty_tag = true;
             std::vector<xml::Node> dependents;
-            xml::Node itself = xml::make_element("Dependent", {{"key", entity_key},
-                                                               {"type", solution::type_text(ComponentType::entity)},
-                                                               {"schemaName", entity},
-                                                               {"displayName", std::string(provided.display_name)}});
+            xml::Node itself = xml::make_element(
+                "Dependent", keyed(entity_identity, {{"type", solution::type_text(ComponentType::entity)},
+                                                     {"schemaName", entity},
+                                                     {"displayName", std::string(provided.display_name)}}));
             dependents.push_back(std::move(itself));
             std::vector<FormDependent> on_entity;
             std::copy_if(forms.begin(), forms.end(), std::back_inserter(on_entity),
@@ -210,19 +216,11 @@ xml::Node missing_dependencies_node(const std::vector<RootComponent>& components
             });
             for (const auto& form : on_entity) {
                 dependents.push_back(xml::make_element(
-                    "Dependent",
-                    {{"key", key_of(solution::type_text(ComponentType::system_form) + "|" + ascii_lower(form.id))},
-                     {"type", solution::type_text(ComponentType::system_form)},
-                     {"displayName", form.display_name},
-                     {"parentDisplayName", std::string(provided.display_name)},
-                     {"id", form.id}}));
-            }
-            // 9.0 and 9.1 number each component with @key; 9.2 exports no longer write it.
-            if (target.minor >= 2) {
-                std::erase_if(required.attributes, [](const xml::Attribute& a) { return a.name == "key"; });
-                for (auto& dependent : dependents) {
-                    std::erase_if(dependent.attributes, [](const xml::Attribute& a) { return a.name == "key"; });
-                }
+                    "Dependent", keyed(solution::type_text(ComponentType::system_form) + "|" + ascii_lower(form.id),
+                                       {{"type", solution::type_text(ComponentType::system_form)},
+                                        {"displayName", form.display_name},
+                                        {"parentDisplayName", std::string(provided.display_name)},
+                                        {"id", form.id}})));
             }
             for (auto& dependent : dependents) {
                 dependent.empty_tag = true;
