@@ -284,7 +284,7 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
                              "",
                              entity,
                              {},
-                             "form " + id + " of " + entity,
+                             std::string("form ").append(id).append(" of ").append(entity),
                              form_name(parse_file(tree / file, limits))});
         } else if (segments.size() == 2 && segments[0] == "Roles" && !pack::is_managed_variant(file)) {
             xml::Node role = parse_file(tree / file, limits);
