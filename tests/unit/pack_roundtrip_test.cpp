@@ -6,6 +6,8 @@
 #include "pack_support.hpp"
 #include "solution/schema.hpp"
 #include "support.hpp"
+#include "xml/node.hpp"
+#include "xml/source.hpp"
 #include "zip/reader.hpp"
 
 #include <gtest/gtest.h>
@@ -114,6 +116,44 @@ TEST(PackRoundTrip, EveryCorpusTreePacksWithSectionsInSchemaOrder)
         // Components were spliced in: every corpus tree keeps some outside Other/Customizations.xml.
         EXPECT_GT(packed["customizations.xml"].size(), fs::file_size(tree / "Other" / "Customizations.xml"));
     }
+}
+
+// pac and newer SolutionPackager versions keep each form in <forms><systemform> and each view in
+// <savedqueries><savedquery>; the packed customizations.xml has each wrapper once, as CRM writes it.
+TEST(PackRoundTrip, FormAndViewFilesWithAWrapperRootAreNotWrappedTwice)
+{
+    ESCPROV_REQUIRE_CORPUS();
+    size_t wrapped_files = 0;
+    size_t forms = 0;
+    for (const auto& tree : corpus_trees()) {
+        SCOPED_TRACE(tree.string());
+        for (const auto& file : files_below(tree)) {
+            bool form_or_view =
+                file.find("/FormXml/") != std::string::npos || file.find("/SavedQueries/") != std::string::npos;
+            if (form_or_view && file.ends_with(".xml")) {
+                xml::Node root = parse_file(tree / file);
+                wrapped_files += root.name == "forms" || root.name == "savedqueries" ? 1 : 0;
+            }
+        }
+        TempDir temp;
+        pack::pack(tree, temp / "out.zip", {});
+        std::string packed = zip_contents(temp / "out.zip").at("customizations.xml");
+        xml::MemorySource source(packed, "customizations.xml");
+        xml::Node root = xml::parse_document(source);
+        for_each_element(root, [&](const xml::Node& node) {
+            if (node.name == "FormXml" || node.name == "SavedQueries") {
+                for (const xml::Node& wrapper : node.children) {
+                    for (const xml::Node& item : wrapper.children) {
+                        EXPECT_TRUE(!item.is_element() || item.name == "systemform" || item.name == "savedquery")
+                            << node.name << "/" << wrapper.name << " holds <" << item.name << ">";
+                        forms += item.is_element() ? 1 : 0;
+                    }
+                }
+            }
+        });
+    }
+    EXPECT_GT(forms, 0u);
+    EXPECT_GT(wrapped_files, 0u) << "the corpus has pac-style form and view files";
 }
 
 } // namespace
