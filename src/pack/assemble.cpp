@@ -36,10 +36,30 @@ private:
     size_t m_depth = 0;
 };
 
-// The order pack writes sections in: known sections in schema order in the slots known
-// sections held; unknown sections stay where they were.
+// True when the skeleton's sections come in an order real exports write (the schema's, or one
+// with pairs that real exports write both ways).
+bool sections_in_real_order(const std::vector<std::string>& sections)
+{
+    std::vector<std::string> before;
+    for (const auto& section : sections) {
+        if (solution::section_blocker(before, section)) {
+            return false;
+        }
+        before.push_back(section);
+    }
+    return true;
+}
+
+// The order pack writes sections in: the skeleton's when real exports write that order (so
+// pack(unpack(x)) keeps x's), else known sections in schema order in the slots known sections
+// held, unknown sections where they were.
 std::vector<size_t> section_emit_order(const std::vector<std::string>& sections)
 {
+    std::vector<size_t> order(sections.size());
+    std::iota(order.begin(), order.end(), 0);
+    if (sections_in_real_order(sections)) {
+        return order;
+    }
     std::vector<size_t> known;
     for (size_t i = 0; i < sections.size(); ++i) {
         if (solution::section_rank(sections[i])) {
@@ -50,8 +70,6 @@ std::vector<size_t> section_emit_order(const std::vector<std::string>& sections)
     std::stable_sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) {
         return *solution::section_rank(sections[a]) < *solution::section_rank(sections[b]);
     });
-    std::vector<size_t> order(sections.size());
-    std::iota(order.begin(), order.end(), 0);
     for (size_t k = 0; k < known.size(); ++k) {
         order[known[k]] = sorted[k];
     }

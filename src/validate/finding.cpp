@@ -23,7 +23,8 @@ const std::vector<Rule>& rules()
     static const std::vector<Rule> table = {
         {"ESC-XML-001", "xml", Severity::error, "an XML file of the solution is not well-formed"},
         {"ESC-SEC-001", "sections", Severity::error,
-         "a top-level section of customizations.xml is out of the schema's order"},
+         "a top-level section of customizations.xml is out of the schema's order, in an order no real export "
+         "writes"},
         {"ESC-SEC-002", "sections", Severity::error, "a top-level section of customizations.xml appears twice"},
         {"ESC-SEC-003", "sections", Severity::note, "an unknown top-level section (kept; newer exports add sections)"},
         {"ESC-MAN-001", "manifest", Severity::error,

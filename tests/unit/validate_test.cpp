@@ -235,6 +235,21 @@ TEST_F(Validate, SectionsOutOfSchemaOrderAreErrorsAndUnknownSectionsNotes)
     expect_one(report, "ESC-SEC-003", "customizations.xml", parts.customizations_xml(), "<FutureThings />");
 }
 
+TEST_F(Validate, SectionsRealExportsWriteBothWaysAreNoError)
+{
+    // 2024 9.2 exports write the image configs after ConnectionRoles; the schema puts them before.
+    SolutionParts parts;
+    parts.after_roles = "  <ConnectionRoles />\n  <EntityImageConfigs />\n  <AttributeImageConfigs />";
+    PathReport report = check(parts);
+    EXPECT_TRUE(with_code(report, "ESC-SEC-001").empty()) << dump(report);
+
+    // After the org sitemap no real export has them.
+    parts.after_roles = "  <ConnectionRoles />\n  <SiteMap>\n    <SiteMap />\n  </SiteMap>\n  <EntityImageConfigs />";
+    report = check(parts);
+    expect_one(report, "ESC-SEC-001", "customizations.xml", parts.customizations_xml(), "<EntityImageConfigs />");
+    EXPECT_NE(with_code(report, "ESC-SEC-001")[0].message.find("'SiteMap'"), std::string::npos) << dump(report);
+}
+
 TEST_F(Validate, ASectionTwiceIsAnError)
 {
     SolutionParts parts;
