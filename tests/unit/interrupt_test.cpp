@@ -117,7 +117,7 @@ TEST_F(Interrupt, PackageLeavesNoOutput)
                                             "-o",      output.string()};
         },
         [](const fs::path& output) {
-            RunResult validate = run_escprov({"validate", output.string()});
+            RunResult validate = run_escprov({"validate", k_no_compat_until_rendered, output.string()});
             EXPECT_EQ(validate.exit_code, 0) << validate.out;
         });
 }

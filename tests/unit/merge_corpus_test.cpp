@@ -146,7 +146,7 @@ RunResult merge(const fs::path& base, const std::string& target, const fs::path&
 
 void expect_validates(const fs::path& tree)
 {
-    RunResult result = run_escprov({"validate", tree.string()});
+    RunResult result = run_escprov({"validate", k_no_compat_until_rendered, tree.string()});
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_NE(result.out.find(": 0 errors"), std::string::npos) << result.out << result.err;
 }

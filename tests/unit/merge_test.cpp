@@ -46,7 +46,7 @@ RunResult merge(const fs::path& base, const std::string& target, const fs::path&
 
 void expect_validates(const fs::path& tree, const std::string& what)
 {
-    RunResult validated = run_escprov({"validate", tree.string()});
+    RunResult validated = run_escprov({"validate", k_no_compat_until_rendered, tree.string()});
     EXPECT_EQ(validated.exit_code, 0) << what << "\n" << validated.out << validated.err;
     EXPECT_NE(validated.out.find(" 0 errors"), std::string::npos) << what << "\n" << validated.out;
 }

@@ -185,7 +185,7 @@ TEST(Package, EveryTargetValidatesCleanWithItsRootAttributes)
         RunResult package =
             run_escprov({"package", merged_for(target).string(), "--managed", "--target", target, "-o", zip.string()});
         ASSERT_EQ(package.exit_code, 0) << package.err;
-        RunResult validate = run_escprov({"validate", zip.string()});
+        RunResult validate = run_escprov({"validate", k_no_compat_until_rendered, zip.string()});
         EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
         EXPECT_NE(validate.out.find(" 0 errors"), std::string::npos) << validate.out;
 
@@ -276,7 +276,7 @@ TEST(Package, ComponentsTheTargetCannotTakeAreLeftOutWithAWarning)
     ASSERT_EQ(package.exit_code, 0) << package.err;
     EXPECT_NE(package.err.find("cannot take app esc_EmailMarketing"), std::string::npos) << package.err;
     EXPECT_NE(package.err.find("cannot take entity esc_emailsend"), std::string::npos) << package.err;
-    EXPECT_EQ(run_escprov({"validate", zip.string()}).exit_code, 0);
+    EXPECT_EQ(run_escprov({"validate", k_no_compat_until_rendered, zip.string()}).exit_code, 0);
     xml::Node manifest = package_manifest(zip, work);
     EXPECT_EQ(find_root(manifest, "80", "schemaName", "esc_EmailMarketing"), nullptr);
     EXPECT_EQ(find_root(manifest, "1", "schemaName", "esc_emailsend"), nullptr);
@@ -457,7 +457,7 @@ TEST(Package, ATreeWithAnErrorIsRefusedUnlessForced)
     size_t end = text.find('"', id + 10);
     text.replace(id + 10, end - (id + 10), "not-a-guid");
     write_bytes(role, text);
-    RunResult check = run_escprov({"validate", tree.string()});
+    RunResult check = run_escprov({"validate", k_no_compat_until_rendered, tree.string()});
     ASSERT_EQ(check.exit_code, 1) << "the broken tree should fail validation:\n" << check.out;
 
     fs::path zip = work / "refused.zip";

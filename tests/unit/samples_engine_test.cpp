@@ -44,7 +44,8 @@ TEST(SampleEngine, EverySampleValidatesWithoutAnyFinding)
     ASSERT_EQ(zips.size(), 3u);
     for (const auto& zip_path : zips) {
         SCOPED_TRACE(zip_path.filename().string());
-        RunResult result = run_escprov({"validate", "--strict", "--format", "json", zip_path.string()});
+        RunResult result =
+            run_escprov({"validate", k_no_compat_until_rendered, "--strict", "--format", "json", zip_path.string()});
         EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
         auto report = nlohmann::json::parse(result.out);
         ASSERT_EQ(report["paths"].size(), 1u);

@@ -96,7 +96,8 @@ std::string lower(std::string text)
 // Runs `validate --strict --format json` on `path` and expects no finding at all.
 void expect_valid_without_findings(const fs::path& path)
 {
-    RunResult result = run_escprov({"validate", "--strict", "--format", "json", path.string()});
+    RunResult result =
+        run_escprov({"validate", k_no_compat_until_rendered, "--strict", "--format", "json", path.string()});
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
     auto report = nlohmann::json::parse(result.out);
     ASSERT_EQ(report["paths"].size(), 1u);
