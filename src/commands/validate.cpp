@@ -57,8 +57,9 @@ public:
                "against the file name and referenced parts; import compatibility: elements and\n"
                "attributes the CRM version (solution.xml's, or --target) never writes, ones it always\n"
                "writes that are missing, and child orders none of its real exports show; with\n"
-               "--schemas, customizations.xml against Microsoft's XSDs. Each finding has a file, line, column,\n"
-               "severity (error, warning, note) and a stable code (docs/validate.md lists them).\n"
+               "--schemas, customizations.xml against Microsoft's XSDs. Each finding has a file,\n"
+               "line, column, severity (error, warning, note) and a stable code (docs/validate.md\n"
+               "lists them).\n"
                "Exit 0 when no errors were found (warnings allowed unless --strict), 1 when there are\n"
                "findings, 2 when a PATH could not be checked (missing, not a solution, hostile).\n"
                "All PATHs are checked; the exit code is the worst.";
