@@ -2,6 +2,7 @@
 
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "profile/profile.hpp"
 #include "util/fs.hpp"
 #include "util/progress.hpp"
 #include "validate/report.hpp"
@@ -9,6 +10,7 @@
 
 #include <boost/program_options/value_semantic.hpp>
 
+#include <optional>
 #include <ostream>
 
 namespace escprov::commands {
@@ -28,8 +30,12 @@ public:
             ("output,o", po::value(&m_output), "write the report to FILE (atomically, replacing it) instead of stdout")
             ("strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")
             ("schemas", po::value(&m_schemas),
-                 "also validate SiteMaps, RibbonDiffXml and FetchXml against the XSDs in DIR (SiteMap.xsd, "
-                 "RibbonCore.xsd, Fetch.xsd)");
+                 "also validate against Microsoft's XSDs in DIR: the whole customizations.xml against "
+                 "CustomizationsSolution.xsd, or without it SiteMaps, RibbonDiffXml and FetchXml (SiteMap.xsd, "
+                 "RibbonCore.xsd, Fetch.xsd)")
+            ("target", po::value(&m_target),
+                 "check import compatibility against CRM VERSION (e.g. 8.2) instead of the version in solution.xml")
+            ("no-compat", po::bool_switch(&m_no_compat), "skip the import-compatibility check");
         positional_options().add_options()
             ("path", po::value(&m_paths)->required()->composing(),
                  "a solution zip, an unpacked folder, or a loose customizations.xml / solution.xml");
@@ -48,9 +54,12 @@ public:
                "components against the content, duplicate identities (entities, attributes, forms,\n"
                "views, SiteMap ids, roles, web resources, option sets), privileges naming unknown\n"
                "entities, prefixes against the publisher's, [Content_Types].xml coverage, <Managed>\n"
-               "against the file name and referenced parts; with --schemas, SiteMap, RibbonDiffXml\n"
-               "and FetchXml against Microsoft's XSDs. Each finding has a file, line, column,\n"
-               "severity (error, warning, note) and a stable code (docs/validate.md lists them).\n"
+               "against the file name and referenced parts; import compatibility: elements and\n"
+               "attributes the CRM version (solution.xml's, or --target) never writes, ones it always\n"
+               "writes that are missing, and child orders none of its real exports show; with\n"
+               "--schemas, customizations.xml against Microsoft's XSDs. Each finding has a file,\n"
+               "line, column, severity (error, warning, note) and a stable code (docs/validate.md\n"
+               "lists them).\n"
                "Exit 0 when no errors were found (warnings allowed unless --strict), 1 when there are\n"
                "findings, 2 when a PATH could not be checked (missing, not a solution, hostile).\n"
                "All PATHs are checked; the exit code is the worst.";
@@ -66,6 +75,27 @@ public:
                             " is not a folder");
             }
             options.schemas = m_schemas;
+        }
+        std::optional<profile::Profiles> profiles;
+        options.compat.enabled = !m_no_compat;
+        if (options.compat.enabled) {
+            options.compat.target = m_target_version;
+            try {
+                profiles = profile::Profiles::load_default();
+                options.compat.profiles = &*profiles;
+            } catch (const Error&) {
+                if (m_target_version) {
+                    throw; // asked for explicitly: not being able to check is a failure
+                }
+                // Each PATH gets a note saying the check was skipped, and why.
+            }
+            if (profiles && m_target_version && profiles->for_version(*m_target_version) == nullptr) {
+                std::string names;
+                for (const auto& known : profiles->all()) {
+                    names += (names.empty() ? "" : ", ") + known.name;
+                }
+                throw_usage("validate: no version profile covers --target " + m_target + " (profiles: " + names + ")");
+            }
         }
         std::vector<validate::PathReport> reports;
         Progress progress(context.err, show_progress(context) && m_paths.size() > 1, "validate");
@@ -103,12 +133,24 @@ protected:
         if (!validate::parse_format(m_format_name)) {
             throw_usage("validate: --format must be text, json, junit or sarif, not '" + m_format_name + "'");
         }
+        if (!m_target.empty()) {
+            m_target_version = solution::parse_crm_version(m_target);
+            if (!m_target_version) {
+                throw_usage("validate: --target must be a CRM version such as 8.2 or 9.0, not '" + m_target + "'");
+            }
+            if (m_no_compat) {
+                throw_usage("validate: --target and --no-compat contradict each other");
+            }
+        }
     }
 
 private:
     std::string m_format_name;
     std::string m_output;
     std::string m_schemas;
+    std::string m_target;
+    std::optional<solution::CrmVersion> m_target_version;
+    bool m_no_compat = false;
     bool m_strict = false;
     std::vector<std::string> m_paths;
     cli::LimitOptions m_limits;

@@ -49,8 +49,8 @@ RenderResult render(Connector& connector, const profile::Profiles& profiles);
 // (no solution.xml: the merge says it could not check). Otherwise what the target never writes
 // goes (an import would reject it; RenderResult::removed says what) and what it always writes is
 // added where the renderer can build it; a customer's own content is never invented (the notes
-// say what is left). A customer component keeps its order. Throws Error(usage) when no profile
-// covers the target.
+// say what is left). Children take the target's order, which the customer's CRM may not write. Throws Error(usage) when
+// no profile covers the target.
 RenderResult render_carried(xml::Node& document, const Connector& connector, const profile::Profiles& profiles,
                             const std::optional<solution::CrmVersion>& exported_from);
 

@@ -208,10 +208,29 @@ void Shaper::shape(xml::Node& element, const std::string& path, Owner owner, con
         }
         return never;
     });
+    add_own_attributes(element, path);
     if (profile::is_opaque(path)) {
         return; // its content has a vocabulary of its own
     }
     shape_children(element, path, owner, label);
+}
+
+void Shaper::add_own_attributes(xml::Node& element, const std::string& path)
+{
+    const profile::Context* context = m_profiles.context(m_profile, path);
+    if (context == nullptr) {
+        return;
+    }
+    for (const auto& [name, present] : context->attributes) {
+        if (element.attribute(name) != nullptr || attribute_usage(path, name) != Usage::always) {
+            continue;
+        }
+        // The XML attributes real exports always write whose value is known whatever the element:
+        // an option's ExternalValue (9.2) is empty unless a virtual entity's provider maps it.
+        if (name == "ExternalValue") {
+            element.attributes.push_back(xml::Attribute{name, ""});
+        }
+    }
 }
 
 void Shaper::shape_children(xml::Node& element, const std::string& path, Owner owner, const std::string& label)
@@ -234,8 +253,9 @@ void Shaper::shape_children(xml::Node& element, const std::string& path, Owner o
                 insert_ranked(element, std::move(built), context);
             }
         }
-        // A customer component keeps its order: only what was added is placed.
-        if (context != nullptr && owner == Owner::connector) {
+        // Children go in the target's order: for a customer component from another version, the
+        // order its own CRM wrote may be one the target's never does.
+        if (context != nullptr) {
             order_children(element, *context);
         }
     }

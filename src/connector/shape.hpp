@@ -20,7 +20,8 @@ namespace escprov::connector {
 enum class Owner {
     connector, // the connector's own: everything (IntroducedVersion is the connector's version)
     customer   // a customer component from a base of another version family: what the target never
-               // writes goes, what it always writes is added where it can be built, the order stays
+               // writes goes, what it always writes is added where it can be built, and children
+               // take the target's order; its own leaves get the values of customer components
 };
 
 // The values that are the connector's own rather than the most common of real exports.
@@ -95,6 +96,7 @@ public:
     const std::vector<std::string>& removed() const { return m_removed; }
 
 private:
+    void add_own_attributes(xml::Node& element, const std::string& path);
     void shape_children(xml::Node& element, const std::string& path, Owner owner, const std::string& label);
     // The element a missing child `name` of `parent` (at context `path`) gets, or false with a note.
     bool build_missing(const xml::Node& parent, const std::string& path, const std::string& name, Owner owner,

@@ -1515,6 +1515,13 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
         writer.finish_customizations();
     } else {
         xml::Node base_document = base_manifest->root;
+        if (base_version && (base_version->major != target.major || base_version->minor != target.minor)) {
+            // Only the connector is rendered here: the base's own components stream through as its
+            // CRM wrote them, which the target's import may reject.
+            report.warnings.push_back("full mode: the customer's own components are carried as CRM " +
+                                      base_version->text + " wrote them, not rendered for CRM " + target.text +
+                                      "; check them with escprov validate --target " + target.text);
+        }
         if (!base_version || base_version->text != target.text) {
             base_document.attributes = connector.manifest.attributes; // the target's version stamps
         }

@@ -36,10 +36,30 @@ private:
     size_t m_depth = 0;
 };
 
-// The order pack writes sections in: known sections in schema order in the slots known
-// sections held; unknown sections stay where they were.
+// True when the skeleton's sections come in an order real exports write (the schema's, or one
+// with pairs that real exports write both ways).
+bool sections_in_real_order(const std::vector<std::string>& sections)
+{
+    std::vector<std::string> before;
+    for (const auto& section : sections) {
+        if (solution::section_blocker(before, section)) {
+            return false;
+        }
+        before.push_back(section);
+    }
+    return true;
+}
+
+// The order pack writes sections in: the skeleton's when real exports write that order (so
+// pack(unpack(x)) keeps x's), else known sections in schema order in the slots known sections
+// held, unknown sections where they were.
 std::vector<size_t> section_emit_order(const std::vector<std::string>& sections)
 {
+    std::vector<size_t> order(sections.size());
+    std::iota(order.begin(), order.end(), 0);
+    if (sections_in_real_order(sections)) {
+        return order;
+    }
     std::vector<size_t> known;
     for (size_t i = 0; i < sections.size(); ++i) {
         if (solution::section_rank(sections[i])) {
@@ -50,8 +70,6 @@ std::vector<size_t> section_emit_order(const std::vector<std::string>& sections)
     std::stable_sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) {
         return *solution::section_rank(sections[a]) < *solution::section_rank(sections[b]);
     });
-    std::vector<size_t> order(sections.size());
-    std::iota(order.begin(), order.end(), 0);
     for (size_t k = 0; k < known.size(); ++k) {
         order[known[k]] = sorted[k];
     }
@@ -215,13 +233,20 @@ private:
 
 // Forwards one component file's root element; inside Entity.xml it fills the placeholders of
 // forms, views, charts and the ribbon.
+// A form or view file may hold its component inside a wrapper root (pac and newer SolutionPackager
+// write <forms><systemform>, <savedqueries><savedquery>): the assembler writes that wrapper itself,
+// so the file's is dropped and its children are forwarded as the file's roots.
 class FileForwarder : public xml::Handler {
 public:
-    FileForwarder(Assembler& assembler, xml::Handler& out, std::string entity_dir)
-        : m_assembler(assembler), m_out(out), m_entity_dir(std::move(entity_dir))
+    FileForwarder(Assembler& assembler, xml::Handler& out, std::string entity_dir, std::string_view wrapper = {})
+        : m_assembler(assembler), m_out(out), m_entity_dir(std::move(entity_dir)), m_wrapper(wrapper)
     {}
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
     {
+        if (m_depth == 0 && !m_wrapper.empty() && name == m_wrapper) {
+            m_unwrapping = true; // depth stays 0: the children are the roots
+            return;
+        }
         ++m_depth;
         if (m_swallow_depth != 0) {
             return;
@@ -252,6 +277,9 @@ public:
     }
     void end_element(std::string_view name) override
     {
+        if (m_depth == 0 && m_unwrapping) {
+            return; // the wrapper's end tag
+        }
         size_t depth = m_depth--;
         if (m_swallow_depth != 0) {
             if (depth == m_swallow_depth) {
@@ -263,7 +291,7 @@ public:
     }
     void characters(std::string_view text, bool cdata) override
     {
-        if (m_swallow_depth == 0) {
+        if (m_swallow_depth == 0 && (m_depth > 0 || !m_unwrapping)) {
             m_out.characters(text, cdata);
         }
     }
@@ -284,6 +312,8 @@ private:
     Assembler& m_assembler;
     xml::Handler& m_out;
     std::string m_entity_dir;
+    std::string_view m_wrapper; // a root that only wraps the component, or empty
+    bool m_unwrapping = false;
     size_t m_depth = 0;
     size_t m_swallow_depth = 0;
 };
@@ -416,7 +446,7 @@ std::vector<std::string> Assembler::files_under(const std::string& prefix) const
     return choose_and_sort(candidates);
 }
 
-void Assembler::forward_file(const std::string& path, xml::Handler& out, bool entity)
+void Assembler::forward_file(const std::string& path, xml::Handler& out, bool entity, std::string_view wrapper)
 {
     check_interrupted();
     const std::string* name = intern(path);
@@ -427,7 +457,7 @@ void Assembler::forward_file(const std::string& path, xml::Handler& out, bool en
     xml::Parser& parser = *m_parsers[level];
     xml::FileSource source(m_tree / path, *name);
     std::string entity_dir = entity ? path.substr(0, path.rfind('/')) : std::string();
-    FileForwarder forward(*this, out, entity_dir);
+    FileForwarder forward(*this, out, entity_dir, wrapper);
     break_line(out);
     m_active.push_back({&parser, name});
     parser.parse(source, forward);
@@ -518,7 +548,7 @@ void Assembler::fill_entity_part(std::string_view name, const xml::Attributes& a
                 open_type = type;
             }
         }
-        forward_file(file, out, false);
+        forward_file(file, out, false, name == "FormXml" ? "forms" : name == "SavedQueries" ? "savedqueries" : "");
     }
     if (!open_type.empty()) {
         break_line(out);

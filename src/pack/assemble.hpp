@@ -67,7 +67,9 @@ private:
     std::vector<std::string> files_under(const std::string& prefix) const;
     std::vector<std::string> choose_and_sort(const std::vector<std::string>& candidates) const;
     std::optional<std::string> pick_file(const std::string& plain) const;
-    void forward_file(const std::string& path, xml::Handler& out, bool entity);
+    // Forwards one tree file; `entity` fills an Entity.xml's placeholders, and a root named
+    // `wrapper` (a form file's <forms>) is dropped for its children.
+    void forward_file(const std::string& path, xml::Handler& out, bool entity, std::string_view wrapper = {});
     void fill_entity_part(std::string_view name, const xml::Attributes& attributes, const std::string& entity_dir,
                           xml::Handler& out);
     void fill_section(const SectionRule& rule, std::string_view name, const xml::Attributes& attributes,

@@ -337,6 +337,24 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
     return all;
 }
 
+namespace {
+
+// merge renders the connector (and the customer components it carries) in the shape of one CRM
+// version, and stamps Other/Solution.xml with that version's root attributes. Packaged for another
+// version, the tree would hand that CRM a vocabulary it does not read, so it is refused.
+void refuse_other_target(const fs::path& tree, const solution::Manifest& manifest, const solution::CrmVersion& target)
+{
+    std::optional<solution::CrmVersion> made_for = solution::target_version(manifest);
+    if (!made_for || (made_for->major == target.major && made_for->minor == target.minor)) {
+        return;
+    }
+    throw_usage("package " + quoted(tree) + ": the tree is shaped for CRM " + made_for->text +
+                " (Other/Solution.xml), not for --target " + target.text + "; merge again with --target " +
+                target.text + " and package that tree");
+}
+
+} // namespace
+
 PackageResult package(const fs::path& tree, const fs::path& zip_path, const PackageOptions& options)
 {
     if (!fs::is_regular_file(tree / "Other" / "Solution.xml")) {
@@ -356,14 +374,18 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     if (tree_report.failure) {
         throw_input("package " + quoted(tree) + ": " + *tree_report.failure);
     }
+    auto input = pack::open_tree_input(tree, options.limits);
+    solution::Manifest current = input->read_manifest();
+    refuse_other_target(tree, current, options.target);
     result.tree_errors = errors_of(tree_report);
     if (!result.tree_errors.empty() && !options.force) {
         return result;
     }
     check_interrupted();
-
-    auto input = pack::open_tree_input(tree, options.limits);
-    solution::Manifest current = input->read_manifest();
+    // From here on, what is packaged is held against what real exports of the target write too:
+    // the tree as staged (without what the target cannot take), then the zip.
+    check.compat.enabled = true;
+    check.compat.target = options.target;
     if (options.version) {
         result.version = *options.version;
     } else if (options.bump) {
@@ -395,6 +417,20 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     // AtomicDir's cleanup removes it however the run ends.
     AtomicDir staging(output.temp_path());
     stage_tree(tree, files, removed, manifest, staging.temp_path());
+    validate::PathReport staged_report = validate::validate_path(staging.temp_path(), check);
+    if (staged_report.failure) {
+        throw_input("package " + quoted(tree) + ": " +
+                    named_as_output(*staged_report.failure, staging.temp_path().string(), tree.string()));
+    }
+    for (auto& finding : errors_of(staged_report)) {
+        finding.file = named_as_output(finding.file, staging.temp_path().string(), tree.string());
+        finding.message = named_as_output(finding.message, staging.temp_path().string(), tree.string());
+        result.tree_errors.push_back(std::move(finding));
+    }
+    if (!result.tree_errors.empty() && !options.force) {
+        return result;
+    }
+    check_interrupted();
     pack::PackOptions pack_options;
     pack_options.limits = options.limits;
     pack_options.package_type = options.type;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <sstream>
@@ -600,7 +601,8 @@ Usage Profiles::usage(const Profile& profile, std::string_view path, std::string
     auto count = counts.find(name);
     uint64_t present = count == counts.end() ? 0 : count->second;
     if (present == 0) {
-        if (own_present > 0 || written_before_and_after(profile, path, kind, name)) {
+        if (own_present > 0 || written_before_and_after(profile, path, kind, name) ||
+            absence_is_chance(profile, path, kind, name, found->instances)) {
             return Usage::sometimes;
         }
         return Usage::never;
@@ -643,6 +645,55 @@ bool Profiles::written_before_and_after(const Profile& profile, std::string_view
         }
     }
     return before && after;
+}
+
+bool Profiles::seen_both_ways(std::string_view path, const std::pair<std::string, std::string>& pair) const
+{
+    // An entity attribute's order is judged in its typed context: either that or the plain one
+    // counts.
+    std::string_view plain = plain_path(path);
+    return std::any_of(m_profiles.begin(), m_profiles.end(), [&](const Profile& other) {
+        return std::any_of(other.contexts.begin(), other.contexts.end(), [&](const auto& context) {
+            return (context.first == path || context.first == plain) && context.second.swapped.contains(pair);
+        });
+    });
+}
+
+bool Profiles::absence_is_chance(const Profile& profile, std::string_view path, std::string_view kind,
+                                 std::string_view name, uint64_t instances) const
+{
+    // A neighbour writing the name in a share p of its instances would leave it out of n instances
+    // with probability (1-p)^n; above 5% the absence says nothing about what this version accepts.
+    // n counts this version's instances and those of every version beyond it, away from the
+    // neighbour, that lacks the name too: a name first written by 9.0 is judged on all of 5.0-8.2.
+    constexpr double k_chance = 0.05;
+    auto at = static_cast<ptrdiff_t>(std::find_if(m_profiles.begin(), m_profiles.end(),
+                                                  [&](const Profile& other) { return other.name == profile.name; }) -
+                                     m_profiles.begin());
+    auto count = static_cast<ptrdiff_t>(m_profiles.size());
+    for (ptrdiff_t step : {ptrdiff_t{-1}, ptrdiff_t{1}}) {
+        ptrdiff_t neighbour = at + step;
+        if (at >= count || neighbour < 0 || neighbour >= count) {
+            continue;
+        }
+        uint64_t total = instances_in(m_profiles[neighbour], path);
+        uint64_t present = present_in(m_profiles[neighbour], path, kind, name);
+        if (total == 0 || present == 0) {
+            continue;
+        }
+        uint64_t lacking = instances;
+        for (ptrdiff_t other = at - step; other >= 0 && other < count; other -= step) {
+            if (present_in(m_profiles[other], path, kind, name) > 0) {
+                break;
+            }
+            lacking += instances_in(m_profiles[other], path);
+        }
+        double share = static_cast<double>(present) / static_cast<double>(total);
+        if (std::pow(1.0 - share, static_cast<double>(lacking)) > k_chance) {
+            return true;
+        }
+    }
+    return false;
 }
 
 std::vector<std::string> Profiles::always_elements(const Profile& profile, std::string_view path) const

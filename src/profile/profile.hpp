@@ -169,8 +169,14 @@ public:
     // opaque context; else what context() answers, except that the profile's own instances, even
     // thin ones, are never contradicted (a name they show is at least sometimes, a name some of
     // them lack is not always), and a name that versions both before and after this one write is
-    // sometimes, not never (an optional section the corpus happens to lack for this version).
+    // sometimes, not never (an optional section the corpus happens to lack for this version), as
+    // is one a neighbouring version writes so rarely that this version's instances could all lack
+    // it by chance (absence_is_chance).
     Usage usage(const Profile& profile, std::string_view path, std::string_view kind, std::string_view name) const;
+
+    // True when the profile of some version saw children `pair` (first < second) of `path` in both
+    // orders.
+    bool seen_both_ways(std::string_view path, const std::pair<std::string, std::string>& pair) const;
 
     // The child element names `profile` always writes in `path`, in rank order (overrides applied).
     std::vector<std::string> always_elements(const Profile& profile, std::string_view path) const;
@@ -182,6 +188,10 @@ private:
     uint64_t instances_in(const Profile& profile, std::string_view path) const;
     bool written_before_and_after(const Profile& profile, std::string_view path, std::string_view kind,
                                   std::string_view name) const;
+    // True when a neighbouring version writes the name often enough that this version's
+    // `instances` could all lack it by chance (more than 5%): no evidence of "never".
+    bool absence_is_chance(const Profile& profile, std::string_view path, std::string_view kind, std::string_view name,
+                           uint64_t instances) const;
 
     std::vector<Profile> m_profiles; // oldest version first
 };

@@ -95,6 +95,37 @@ std::optional<size_t> section_rank(std::string_view section)
     return static_cast<size_t>(found - order.begin());
 }
 
+bool sections_seen_both_ways(std::string_view a, std::string_view b)
+{
+    // 2024 exports write the image configs right after ConnectionRoles, so after every section
+    // the schema puts between them and ConnectionRoles too.
+    static constexpr std::string_view images[] = {"EntityImageConfigs", "AttributeImageConfigs"};
+    static constexpr std::string_view between[] = {"RibbonDiffXml", "IsvConfig", "RelationshipRoles",
+                                                   "ConnectionRoles"};
+    auto is_image = [](std::string_view name) {
+        return std::find(std::begin(images), std::end(images), name) != std::end(images);
+    };
+    auto is_between = [](std::string_view name) {
+        return std::find(std::begin(between), std::end(between), name) != std::end(between);
+    };
+    return (is_image(a) && is_between(b)) || (is_image(b) && is_between(a));
+}
+
+std::optional<std::string_view> section_blocker(const std::vector<std::string>& before, std::string_view next)
+{
+    auto rank = section_rank(next);
+    if (!rank) {
+        return std::nullopt;
+    }
+    for (const std::string& earlier : before) {
+        auto earlier_rank = section_rank(earlier);
+        if (earlier_rank && *earlier_rank > *rank && !sections_seen_both_ways(earlier, next)) {
+            return section_order()[*earlier_rank];
+        }
+    }
+    return std::nullopt;
+}
+
 std::string_view section_item(std::string_view section)
 {
     const SectionInfo* info = find(section);

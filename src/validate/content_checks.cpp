@@ -58,8 +58,7 @@ struct ContentChecks::State {
     xml::Location text_where;
 
     // Sections.
-    std::optional<size_t> last_rank;
-    std::string last_section;
+    std::vector<std::string> known_sections; // in the order they came
     std::unordered_set<std::string> sections_seen;
 
     // What the content holds, by component type: the identity sets that also find duplicates.
@@ -183,19 +182,17 @@ void ContentChecks::State::start(std::string_view name, const xml::Attributes& a
         return; // the input layer refuses any other root than ImportExportXml before we see it
     }
     if (depth == 2) {
-        auto rank = solution::section_rank(name);
         if (!sections_seen.insert(std::string(name)).second) {
             add("ESC-SEC-002", where, "section '" + std::string(name) + "' appears a second time");
-        } else if (!rank) {
+        } else if (!solution::section_rank(name)) {
             add("ESC-SEC-003", where, "unknown section '" + std::string(name) + "' (kept as it is)");
         } else {
-            if (last_rank && *rank < *last_rank) {
+            if (auto blocker = solution::section_blocker(known_sections, name)) {
                 add("ESC-SEC-001", where,
-                    "section '" + std::string(name) + "' comes after '" + last_section +
-                        "', but the schema puts it before");
+                    "section '" + std::string(name) + "' comes after '" + std::string(*blocker) +
+                        "', but the schema puts it before and no real export writes them in this order");
             }
-            last_rank = rank;
-            last_section = std::string(name);
+            known_sections.emplace_back(name);
         }
         return;
     }

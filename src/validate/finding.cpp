@@ -23,7 +23,8 @@ const std::vector<Rule>& rules()
     static const std::vector<Rule> table = {
         {"ESC-XML-001", "xml", Severity::error, "an XML file of the solution is not well-formed"},
         {"ESC-SEC-001", "sections", Severity::error,
-         "a top-level section of customizations.xml is out of the schema's order"},
+         "a top-level section of customizations.xml is out of the schema's order, in an order no real export "
+         "writes"},
         {"ESC-SEC-002", "sections", Severity::error, "a top-level section of customizations.xml appears twice"},
         {"ESC-SEC-003", "sections", Severity::note, "an unknown top-level section (kept; newer exports add sections)"},
         {"ESC-MAN-001", "manifest", Severity::error,
@@ -69,10 +70,21 @@ const std::vector<Rule>& rules()
         {"ESC-PART-001", "parts", Severity::warning,
          "a part named by FileName, XamlFileName or JsonFileName is absent"},
         {"ESC-XSD-001", "xsd", Severity::warning,
-         "a SiteMap, RibbonDiffXml or FetchXml does not conform to Microsoft's 9.x schema (older exports often do "
-         "not)"},
+         "customizations.xml (or, without CustomizationsSolution.xsd, a SiteMap, RibbonDiffXml or FetchXml) does "
+         "not conform to Microsoft's 9.0 schema (real exports often do not)"},
         {"ESC-XSD-002", "xsd", Severity::note,
          "a schema from --schemas did not compile or is absent; its checks were skipped"},
+        {"ESC-VER-001", "compat", Severity::error,
+         "a child element that no real export of the checked CRM version writes there (the import would reject it)"},
+        {"ESC-VER-002", "compat", Severity::error,
+         "an XML attribute that no real export of the checked CRM version writes there (the import would reject "
+         "it)"},
+        {"ESC-VER-003", "compat", Severity::warning,
+         "a child element or XML attribute that every real export of the checked CRM version writes is missing"},
+        {"ESC-VER-004", "compat", Severity::error,
+         "child elements in an order that no real export of the checked CRM version shows"},
+        {"ESC-VER-005", "compat", Severity::note,
+         "which version profile the import-compatibility check used, and where neighbouring versions answered"},
     };
     return table;
 }

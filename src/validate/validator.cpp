@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <iterator>
+#include <memory>
 
 namespace escprov::validate {
 
@@ -44,6 +46,62 @@ template <typename Step> bool guarded(PathReport& report, Findings& findings, co
     return false;
 }
 
+// Sends customizations.xml's events to several checks in one pass.
+class Fanout : public solution::CustomizationsHandler {
+public:
+    explicit Fanout(std::vector<solution::CustomizationsHandler*> handlers)
+    {
+        std::copy_if(handlers.begin(), handlers.end(), std::back_inserter(m_handlers),
+                     [](const solution::CustomizationsHandler* handler) { return handler != nullptr; });
+    }
+    void set_locations(const xml::LocationProvider& locations) override
+    {
+        for (auto* handler : m_handlers) {
+            handler->set_locations(locations);
+        }
+    }
+    void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
+    {
+        for (auto* handler : m_handlers) {
+            handler->start_element(name, attributes, empty_tag);
+        }
+    }
+    void end_element(std::string_view name) override
+    {
+        for (auto* handler : m_handlers) {
+            handler->end_element(name);
+        }
+    }
+    void characters(std::string_view text, bool cdata) override
+    {
+        for (auto* handler : m_handlers) {
+            if (handler->wants_characters()) {
+                handler->characters(text, cdata);
+            }
+        }
+    }
+    bool wants_characters() const override
+    {
+        return std::any_of(m_handlers.begin(), m_handlers.end(),
+                           [](const solution::CustomizationsHandler* handler) { return handler->wants_characters(); });
+    }
+    void comment(std::string_view text) override
+    {
+        for (auto* handler : m_handlers) {
+            handler->comment(text);
+        }
+    }
+    void processing_instruction(std::string_view target, std::string_view data) override
+    {
+        for (auto* handler : m_handlers) {
+            handler->processing_instruction(target, data);
+        }
+    }
+
+private:
+    std::vector<solution::CustomizationsHandler*> m_handlers;
+};
+
 } // namespace
 
 PathReport validate_path(const std::filesystem::path& path, const Options& options)
@@ -73,6 +131,15 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
         }
     }
 
+    std::unique_ptr<CompatChecks> compat;
+    if (opened && !report.failure) {
+        std::string note_file = input->has_customizations() ? input->customizations_name() : input->manifest_name();
+        compat = CompatChecks::start(options.compat, manifest ? &*manifest : nullptr, note_file, findings);
+        if (compat && manifest) {
+            compat->check_manifest(*manifest);
+        }
+    }
+
     bool packaged = opened && (input->kind() == solution::SolutionInput::Kind::zip ||
                                input->kind() == solution::SolutionInput::Kind::tree);
     if (opened && !report.failure && input->has_customizations()) {
@@ -86,15 +153,26 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
             }
             context.parts = std::move(parts);
         }
+        std::string file = context.file;
         std::unique_ptr<SchemaChecker> schemas;
+        std::unique_ptr<DocumentSchemaCheck> document_schema;
         SubtreeCheck subtree_check;
         if (options.schemas) {
             schemas = std::make_unique<SchemaChecker>(*options.schemas);
-            subtree_check = [&](std::string_view kind, const xml::Node& node, const std::string& file,
-                                xml::Location where) { schemas->check(kind, node, file, where, findings); };
+            if (schemas->has_document_schema(findings, file)) {
+                // The whole file against CustomizationsSolution.xsd covers SiteMaps, ribbons and FetchXml.
+                document_schema = std::make_unique<DocumentSchemaCheck>(*schemas, file, findings);
+            } else {
+                subtree_check = [&](std::string_view kind, const xml::Node& node, const std::string& at_file,
+                                    xml::Location where) { schemas->check(kind, node, at_file, where, findings); };
+            }
         }
         ContentChecks checks(std::move(context), findings, subtree_check);
-        guarded(report, findings, "validate " + quoted(path), [&] { input->read_customizations(checks); });
+        Fanout fanout({&checks, compat ? &compat->customizations(file) : nullptr, document_schema.get()});
+        guarded(report, findings, "validate " + quoted(path), [&] { input->read_customizations(fanout); });
+        if (document_schema) {
+            document_schema->finish();
+        }
     } else if (opened && input->kind() == solution::SolutionInput::Kind::zip) {
         findings.add("ESC-CT-004", input->customizations_name(),
                      "the zip has no customizations.xml; every solution export has one");
@@ -119,6 +197,9 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
         });
     }
 
+    if (compat) {
+        compat->finish();
+    }
     report.findings = std::move(findings.all());
     std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
         return std::tie(a.file, a.line, a.column, a.code) < std::tie(b.file, b.line, b.column, b.code);

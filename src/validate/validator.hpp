@@ -3,6 +3,7 @@
 // loose customizations.xml / solution.xml) and returns its findings.
 
 #include "solution/input.hpp"
+#include "validate/compat_checks.hpp"
 #include "validate/finding.hpp"
 
 #include <filesystem>
@@ -13,6 +14,7 @@ namespace escprov::validate {
 struct Options {
     solution::InputLimits limits;
     std::optional<std::filesystem::path> schemas; // --schemas DIR: run the XSD checks
+    CompatOptions compat;                         // the import-compatibility check (the command turns it on)
 };
 
 // Checks `path`. Findings come back sorted by file, line, column and code. When the input

@@ -436,13 +436,13 @@ std::string sitemap_markup(const std::string& bytes)
     return markup;
 }
 
-std::string customizations_xml(const std::string& sitemap)
+// An org export's customizations.xml around `sitemap`, with the sections CRM `target` writes.
+std::string customizations_xml(const std::string& sitemap, const std::string& target)
 {
     return "<ImportExportXml xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\r\n"
            "  <Entities />\r\n  <Roles />\r\n  <Workflows />\r\n  <FieldSecurityProfiles />\r\n  <Templates />\r\n"
-           "  <EntityMaps />\r\n  <EntityRelationships />\r\n  <OrganizationSettings />\r\n  <optionsets />\r\n"
-           "  <CustomControls />\r\n  <SiteMap>" +
-           sitemap +
+           "  <EntityMaps />\r\n  <EntityRelationships />\r\n  <OrganizationSettings />\r\n  <optionsets />\r\n" +
+           std::string(target.front() == '9' ? "  <CustomControls />\r\n" : "") + "  <SiteMap>" + sitemap +
            "</SiteMap>\r\n  <Languages>\r\n    <Language>1033</Language>\r\n  </Languages>\r\n</ImportExportXml>";
 }
 
@@ -485,7 +485,7 @@ fs::path wrap_as_org_export(const fs::path& folder, const std::string& name, con
     fs::path zip_path = folder / (name + ".zip");
     zip::Writer writer(zip_path, AtomicFile::Overwrite::no);
     writer.add_bytes("[Content_Types].xml", k_content_types);
-    writer.add_bytes("customizations.xml", customizations_xml(sitemap));
+    writer.add_bytes("customizations.xml", customizations_xml(sitemap, target));
     writer.add_bytes("solution.xml", solution_xml(target));
     writer.commit();
     return zip_path;
@@ -671,7 +671,7 @@ TEST(MergeCorpusSitemaps, DefaultSitemapsWrappedAsOrgExportsMergeInBothModes)
         TempDir work;
         fs::path base = wrap_as_org_export(work.path(), "org", markup, target);
         fs::path loose = work / "customizations.xml";
-        write_bytes(loose, customizations_xml(markup));
+        write_bytes(loose, customizations_xml(markup, target));
         expect_wrapped_sitemap_merges(work.path(), base, sitemap, target, loose);
     }
 }

@@ -14,33 +14,23 @@
 namespace escprov::test {
 namespace {
 
-// The merge output (connector mode) of the org sample of each CRM family, made once.
-const fs::path& merged(const std::string& family_target)
+// The merge output (connector mode) for `target` of the org sample of its CRM family, made once.
+const fs::path& merged(const std::string& target)
 {
     static TempDir folder;
     static std::map<std::string, fs::path> trees;
-    auto found = trees.find(family_target);
+    auto found = trees.find(target);
     if (found != trees.end()) {
         return found->second;
     }
-    std::string base = family_target == "5.0"   ? "crm2011-fabrikam"
-                       : family_target == "8.2" ? "crm2016-adatum"
-                                                : "d365-contoso-9.2";
-    fs::path out = folder / ("merged-" + family_target);
+    std::string base = target.front() <= '6'   ? "crm2011-fabrikam"
+                       : target.front() <= '8' ? "crm2016-adatum"
+                                               : "d365-contoso-9.2";
+    fs::path out = folder / ("merged-" + target);
     RunResult merge = run_escprov({"merge", "--base", (source_dir() / "samples" / "orgs" / (base + ".zip")).string(),
-                                   "--target", family_target, "--out", out.string()});
+                                   "--target", target, "--on-conflict", "ours", "--out", out.string()});
     EXPECT_EQ(merge.exit_code, 0) << merge.err;
-    return trees.emplace(family_target, out).first->second;
-}
-
-// The merge output a target is packaged from: its own family's sample, merged for the family's
-// newest version (package renders the manifest for the target).
-const fs::path& merged_for(const std::string& target)
-{
-    if (target == "5.0") {
-        return merged("5.0");
-    }
-    return target.front() == '9' ? merged("9.2") : merged("8.2");
+    return trees.emplace(target, out).first->second;
 }
 
 // The solution.xml of a package, unpacked.
@@ -183,7 +173,7 @@ TEST(Package, EveryTargetValidatesCleanWithItsRootAttributes)
         SCOPED_TRACE(target);
         fs::path zip = work / ("esc-" + target + "_managed.zip");
         RunResult package =
-            run_escprov({"package", merged_for(target).string(), "--managed", "--target", target, "-o", zip.string()});
+            run_escprov({"package", merged(target).string(), "--managed", "--target", target, "-o", zip.string()});
         ASSERT_EQ(package.exit_code, 0) << package.err;
         RunResult validate = run_escprov({"validate", zip.string()});
         EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
@@ -270,7 +260,7 @@ TEST(Package, BeforeEightRootComponentsHaveNoBehavior)
     TempDir work;
     fs::path zip = work / "esc.zip";
     RunResult package =
-        run_escprov({"package", merged("8.2").string(), "--managed", "--target", "7.1", "-o", zip.string()});
+        run_escprov({"package", merged("7.1").string(), "--managed", "--target", "7.1", "-o", zip.string()});
     ASSERT_EQ(package.exit_code, 0) << package.err;
     xml::Node manifest = package_manifest(zip, work);
     ASSERT_FALSE(root_components(manifest).empty());
@@ -299,10 +289,15 @@ TEST(Package, TheOrgSitemapAndNoMarketingDependencyBefore9)
 
 TEST(Package, ComponentsTheTargetCannotTakeAreLeftOutWithAWarning)
 {
+    // An 8.2 tree someone copied 9.x-only components into by hand.
     TempDir work;
+    fs::path tree = work / "tree";
+    fs::copy(merged("8.2"), tree, fs::copy_options::recursive);
+    fs::copy(merged("9.2") / "AppModules", tree / "AppModules", fs::copy_options::recursive);
+    fs::copy(merged("9.2") / "Entities" / "esc_emailsend", tree / "Entities" / "esc_emailsend",
+             fs::copy_options::recursive);
     fs::path zip = work / "esc.zip";
-    RunResult package =
-        run_escprov({"package", merged("9.2").string(), "--managed", "--target", "8.2", "-o", zip.string()});
+    RunResult package = run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string()});
     ASSERT_EQ(package.exit_code, 0) << package.err;
     EXPECT_NE(package.err.find("cannot take app esc_EmailMarketing"), std::string::npos) << package.err;
     EXPECT_NE(package.err.find("cannot take entity esc_emailsend"), std::string::npos) << package.err;
@@ -313,6 +308,19 @@ TEST(Package, ComponentsTheTargetCannotTakeAreLeftOutWithAWarning)
     std::set<std::string> files = files_below(work / "esc-unpacked");
     EXPECT_EQ(files.count("AppModules/esc_EmailMarketing/AppModule.xml"), 0U);
     EXPECT_EQ(files.count("Entities/esc_emailsend/Entity.xml"), 0U);
+}
+
+TEST(Package, ATreeShapedForAnotherVersionIsRefused)
+{
+    TempDir work;
+    fs::path zip = work / "esc.zip";
+    RunResult package =
+        run_escprov({"package", merged("8.2").string(), "--managed", "--target", "7.1", "-o", zip.string()});
+    EXPECT_EQ(package.exit_code, 2);
+    EXPECT_NE(package.err.find("shaped for CRM 8.2"), std::string::npos) << package.err;
+    EXPECT_NE(package.err.find("merge again with --target 7.1"), std::string::npos) << package.err;
+    EXPECT_FALSE(fs::exists(zip));
+    EXPECT_TRUE(folder_names(work.path()).empty());
 }
 
 TEST(Package, VersionAndBump)
@@ -363,7 +371,7 @@ TEST(Package, LooksLikeACrmExportForEveryTarget)
         SCOPED_TRACE(target);
         fs::path zip = work / ("esc-" + target + "_managed.zip");
         RunResult package = run_escprov(
-            {"package", merged_for(target).string(), "--managed", "--target", target, "--output", zip.string()});
+            {"package", merged(target).string(), "--managed", "--target", target, "--output", zip.string()});
         ASSERT_EQ(package.exit_code, 0) << package.err;
 
         ExportLook look = export_look(zip);

@@ -532,6 +532,23 @@ TEST(ProfileLookup, ANameWrittenBeforeAndAfterIsNotNever)
     EXPECT_EQ(profiles.usage(*profiles.named("9.0"), "root", "element", "Gone"), Usage::never);
 }
 
+TEST(ProfileLookup, AnAbsenceThatCouldBeChanceIsNotNever)
+{
+    // 7.0 writes Rare in 5% of its instances: three 8.0 instances all lack it with 86% chance, a
+    // hundred with under 1%.
+    for (uint64_t instances : {3, 100}) {
+        TempDir dir;
+        profile::Profile seven = make_profile("7.0", "7.0", "7.*", std::nullopt);
+        profile::Profile eight = make_profile("8.0", "8.0", "*", std::nullopt);
+        add_context(seven, "root", 100, {{"Rare", 5}, {"Common", 90}});
+        add_context(eight, "root", instances, {{"Common", instances}});
+        auto profiles = load_written(dir.path(), {seven, eight});
+        EXPECT_EQ(profiles.usage(*profiles.named("8.0"), "root", "element", "Rare"),
+                  instances == 3 ? Usage::sometimes : Usage::never)
+            << instances;
+    }
+}
+
 TEST(ProfileLookup, OpaqueChildrenAreUnknown)
 {
     TempDir dir;
