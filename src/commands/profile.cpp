@@ -294,9 +294,11 @@ private:
             for (const auto& [rank, name] : names) {
                 profile::Usage usage = profiles.usage(shown, path, kind, name);
                 std::string how(usage_word(usage));
-                if (usage == profile::Usage::sometimes) {
-                    const auto& counts = kind == "element" ? answer->elements : answer->attributes;
-                    how += " " + percent(counts.find(name)->second, answer->instances);
+                const auto& counts = kind == "element" ? answer->elements : answer->attributes;
+                auto count = counts.find(name);
+                if (usage == profile::Usage::sometimes && count != counts.end()) {
+                    // A name only an override gives has no share to show.
+                    how += " " + percent(count->second, answer->instances);
                 }
                 for (const auto& fix : shown.overrides) {
                     if (fix.path == path && fix.kind == kind && fix.name == name) {

@@ -1,5 +1,7 @@
 #include "package/package.hpp"
 
+#include "package/form_difference.hpp"
+
 #include "connector/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/input.hpp"
@@ -154,9 +156,20 @@ bool is_left_out(const std::string& file, const std::vector<std::string>& remove
 constexpr std::string_view k_export_prologues = "!solution.xml bom=0 declaration=0\n"
                                                 "!customizations.xml bom=0 declaration=0\n";
 
+// True for a form file of an entity that is not the connector's: a customer's system form.
+bool is_customer_form(const std::string& file)
+{
+    std::vector<std::string> segments = split_path(file);
+    return segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
+           !ascii_lower(segments[1]).starts_with(connector::k_connector_prefix) && segments[4].ends_with(".xml") &&
+           !pack::is_managed_variant(segments[4]);
+}
+
 // Copies `tree` into `staging` without the `removed` paths, with `manifest` as Other/Solution.xml.
+// In a managed package a customer's form carrying the connector's tab becomes that tab's
+// difference (form_difference.hpp).
 void stage_tree(const fs::path& tree, const std::vector<std::string>& files, const std::vector<std::string>& removed,
-                const std::string& manifest, const fs::path& staging)
+                const std::string& manifest, const fs::path& staging, const PackageOptions& options)
 {
     for (const auto& file : files) {
         check_interrupted();
@@ -165,6 +178,16 @@ void stage_tree(const fs::path& tree, const std::vector<std::string>& files, con
         }
         fs::path target = staging / file;
         fs::create_directories(target.parent_path());
+        if (options.type == pack::PackageType::managed && is_customer_form(file)) {
+            if (auto difference = connector_form_difference(parse_file(tree / file, options.limits.xml))) {
+                xml::Style style;
+                style.bom = true;
+                style.declaration = true;
+                style.keep_unindented_markup = true;
+                write_file_atomic(target, xml::to_string(*difference, style), AtomicFile::Overwrite::no);
+                continue;
+            }
+        }
         if (file == pack::k_order_file) {
             // The prologues are those of a CRM export whatever the tree came from, so that the
             // package reads like one; the spliced paths stay, less the components left out.
@@ -416,7 +439,7 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     // The tree as packaged, in a scratch folder beside the output. It is never committed:
     // AtomicDir's cleanup removes it however the run ends.
     AtomicDir staging(output.temp_path());
-    stage_tree(tree, files, removed, manifest, staging.temp_path());
+    stage_tree(tree, files, removed, manifest, staging.temp_path(), options);
     validate::PathReport staged_report = validate::validate_path(staging.temp_path(), check);
     if (staged_report.failure) {
         throw_input("package " + quoted(tree) + ": " +

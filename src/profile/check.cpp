@@ -164,10 +164,8 @@ void VocabularyChecker::finish(Frame& frame)
     // Attributes every instance has: the profile's, and those an override declares always written.
     std::set<std::string, std::less<>> candidates;
     for (const auto& [name, present] : context->attributes) {
-        // xsi:nil marks a value real exports left empty; an element with a value has none. And
-        // ordinalvalue places a node of a managed difference (every node of one has it, a full
-        // form or sitemap has none), so a profile learned from differences cannot ask for it.
-        if (!is_namespace_declaration(name) && name != "xsi:nil" && name != "ordinalvalue") {
+        // xsi:nil marks a value real exports left empty; an element with a value has none.
+        if (!is_namespace_declaration(name) && name != "xsi:nil") {
             candidates.insert(name);
         }
     }

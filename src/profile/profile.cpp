@@ -589,6 +589,12 @@ Usage Profiles::usage(const Profile& profile, std::string_view path, std::string
     if (kind == "element" && is_opaque(path)) {
         return Usage::unknown;
     }
+    if (kind == "attribute" && (name == "solutionaction" || name == "ordinalvalue")) {
+        // The marks of a managed difference, written by every version on the nodes a solution
+        // changes in a component it does not own: a corpus without such a difference for a
+        // version says nothing about them, and a full component never has them.
+        return Usage::sometimes;
+    }
     // The profile's own instances, however few: a name they show is written by this version, and
     // an instance without it shows the name is not always there.
     uint64_t own_present = present_in(profile, path, kind, name);

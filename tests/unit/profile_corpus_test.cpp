@@ -6,6 +6,7 @@
 #include "support.hpp"
 
 #include <fstream>
+#include <regex>
 
 using namespace escprov;
 using namespace escprov::test;
@@ -163,7 +164,7 @@ TEST(ProfileCorpus, Version9DroppedWhatEarlierVersionsWrote)
 
 TEST(ProfileCorpus, EveryVersionWritesTheEntityFlags)
 {
-    for (const std::string& flag :
+    for (const std::string flag :
          {"IsMapiGridEnabled", "IsConnectionsEnabled", "IsDocumentManagementEnabled", "AutoRouteToOwnerQueue"}) {
         SCOPED_TRACE(flag);
         expect_facts({{k_all, FULL, "element", flag, Usage::always}});
@@ -174,7 +175,7 @@ TEST(ProfileCorpus, EveryVersionWritesTheEntityFlags)
 
 TEST(ProfileCorpus, Version8AndLaterWriteTheNewAttributeVocabulary)
 {
-    for (const std::string& name :
+    for (const std::string name :
          {"SourceType", "IsGlobalFilterEnabled", "IsSortableEnabled", "CanModifyGlobalFilterSettings"}) {
         SCOPED_TRACE(name);
         expect_facts({{{"8.0", "8.2", "9.0"}, A, "element", name, Usage::always}});
@@ -295,6 +296,14 @@ TEST(ProfileCommand, ShowPrintsWhatAVersionWrites)
     ASSERT_EQ(entity.exit_code, 0) << entity.err;
     EXPECT_NE(entity.out.find("ObjectTypeCode"), std::string::npos) << "8.2, a neighbour, writes it";
     EXPECT_NE(entity.out.find("never (8.2 100%)"), std::string::npos) << entity.out;
+
+    // A name only an override gives is shown as the override says, with no share of instances.
+    RunResult sections =
+        run_escprov({"profile", "show", "9.2", "--profiles", profiles, "--context", "customizations.xml"});
+    ASSERT_EQ(sections.exit_code, 0) << sections.err;
+    std::smatch sitemap;
+    ASSERT_TRUE(std::regex_search(sections.out, sitemap, std::regex("element +SiteMap +([^\n]*)"))) << sections.out;
+    EXPECT_TRUE(sitemap[1].str().starts_with("sometimes  (override: ")) << sitemap[1].str();
 
     RunResult thin = run_escprov({"profile", "show", "5.0", "--profiles", profiles, "--context", FORM + "\t"});
     EXPECT_EQ(thin.exit_code, 0);

@@ -213,7 +213,7 @@ TEST(ProfileFile, OverridesFileNeedsProfilesAndAReason)
     EXPECT_EQ(rules[0].fix.kind, "attribute");
     EXPECT_EQ(rules[0].fix.reason, "issue 9");
 
-    for (const std::string& bad :
+    for (const std::string bad :
          {"override\t5.0,,6.0\tx\telement\ta\tnever\twhy\n", "override\t5.0\tx\telement\ta\tnever\n", "context\tx\t3\n",
           "override\t5.0\tx\tchild\ta\tnever\twhy\n"}) {
         SCOPED_TRACE(bad);
