@@ -120,6 +120,89 @@ std::vector<unsigned char> from_hex(std::string_view hex)
 
 } // namespace
 
+std::string pem_label(const std::string& bytes)
+{
+    constexpr std::string_view begin = "-----BEGIN ";
+    size_t start = bytes.find(begin);
+    if (start == std::string::npos) {
+        return {};
+    }
+    start += begin.size();
+    size_t end = bytes.find("-----", start);
+    if (end == std::string::npos || end - start > 64) {
+        return {};
+    }
+    return bytes.substr(start, end - start);
+}
+
+namespace {
+
+// An HMAC secret long enough to be one; `option` names the flag in the message.
+void require_secret_size(const std::filesystem::path& key_file, size_t size)
+{
+    if (size < k_min_hmac_secret) {
+        throw_usage("--key " + quoted(key_file) + " holds " + std::to_string(size) +
+                    " byte(s): an HMAC secret needs at least " + std::to_string(k_min_hmac_secret) +
+                    " (make one with `head -c 32 /dev/urandom > KEY`), or give an Ed25519 PEM key");
+    }
+}
+
+} // namespace
+
+KeyType signing_key_type(const std::filesystem::path& key_file, std::optional<KeyType> declared)
+{
+    std::string bytes = read_key_bytes(key_file);
+    std::string label = pem_label(bytes);
+    if (label == "PUBLIC KEY") {
+        throw_usage("--key " + quoted(key_file) +
+                    " is a PEM public key, which cannot sign and is no secret: sign with the Ed25519 private key "
+                    "(the customer checks with the public one), or with a shared HMAC secret");
+    }
+    bool is_private = label.find("PRIVATE KEY") != std::string::npos;
+    if (!label.empty() && !is_private) {
+        throw_usage("--key " + quoted(key_file) + " holds a PEM " + label +
+                    ", neither an Ed25519 private key nor a shared HMAC secret");
+    }
+    KeyType type = is_private ? KeyType::ed25519 : KeyType::hmac;
+    if (declared && *declared != type) {
+        throw_usage("--key " + quoted(key_file) + " is " +
+                    (is_private ? "a PEM private key, which signs ed25519" : "no PEM key, so an hmac secret") +
+                    ", not --key-type " + std::string(algorithm_name(*declared)));
+    }
+    if (type == KeyType::hmac) {
+        require_secret_size(key_file, bytes.size());
+    }
+    return type;
+}
+
+KeyType checking_key_type(const std::filesystem::path& key_file, std::optional<KeyType> declared)
+{
+    std::string bytes = read_key_bytes(key_file);
+    std::string label = pem_label(bytes);
+    if (label.find("PRIVATE KEY") != std::string::npos) {
+        throw_usage("--key " + quoted(key_file) +
+                    " is a PEM private key: give the sender's public key instead (the private key stays with the "
+                    "sender; `openssl pkey -in KEY -pubout` prints the public key)");
+    }
+    bool is_public = label == "PUBLIC KEY";
+    if (!label.empty() && !is_public) {
+        throw_usage("--key " + quoted(key_file) + " holds a PEM " + label +
+                    ", neither a PEM public key (ed25519) nor a shared secret (hmac)");
+    }
+    KeyType type = declared.value_or(is_public ? KeyType::ed25519 : KeyType::hmac);
+    if (type == KeyType::hmac && is_public) {
+        throw_usage("--key " + quoted(key_file) +
+                    " is a PEM public key, which is no secret: it checks ed25519 signatures, not hmac ones");
+    }
+    if (type == KeyType::ed25519 && !is_public) {
+        throw_usage("--key " + quoted(key_file) + " is not a PEM public key, which --key-type ed25519 needs");
+    }
+    if (type == KeyType::hmac) {
+        require_secret_size(key_file, bytes.size());
+    }
+    return type;
+}
+
 std::string_view algorithm_name(KeyType type)
 {
     return type == KeyType::hmac ? "hmac-sha256" : "ed25519";
@@ -139,7 +222,9 @@ KeyType parse_key_type(std::string_view text)
 std::string sign(std::string_view bytes, const std::filesystem::path& key_file, KeyType type)
 {
     if (type == KeyType::hmac) {
-        return hmac_hex(bytes, read_key_bytes(key_file));
+        std::string secret = read_key_bytes(key_file);
+        require_secret_size(key_file, secret.size());
+        return hmac_hex(bytes, secret);
     }
     Key key = read_ed25519_key(key_file, Half::private_key);
     DigestContext context(EVP_MD_CTX_new());

@@ -3,7 +3,9 @@
 // Ed25519 with a key pair (the sender keeps the PEM private key, the customer gets the PEM public
 // key). Signatures travel as lower-case hex.
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,28 @@ std::string_view algorithm_name(KeyType type);
 // The key type for an algorithm name or a --key-type value ("hmac", "hmac-sha256", "ed25519").
 // Throws Error(usage) naming the value when it is neither.
 KeyType parse_key_type(std::string_view text);
+
+// The shortest HMAC secret escprov signs or checks with, in bytes: the size of the SHA-256 output,
+// the least RFC 2104 recommends. (`head -c 32 /dev/urandom > KEY` makes one.)
+inline constexpr size_t k_min_hmac_secret = 32;
+
+// The label of the first PEM block in `bytes` ("PUBLIC KEY", "PRIVATE KEY", ...), or "" when
+// there is none.
+std::string pem_label(const std::string& bytes);
+
+// What a key file signs with, decided as `apply` decides what it checks with, so that both sides
+// always agree: a PEM private key is Ed25519, a file that is no PEM an HMAC secret of at least
+// k_min_hmac_secret bytes. `declared` (--key-type) must agree. Throws Error(usage) naming the file
+// for a PEM public key (it cannot sign, and as an HMAC secret anyone could forge with it), another
+// PEM block, a short secret or a disagreeing --key-type; Error(input) when it cannot be read or
+// is empty.
+KeyType signing_key_type(const std::filesystem::path& key_file, std::optional<KeyType> declared);
+
+// What a key file checks with (`apply`): a PEM public key is Ed25519, a file that is no PEM an
+// HMAC secret of at least k_min_hmac_secret bytes. Throws Error(usage) naming the file for a PEM
+// private key (it stays with the sender), another PEM block, a short secret or a disagreeing
+// --key-type; Error(input) when it cannot be read or is empty.
+KeyType checking_key_type(const std::filesystem::path& key_file, std::optional<KeyType> declared);
 
 // The signature of `bytes` with the key in `key_file` (HMAC: the file's bytes are the secret;
 // Ed25519: a PEM private key). Throws Error(input) naming the file when it cannot be read, is

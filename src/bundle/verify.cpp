@@ -40,20 +40,6 @@ bool is_sha256_hex(const std::string& text)
 
 // The label of the first PEM block in `bytes` ("PUBLIC KEY", "PRIVATE KEY", ...), or "" when the
 // bytes hold none.
-std::string pem_label(const std::string& bytes)
-{
-    constexpr std::string_view begin = "-----BEGIN ";
-    size_t start = bytes.find(begin);
-    if (start == std::string::npos) {
-        return {};
-    }
-    start += begin.size();
-    size_t end = bytes.find("-----", start);
-    if (end == std::string::npos || end - start > 64) {
-        return {};
-    }
-    return bytes.substr(start, end - start);
-}
 
 // Passes an entry's bytes through to the hash while counting them and handing them to `keep`.
 class TeeSource : public xml::ByteSource {
@@ -417,34 +403,6 @@ ScratchCopy::ScratchCopy(const std::filesystem::path& parent, const std::string&
     // Entry names are checked safe relative paths; only the last part names the copy.
     std::string name = std::filesystem::path(entry_name).filename().string();
     m_path = m_folder.path() / (name.empty() || name == "." || name == ".." ? std::string("solution.zip") : name);
-}
-
-KeyType key_type_for(const std::filesystem::path& key_file, std::optional<KeyType> declared)
-{
-    std::string bytes = read_file(key_file);
-    if (bytes.empty()) {
-        throw_input("read key " + quoted(key_file) + ": the file is empty");
-    }
-    std::string label = pem_label(bytes);
-    if (label.find("PRIVATE KEY") != std::string::npos) {
-        throw_usage("--key " + quoted(key_file) +
-                    " is a PEM private key: give the sender's public key instead (the private key stays with the "
-                    "sender; `openssl pkey -in KEY -pubout` prints the public key)");
-    }
-    bool is_public = label == "PUBLIC KEY";
-    if (!label.empty() && !is_public) {
-        throw_usage("--key " + quoted(key_file) + " holds a PEM " + label +
-                    ", neither a PEM public key (ed25519) nor a shared secret (hmac)");
-    }
-    KeyType type = declared.value_or(is_public ? KeyType::ed25519 : KeyType::hmac);
-    if (type == KeyType::hmac && is_public) {
-        throw_usage("--key " + quoted(key_file) +
-                    " is a PEM public key, which is no secret: it checks ed25519 signatures, not hmac ones");
-    }
-    if (type == KeyType::ed25519 && !is_public) {
-        throw_usage("--key " + quoted(key_file) + " is not a PEM public key, which --key-type ed25519 needs");
-    }
-    return type;
 }
 
 Verification verify_bundle(const std::filesystem::path& bundle, const VerifyOptions& options)

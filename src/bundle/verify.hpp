@@ -41,13 +41,6 @@ struct VerifyKey {
     KeyType type = KeyType::hmac;
 };
 
-// The key type for `key_file`: `declared` (--key-type) when given, else told from the file: a PEM
-// public key is ed25519, anything else an HMAC shared secret. Throws Error(usage) naming the file
-// for a PEM private key (the customer needs only the sender's public key), for a PEM public key
-// declared hmac (a public key is no secret) and for a file that is not a PEM public key declared
-// ed25519; Error(input) when the file cannot be read or is empty.
-KeyType key_type_for(const std::filesystem::path& key_file, std::optional<KeyType> declared);
-
 struct VerifyOptions {
     std::optional<VerifyKey> key; // with a key the bundle must be signed with it
     zip::Limits limits;           // for opening the bundle

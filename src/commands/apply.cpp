@@ -81,7 +81,7 @@ public:
         options.limits = limits.zip;
         if (!m_key.empty()) {
             try {
-                options.key = bundle::VerifyKey{m_key, bundle::key_type_for(m_key, m_declared_type)};
+                options.key = bundle::VerifyKey{m_key, bundle::checking_key_type(m_key, m_declared_type)};
             } catch (const Error& error) {
                 throw Error(error.kind(), "apply " + quoted(bundle_path) + ": " + error.what());
             }

@@ -10,6 +10,7 @@
 
 #include <boost/program_options/value_semantic.hpp>
 
+#include <optional>
 #include <ostream>
 
 namespace escprov::commands {
@@ -34,7 +35,9 @@ public:
             ("report", po::value(&m_report), "a merge report (escprov merge --report) to include with the preflight")
             ("key", po::value(&m_key),
                  "sign manifest.json with this key file: the secret (hmac) or a PEM private key (ed25519)")
-            ("key-type", po::value(&m_key_type)->default_value("hmac"), "hmac (HMAC-SHA256) or ed25519")
+            ("key-type", po::value(&m_key_type),
+                 "hmac (HMAC-SHA256) or ed25519; the key file decides it when absent (a PEM private key is "
+                 "ed25519, anything else an hmac secret of at least 32 bytes), and must agree when given")
             ("connector", po::value(&m_connector),
                  "the connector's solution/ folder (templates/ beside it); default: $ESCPROV_CONNECTOR, else the "
                  "source checkout escprov was built from")
@@ -86,7 +89,16 @@ public:
 
     void check_options() override
     {
-        m_type = bundle::parse_key_type(m_key_type);
+        std::optional<bundle::KeyType> declared;
+        if (!m_key_type.empty()) {
+            declared = bundle::parse_key_type(m_key_type);
+        }
+        if (!m_key.empty()) {
+            // Decided as apply decides what it checks with, before anything is written.
+            m_type = bundle::signing_key_type(m_key, declared);
+        } else if (declared) {
+            throw_usage("bundle: --key-type needs --key");
+        }
         if (m_include_backup && m_backup.empty()) {
             throw_usage("bundle: --include-backup needs --backup FILE");
         }

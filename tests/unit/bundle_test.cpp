@@ -329,6 +329,43 @@ TEST_F(Bundle, Ed25519SignatureChecksWithThePublicKeyOnly)
     EXPECT_EQ(explicit_type.exit_code, 0) << explicit_type.err;
 }
 
+TEST_F(Bundle, TheKeyFileDecidesHowBundleSignsAsItDecidesHowApplyChecks)
+{
+    fs::path private_key = m_dir / "sender.pem";
+    fs::path public_key = m_dir / "sender.pub.pem";
+    if (!make_ed25519_keys(private_key, public_key)) {
+        GTEST_SKIP() << "the openssl command is not available to make Ed25519 test keys";
+    }
+    // A private key without --key-type signs ed25519, which the customer's public key checks.
+    fs::path out = m_dir / "by-key.zip";
+    RunResult made = bundle(out, {"--key", private_key.string()});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    RunResult checked = run_escprov({"apply", out.string(), "--key", public_key.string()});
+    EXPECT_EQ(checked.exit_code, 0) << checked.err;
+    EXPECT_NE(checked.out.find("ed25519, valid"), std::string::npos) << checked.out;
+
+    // A public key cannot sign: as an HMAC secret anyone holding it could forge the bundle.
+    fs::path refused = m_dir / "refused.zip";
+    RunResult with_public = bundle(refused, {"--key", public_key.string()});
+    EXPECT_EQ(with_public.exit_code, 2);
+    EXPECT_NE(with_public.err.find("is a PEM public key, which cannot sign"), std::string::npos) << with_public.err;
+    EXPECT_FALSE(fs::exists(refused));
+    RunResult disagreeing = bundle(refused, {"--key", private_key.string(), "--key-type", "hmac"});
+    EXPECT_EQ(disagreeing.exit_code, 2);
+    EXPECT_NE(disagreeing.err.find("not --key-type hmac-sha256"), std::string::npos) << disagreeing.err;
+
+    // A one-byte secret is refused by both sides, with the minimum.
+    fs::path one_byte = m_dir / "one.key";
+    write_bytes(one_byte, "k");
+    RunResult short_secret = bundle(refused, {"--key", one_byte.string()});
+    EXPECT_EQ(short_secret.exit_code, 2);
+    EXPECT_NE(short_secret.err.find("an HMAC secret needs at least 32"), std::string::npos) << short_secret.err;
+    EXPECT_FALSE(fs::exists(refused));
+    RunResult short_check = run_escprov({"apply", out.string(), "--key", one_byte.string()});
+    EXPECT_EQ(short_check.exit_code, 2);
+    EXPECT_NE(short_check.err.find("an HMAC secret needs at least 32"), std::string::npos) << short_check.err;
+}
+
 // The forgery the review found (briefs/forge5.py): an Ed25519-signed bundle, an entry altered and
 // re-hashed, and the manifest re-signed as "hmac-sha256" keyed by the PUBLIC key file's bytes. The
 // verifier decides the algorithm, so this is refused.
@@ -397,12 +434,12 @@ TEST(BundleKeyType, TheVerifierTellsTheKeyTypeFromTheKeyFile)
     if (!make_ed25519_keys(private_key, public_key)) {
         GTEST_SKIP() << "the openssl command is not available to make Ed25519 test keys";
     }
-    write_bytes(dir / "secret", "s3cret");
+    write_bytes(dir / "secret", "a shared s3cret of thirty-two bytes!");
     write_bytes(dir / "cert.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
     write_bytes(dir / "empty", "");
-    EXPECT_EQ(bundle::key_type_for(public_key, std::nullopt), bundle::KeyType::ed25519);
-    EXPECT_EQ(bundle::key_type_for(dir / "secret", std::nullopt), bundle::KeyType::hmac);
-    EXPECT_EQ(bundle::key_type_for(dir / "secret", bundle::KeyType::hmac), bundle::KeyType::hmac);
+    EXPECT_EQ(bundle::checking_key_type(public_key, std::nullopt), bundle::KeyType::ed25519);
+    EXPECT_EQ(bundle::checking_key_type(dir / "secret", std::nullopt), bundle::KeyType::hmac);
+    EXPECT_EQ(bundle::checking_key_type(dir / "secret", bundle::KeyType::hmac), bundle::KeyType::hmac);
     auto kind = [](const std::function<void()>& call) {
         try {
             call();
@@ -411,19 +448,33 @@ TEST(BundleKeyType, TheVerifierTellsTheKeyTypeFromTheKeyFile)
         }
         return ErrorKind::internal;
     };
-    EXPECT_EQ(kind([&] { bundle::key_type_for(private_key, std::nullopt); }), ErrorKind::usage);
-    EXPECT_EQ(kind([&] { bundle::key_type_for(private_key, bundle::KeyType::ed25519); }), ErrorKind::usage);
-    EXPECT_EQ(kind([&] { bundle::key_type_for(public_key, bundle::KeyType::hmac); }), ErrorKind::usage);
-    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "secret", bundle::KeyType::ed25519); }), ErrorKind::usage);
-    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "cert.pem", std::nullopt); }), ErrorKind::usage);
-    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "empty", std::nullopt); }), ErrorKind::input);
-    EXPECT_EQ(kind([&] { bundle::key_type_for(dir / "missing", std::nullopt); }), ErrorKind::input);
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(private_key, std::nullopt); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(private_key, bundle::KeyType::ed25519); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(public_key, bundle::KeyType::hmac); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(dir / "secret", bundle::KeyType::ed25519); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(dir / "cert.pem", std::nullopt); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(dir / "empty", std::nullopt); }), ErrorKind::input);
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(dir / "missing", std::nullopt); }), ErrorKind::input);
+    write_bytes(dir / "short", std::string(bundle::k_min_hmac_secret - 1, 'k'));
+    EXPECT_EQ(kind([&] { bundle::checking_key_type(dir / "short", std::nullopt); }), ErrorKind::usage);
+
+    // Signing decides from the same file as checking does: a private key signs ed25519, no PEM hmac.
+    EXPECT_EQ(bundle::signing_key_type(private_key, std::nullopt), bundle::KeyType::ed25519);
+    EXPECT_EQ(bundle::signing_key_type(dir / "secret", std::nullopt), bundle::KeyType::hmac);
+    EXPECT_EQ(kind([&] { bundle::signing_key_type(public_key, std::nullopt); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::signing_key_type(public_key, bundle::KeyType::hmac); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::signing_key_type(private_key, bundle::KeyType::hmac); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::signing_key_type(dir / "secret", bundle::KeyType::ed25519); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::signing_key_type(dir / "short", std::nullopt); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::signing_key_type(dir / "cert.pem", std::nullopt); }), ErrorKind::usage);
+    EXPECT_EQ(kind([&] { bundle::signing_key_type(dir / "empty", std::nullopt); }), ErrorKind::input);
+    EXPECT_THROW(bundle::sign("x", dir / "short", bundle::KeyType::hmac), Error) << "sign() holds the minimum too";
 }
 
 TEST(BundleSignature, HmacAndEd25519RejectAnyChangeToTheSignedBytes)
 {
     TempDir dir;
-    write_bytes(dir / "secret", "s3cret");
+    write_bytes(dir / "secret", "a shared s3cret of thirty-two bytes!");
     std::string signature = bundle::sign("manifest bytes", dir / "secret", bundle::KeyType::hmac);
     EXPECT_EQ(signature.size(), 64U);
     EXPECT_TRUE(bundle::verify("manifest bytes", signature, dir / "secret", bundle::KeyType::hmac));
