@@ -5,6 +5,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
+#include "util/json.hpp"
 #include "util/sha256.hpp"
 #include "util/text.hpp"
 #include "xml/reader.hpp"
@@ -435,8 +436,10 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
         try {
             std::string bytes = reader->read(*manifest_entry);
             result.manifest_sha256 = sha256_hex(bytes);
-            Manifest manifest = from_json(nlohmann::json::parse(bytes));
-            if (manifest.format != k_format) {
+            // Bounded before parsing: a manifest nested deep enough would exhaust the stack.
+            if (std::string too_deep = json_depth_problem(bytes); !too_deep.empty()) {
+                problem(manifest_name + ": not a backup manifest: " + too_deep);
+            } else if (Manifest manifest = from_json(nlohmann::json::parse(bytes)); manifest.format != k_format) {
                 problem(manifest_name + ": format is '" + manifest.format + "', not '" + std::string(k_format) + "'");
             } else {
                 result.manifest = std::move(manifest);

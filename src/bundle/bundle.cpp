@@ -1,5 +1,7 @@
 #include "bundle/bundle.hpp"
 
+#include "util/json.hpp"
+
 #include "backup/backup.hpp"
 #include "bundle/instructions.hpp"
 #include "connector/connector.hpp"
@@ -206,9 +208,10 @@ Cover cover_message(const Summary& summary, const Request& request, const std::s
 
 std::string canonical_manifest(std::string_view manifest_json)
 {
-    nlohmann::json parsed = nlohmann::json::parse(manifest_json, nullptr, false);
+    std::string problem;
+    nlohmann::json parsed = parse_json_bounded(manifest_json, &problem);
     if (parsed.is_discarded() || !parsed.is_object()) {
-        throw_input("read manifest.json: not a JSON object");
+        throw_input("read manifest.json: not a JSON object" + (problem.empty() ? "" : " (" + problem + ")"));
     }
     parsed.erase("signature");
     return parsed.dump();

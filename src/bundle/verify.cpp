@@ -1,5 +1,7 @@
 #include "bundle/verify.hpp"
 
+#include "util/json.hpp"
+
 #include "bundle/bundle.hpp"
 #include "bundle/signature.hpp"
 #include "util/error.hpp"
@@ -133,7 +135,14 @@ private:
             manifest_problem(std::string("cannot be read: ") + error.what());
             return std::nullopt;
         }
-        nlohmann::json manifest = nlohmann::json::parse(m_manifest_text, nullptr, false);
+        // Bounded before anything walks it: a crafted manifest nested 100,000 levels deep would
+        // otherwise exhaust the stack of the serializer that makes its canonical bytes.
+        std::string problem;
+        nlohmann::json manifest = parse_json_bounded(m_manifest_text, &problem);
+        if (!problem.empty() && problem != "is not JSON") {
+            manifest_problem(problem + " (altered)");
+            return std::nullopt;
+        }
         if (manifest.is_discarded() || !manifest.is_object()) {
             manifest_problem("is not a JSON object (altered or damaged)");
             return std::nullopt;

@@ -246,6 +246,16 @@ TEST_F(BackupTest, AMissingManifestFailsVerification)
     EXPECT_NE(verify.err.find("manifest.json: missing"), std::string::npos) << verify.err;
 }
 
+TEST_F(BackupTest, AManifestNestedTooDeepFailsVerificationWithoutACrash)
+{
+    fs::path bad = tampered("deep.zip", [](Entries& entries) {
+        entries.back().second = "{\"format\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    });
+    RunResult verify = run_escprov({"backup", "verify", bad.string()});
+    EXPECT_EQ(verify.exit_code, 1) << verify.err;
+    EXPECT_NE(verify.err.find("nests arrays and objects deeper than 64 levels"), std::string::npos) << verify.err;
+}
+
 TEST_F(BackupTest, AnExportWhoseXmlDoesNotParseFailsVerificationEvenWithMatchingHashes)
 {
     // Rebuild the export with a broken customizations.xml and record its true hash, so only the parse can fail.

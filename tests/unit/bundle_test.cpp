@@ -5,6 +5,7 @@
 #include "bundle/signature.hpp"
 #include "bundle/verify.hpp"
 #include "support.hpp"
+#include "util/json.hpp"
 #include "util/sha256.hpp"
 #include "zip/reader.hpp"
 #include "zip/writer.hpp"
@@ -364,6 +365,32 @@ TEST_F(Bundle, TheKeyFileDecidesHowBundleSignsAsItDecidesHowApplyChecks)
     RunResult short_check = run_escprov({"apply", out.string(), "--key", one_byte.string()});
     EXPECT_EQ(short_check.exit_code, 2);
     EXPECT_NE(short_check.err.find("an HMAC secret needs at least 32"), std::string::npos) << short_check.err;
+}
+
+// Fuzzing found it: a 12 KB bundle whose manifest.json nests 100,000 arrays crashed apply
+// (stack overflow in the serializer). It is refused, with or without a key.
+TEST_F(Bundle, AManifestNestedTooDeepIsRefusedNotACrash)
+{
+    fs::path out = m_dir / "signed.zip";
+    ASSERT_EQ(bundle(out, {"--key", s_secret.string()}).exit_code, 0);
+    fs::path deep = rewritten(out, m_dir / "deep.zip", [](auto& entries) {
+        for (auto& [name, bytes] : entries) {
+            if (name == "manifest.json") {
+                bytes = "{\"signature\":{\"algorithm\":\"hmac-sha256\",\"value\":\"00\"},\"x\":" +
+                        std::string(100000, '[') + std::string(100000, ']') + "}";
+            }
+        }
+    });
+    for (const std::vector<std::string>& key :
+         {std::vector<std::string>{"--key", s_secret.string()}, std::vector<std::string>{}}) {
+        std::vector<std::string> args = {"apply", deep.string()};
+        args.insert(args.end(), key.begin(), key.end());
+        RunResult applied = run_escprov(args);
+        EXPECT_EQ(applied.exit_code, 1) << applied.err;
+        EXPECT_NE(applied.err.find("nests arrays and objects deeper than 64 levels"), std::string::npos) << applied.err;
+    }
+    EXPECT_TRUE(json_depth_problem("{\"a\":\"[[[[\"}", 2).empty()) << "brackets in strings do not count";
+    EXPECT_FALSE(json_depth_problem("[[[1]]]", 2).empty());
 }
 
 // The forgery the review found (briefs/forge5.py): an Ed25519-signed bundle, an entry altered and
