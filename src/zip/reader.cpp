@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sys/stat.h>
 #include <unordered_set>
+#include <vector>
 
 namespace escprov::zip {
 
@@ -222,20 +223,29 @@ std::unique_ptr<xml::ByteSource> Reader::open(const Entry& entry)
 
 std::string Reader::read(const Entry& entry)
 {
+    if (entry.size > k_max_whole_entry) {
+        throw_limit("read '" + display_name(entry) + "': the entry declares " + std::to_string(entry.size) +
+                    " bytes, more than the " + std::to_string(k_max_whole_entry) +
+                    " escprov reads whole (solution.xml, [Content_Types].xml and manifests are far smaller)");
+    }
+    // The buffer grows with what arrives, never with what the header claims: a header declaring a
+    // gigabyte over a few megabytes of data must not cost a gigabyte.
     auto source = open(entry);
     std::string bytes;
-    bytes.resize(static_cast<size_t>(entry.size));
-    size_t offset = 0;
-    char spill[1];
-    while (offset < bytes.size()) {
-        size_t got = source->read(bytes.data() + offset, bytes.size() - offset);
+    bytes.reserve(static_cast<size_t>(std::min<uint64_t>(entry.size, k_read_chunk)));
+    std::vector<char> chunk(k_read_chunk);
+    for (;;) {
+        size_t got = source->read(chunk.data(), chunk.size());
         if (got == 0) {
-            throw_input("read '" + display_name(entry) + "': the entry ends early (truncated archive)");
+            break;
         }
-        offset += got;
+        if (bytes.size() + got > entry.size) {
+            throw_limit("read '" + display_name(entry) + "': the entry holds more than its declared size");
+        }
+        bytes.append(chunk.data(), got);
     }
-    if (source->read(spill, 1) != 0) {
-        throw_limit("read '" + display_name(entry) + "': the entry holds more than its declared size");
+    if (bytes.size() < entry.size) {
+        throw_input("read '" + display_name(entry) + "': the entry ends early (truncated archive)");
     }
     return bytes;
 }

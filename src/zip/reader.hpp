@@ -7,6 +7,7 @@
 
 #include "xml/source.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -16,6 +17,12 @@
 struct zip;
 
 namespace escprov::zip {
+
+// The largest entry Reader::read() holds in memory: 64 MiB. The parts escprov reads whole are
+// small in every real export (the largest solution.xml in the corpus is under 100 KB).
+inline constexpr uint64_t k_max_whole_entry = 64ull << 20;
+// The step in which Reader::read() grows its buffer.
+inline constexpr size_t k_read_chunk = 64 << 10;
 
 struct Limits {
     uint64_t max_total_bytes = 4ull << 30; // sum of uncompressed sizes
@@ -50,7 +57,9 @@ public:
     const Entry* find_ignoring_case(std::string_view name) const;
     // A streaming view of an entry's bytes; the Reader must outlive it.
     std::unique_ptr<xml::ByteSource> open(const Entry& entry);
-    // The whole entry in memory (for small parts such as solution.xml).
+    // The whole entry in memory (for small parts such as solution.xml). Throws Error(limit) when
+    // it declares more than k_max_whole_entry bytes or holds more than it declares, Error(input)
+    // when it ends early; memory follows the bytes that arrive, not the declared size.
     std::string read(const Entry& entry);
     // "archive.zip!entry" for messages.
     std::string display_name(const Entry& entry) const;

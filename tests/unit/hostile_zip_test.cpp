@@ -153,6 +153,39 @@ TEST(HostileZip, ZipBombThatUnderstatesItsSizeIsStoppedWhileReading)
     expect_unpack_refuses(sandbox, zip, {"customizations.xml"});
 }
 
+// Fuzzing found it: an entry read whole was sized by what its header claims. A part declaring
+// 1 GiB over 2.2 MB of data (a ratio of about 490, under --max-ratio) took 1 GiB before "ends
+// early"; a part declaring more than escprov ever reads whole is refused before it is read.
+TEST(HostileZip, AnEntryThatOverstatesItsSizeCostsOnlyWhatArrives)
+{
+    HostileSandbox sandbox;
+    std::string noise(2200 * 1024, ' ');
+    uint32_t state = 12345;
+    for (auto& c : noise) {
+        state = state * 1103515245u + 12345u;
+        c = static_cast<char>('a' + (state >> 16) % 26);
+    }
+    for (const std::string name : {"[Content_Types].xml", "solution.xml"}) {
+        SCOPED_TRACE(name);
+        ForgedEntry liar;
+        liar.name = name;
+        liar.content.push_back({noise, 1});
+        liar.method = Method::deflated;
+        liar.declared_size = 1ull << 30;
+        ZipForge forge;
+        forge.add("customizations.xml", minimal_customizations_xml());
+        if (name == "solution.xml") {
+            forge.add("[Content_Types].xml", minimal_content_types_xml()).add(liar);
+        } else {
+            forge.add(liar).add("solution.xml", minimal_solution_xml());
+        }
+        fs::path zip =
+            sandbox.write(name == "solution.xml" ? "overstated-solution.zip" : "overstated-types.zip", forge);
+        expect_info_refuses(zip, {name});
+        expect_unpack_refuses(sandbox, zip, {name});
+    }
+}
+
 TEST(HostileZip, TruncatedZipIsRefused)
 {
     HostileSandbox sandbox;
