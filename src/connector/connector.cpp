@@ -91,6 +91,11 @@ const std::vector<std::string>& extended_entities()
     return names;
 }
 
+bool is_connector_name(std::string_view name)
+{
+    return ascii_lower(name).starts_with(k_connector_prefix);
+}
+
 bool is_extended_entity(std::string_view name)
 {
     const auto& names = extended_entities();

@@ -25,6 +25,9 @@ inline constexpr std::string_view k_connector_option_value_prefix = "77263";
 // The system entities the connector extends as shells ("list" is the Marketing List).
 const std::vector<std::string>& extended_entities();
 
+// True when `name` (a schema or logical name, any case) carries the connector's prefix "esc_".
+bool is_connector_name(std::string_view name);
+
 // True when `name` (a logical name, any case) is one of extended_entities().
 bool is_extended_entity(std::string_view name);
 
