@@ -83,6 +83,14 @@ struct Connector {
     const std::vector<xml::Node>* section(std::string_view name) const;
 };
 
+// The connector's tab for the main forms of each extended entity (templates/form-tab-<entity>.xml),
+// by entity logical name. Throws Error(input)/xml::ParseError for a broken template.
+std::map<std::string, xml::Node> render_form_tabs(const ConnectorSource& source, const xml::Limits& limits);
+
+// The connector's whole customizations.xml as its source tree holds it, for every target (nothing
+// left out). Throws Error(input)/xml::ParseError for a broken tree.
+xml::Node read_source_customizations(const ConnectorSource& source, const solution::InputLimits& limits);
+
 // Reads and renders the connector for `target`. Throws Error(usage) for a target versions.tsv does
 // not list, Error(input)/xml::ParseError for a broken connector source.
 Connector load_connector(const ConnectorSource& source, const solution::CrmVersion& target,

@@ -14,27 +14,6 @@ using solution::normalise_id;
 
 namespace {
 
-template <typename Entity, typename Form> std::vector<std::pair<std::string, Form*>> forms_in(Entity& entity)
-{
-    std::vector<std::pair<std::string, Form*>> forms;
-    auto* form_xml = entity.child("FormXml");
-    if (form_xml == nullptr) {
-        return forms;
-    }
-    for (auto& group : form_xml->children) {
-        if (!group.is_element() || group.name != "forms") {
-            continue;
-        }
-        const std::string* type = group.attribute("type");
-        for (auto& form : group.children) {
-            if (form.is_element() && form.name == "systemform") {
-                forms.emplace_back(type != nullptr ? *type : std::string(), &form);
-            }
-        }
-    }
-    return forms;
-}
-
 // In full mode the customer's own forms and views of a connector entity stay.
 void keep_their_forms_and_views(xml::Node& merged, const xml::Node& theirs)
 {
@@ -84,31 +63,6 @@ void remove_if_id(xml::Node& parent, std::string_view id_child, const std::strin
 }
 
 } // namespace
-
-std::vector<std::pair<std::string, xml::Node*>> forms_of(xml::Node& entity)
-{
-    return forms_in<xml::Node, xml::Node>(entity);
-}
-
-std::vector<std::pair<std::string, const xml::Node*>> forms_of(const xml::Node& entity)
-{
-    return forms_in<const xml::Node, const xml::Node>(entity);
-}
-
-std::vector<const xml::Node*> views_of(const xml::Node& entity)
-{
-    std::vector<const xml::Node*> views;
-    if (const xml::Node* queries = entity.child("SavedQueries")) {
-        if (const xml::Node* list = queries->child("savedqueries")) {
-            for (const auto& view : list->children) {
-                if (view.is_element() && view.name == "savedquery") {
-                    views.push_back(&view);
-                }
-            }
-        }
-    }
-    return views;
-}
 
 const xml::Node* find_attribute_node(const xml::Node& attributes, const std::string& name)
 {

@@ -5,13 +5,16 @@
 // reaches into: forms, views, attributes.
 
 #include "merge/options.hpp"
+#include "solution/identity.hpp"
 #include "xml/node.hpp"
 
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace escprov::merge {
+
+using solution::forms_of;
+using solution::views_of;
 
 struct EntityMerge {
     xml::Node entity;     // this version's entity with the installed attributes it lacks
@@ -24,13 +27,6 @@ struct EntityMerge {
 // `on_conflict` (theirs: the installed definition is kept).
 EntityMerge upgrade_entity(const xml::Node& ours, const xml::Node& theirs, const std::string& name, MergeMode mode,
                            OnConflict on_conflict);
-
-// Every <systemform> of an entity item, with the type of its <forms> group ("main", "quick"...).
-std::vector<std::pair<std::string, xml::Node*>> forms_of(xml::Node& entity);
-std::vector<std::pair<std::string, const xml::Node*>> forms_of(const xml::Node& entity);
-
-// Every <savedquery> of an entity item.
-std::vector<const xml::Node*> views_of(const xml::Node& entity);
 
 // The <attribute> of an <attributes> list whose attribute_name() is `name`, or nullptr.
 xml::Node* find_attribute_node(xml::Node& attributes, const std::string& name);

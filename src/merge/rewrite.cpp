@@ -1,10 +1,13 @@
 #include "merge/rewrite.hpp"
 
 #include "merge/entity.hpp"
-#include "merge/walker.hpp"
 #include "solution/schema.hpp"
+#include "solution/walker.hpp"
 
 namespace escprov::merge {
+
+using solution::ItemAction;
+using solution::ItemWalker;
 
 namespace {
 

@@ -2,12 +2,15 @@
 
 #include "merge/entity.hpp"
 #include "merge/option_set.hpp"
-#include "merge/walker.hpp"
 #include "solution/identity.hpp"
 #include "solution/schema.hpp"
+#include "solution/walker.hpp"
 #include "util/text.hpp"
 
 namespace escprov::merge {
+
+using solution::ItemAction;
+using solution::ItemWalker;
 
 using solution::entity_name;
 using solution::item_identity;

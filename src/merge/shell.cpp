@@ -120,15 +120,7 @@ std::vector<std::string> customer_option_clashes(const xml::Node& entity, const 
 
 std::string form_label(const xml::Node& form)
 {
-    std::string name;
-    if (const xml::Node* names = form.child("LocalizedNames")) {
-        for (const xml::Node* localized : names->children_named("LocalizedName")) {
-            if (const std::string* description = localized->attribute("description")) {
-                name = *description;
-                break;
-            }
-        }
-    }
+    std::string name = solution::localized_name(form);
     std::string id = normalise_id(form.child_text("formid"));
     return name.empty() ? "{" + id + "}" : "'" + name + "' {" + id + "}";
 }
