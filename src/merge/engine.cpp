@@ -54,6 +54,7 @@ public:
     {
         check_publisher();
         plan_entities();
+        report_option_clashes(); // after the entities: the extended entities' options are found there
         plan_items();
         plan_sitemap();
         plan_base_apps();
@@ -112,21 +113,28 @@ private:
                              "merged: the connector adds options only to its own option sets, so no value is shared; "
                              "give that publisher another prefix before it adds options to a shared option set");
         }
-        if (!m_scan.option_clashes.empty()) {
-            std::string list;
-            for (size_t i = 0; i < m_scan.option_clashes.size() && i < 5; ++i) {
-                list += (i == 0 ? "" : "; ") + m_scan.option_clashes[i];
-            }
-            if (m_scan.option_clashes.size() > 5) {
-                list += "; and " + std::to_string(m_scan.option_clashes.size() - 5) + " more";
-            }
-            record_automatic(ConflictKind::option_value_prefix, "customer option sets",
-                             "customer options use values in the connector's range " +
-                                 std::to_string(k_option_range_first) + "-" + std::to_string(k_option_range_last) +
-                                 ": " + list,
-                             "merged: those options are in option sets the connector does not touch, so no value is "
-                             "overwritten");
+    }
+
+    // Customer options in the connector's value range: those of the option sets the scan passed
+    // by, and those of the extended entities' attributes (found while their shells are merged).
+    void report_option_clashes()
+    {
+        if (m_base_manifest == nullptr || m_scan.option_clashes.empty()) {
+            return;
         }
+        std::string list;
+        for (size_t i = 0; i < m_scan.option_clashes.size() && i < 5; ++i) {
+            list += (i == 0 ? "" : "; ") + m_scan.option_clashes[i];
+        }
+        if (m_scan.option_clashes.size() > 5) {
+            list += "; and " + std::to_string(m_scan.option_clashes.size() - 5) + " more";
+        }
+        record_automatic(ConflictKind::option_value_prefix, "customer option sets",
+                         "customer options use values in the connector's range " +
+                             std::to_string(k_option_range_first) + "-" + std::to_string(k_option_range_last) + ": " +
+                             list,
+                         "merged: those options are in option sets the connector does not touch, so no value is "
+                         "overwritten");
     }
 
     void plan_entities()
