@@ -28,6 +28,29 @@ std::string item_kind(std::string_view section)
     return found != kinds.end() ? std::string(found->second) : std::string(solution::section_item(section));
 }
 
+// True for the containers of a RibbonDiffXml. A ribbon holding only these, empty, customises
+// nothing: it is the skeleton merge renders for every extended entity, and for the application
+// ribbon in 6.x, because real exports of the target always write it.
+bool is_ribbon_container(std::string_view name)
+{
+    static const std::set<std::string_view> containers = {
+        "CustomActions",   "Templates",    "RibbonTemplates", "CommandDefinitions", "RuleDefinitions",
+        "TabDisplayRules", "DisplayRules", "EnableRules",     "LocLabels",
+    };
+    return containers.count(name) != 0;
+}
+
+// True when `ribbon` (a RibbonDiffXml) holds more than the empty containers.
+bool customises_ribbon(const xml::Node& ribbon)
+{
+    for (const xml::Node& child : ribbon.children) {
+        if (child.is_element() && (!is_ribbon_container(child.name) || customises_ribbon(child))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string joined(const std::vector<std::string>& names)
 {
     std::string out;
@@ -87,8 +110,10 @@ protected:
     }
     void on_pass_start(std::string_view name, const xml::Attributes&, bool) override
     {
-        // The content of a section without items (organization settings, the application ribbon).
-        if (m_whole_value && depth() == 3 && !m_content_reported) {
+        // The content of a section without items (organization settings, the application ribbon
+        // beyond its empty containers).
+        bool content = current_section() == "RibbonDiffXml" ? !is_ribbon_container(name) : depth() == 3;
+        if (m_whole_value && content && !m_content_reported) {
             m_content_reported = true;
             m_foreign.push_back(std::string(solution::section_label(current_section())) + " (<" + std::string(name) +
                                 "> in " + std::string(current_section()) + ")");
@@ -199,7 +224,7 @@ void Ownership::check_shell(const std::string& name, const xml::Node& entity, st
         foreign.push_back(name + ": views the connector does not have: " + joined(views));
     }
     const xml::Node* ribbon = entity.child("RibbonDiffXml");
-    if (ribbon != nullptr && ribbon->has_element_children() &&
+    if (ribbon != nullptr && customises_ribbon(*ribbon) &&
         !(shell.ribbon && xml::equal_ignoring_layout(*ribbon, *shell.ribbon))) {
         foreign.push_back(name + ": ribbon customisations other than the connector's");
     }

@@ -77,3 +77,27 @@ TEST(ConnectorOwnership, EverythingElseIsNamed)
                                     "organization settings (<Setting> in OrganizationSettings)",
                                 }));
 }
+
+// merge writes every extended entity (and, for 6.x, the application ribbon) with the empty ribbon
+// skeleton its target's exports always have: that customises nothing. A ribbon with anything in
+// its containers is the customer's.
+TEST(ConnectorOwnership, AnEmptyRibbonSkeletonBelongsAndARibbonCustomisationDoesNot)
+{
+    std::string skeleton = "<RibbonDiffXml><CustomActions /><Templates><RibbonTemplates Id=\"Mscrm.Templates\" />"
+                           "</Templates><CommandDefinitions /><RuleDefinitions><TabDisplayRules /><DisplayRules />"
+                           "<EnableRules /></RuleDefinitions><LocLabels /></RibbonDiffXml>";
+    std::string customised = "<RibbonDiffXml><CustomActions><HideCustomAction HideActionId=\"new.hide\" "
+                             "Location=\"Mscrm.Form.contact.Save\" /></CustomActions><LocLabels /></RibbonDiffXml>";
+    auto with_ribbon = [](const std::string& ribbon) {
+        std::string entity = contact("", "");
+        return "<ImportExportXml><Entities>" + entity.insert(entity.size() - std::string("</Entity>").size(), ribbon) +
+               "</Entities></ImportExportXml>";
+    };
+    EXPECT_EQ(foreign_in(with_ribbon(skeleton)), std::vector<std::string>{});
+    EXPECT_EQ(foreign_in(with_ribbon(customised)),
+              std::vector<std::string>{"contact: ribbon customisations other than the connector's"});
+    // The application ribbon (6.x exports always write the section) is judged the same way.
+    EXPECT_EQ(foreign_in("<ImportExportXml>" + skeleton + "</ImportExportXml>"), std::vector<std::string>{});
+    EXPECT_EQ(foreign_in("<ImportExportXml>" + customised + "</ImportExportXml>"),
+              std::vector<std::string>{"application ribbon (<HideCustomAction> in RibbonDiffXml)"});
+}
