@@ -70,10 +70,13 @@ public:
                "apps, web resources, option sets; from 8.0 with behavior 2 for the system entities it\n"
                "extends, 0 for the rest) and the MissingDependencies the target must already have\n"
                "(9.x: the marketing entities of msdynce_Marketing). Components the target cannot take are\n"
-               "left out with a warning. A tree with validation errors is refused (exit 1, the findings\n"
-               "listed) unless --force; the package itself is validated before it is linked into place,\n"
-               "so without --force FILE.zip either validates clean or is not written. With --force every\n"
-               "error is listed as a warning. FILE.zip must not exist and its folder must (exit 1).";
+               "left out with a warning. A tree holding components that are neither the connector's nor\n"
+               "the customer main forms and org sitemap connector mode changes (a --mode full merge tree)\n"
+               "is refused, naming them (exit 1, even with --force). A tree with validation errors is\n"
+               "refused (exit 1, the findings listed) unless --force; the package itself is validated\n"
+               "before it is linked into place, so without --force FILE.zip either validates clean or is\n"
+               "not written. With --force every error is listed as a warning. FILE.zip must not exist and\n"
+               "its folder must (exit 1).";
     }
 
     ExitCode run(cli::Context& context) override
@@ -97,6 +100,16 @@ public:
         }
         for (const auto& warning : result.warnings) {
             context.err << "escprov: warning: " << subject << warning << "\n";
+        }
+        if (!result.foreign.empty()) {
+            context.err << "escprov: error: " << subject << "the tree holds " << result.foreign.size()
+                        << " component(s) that are not the connector's; nothing written (a full-mode merge tree is "
+                           "the customer's own solution: pack it with escprov pack, or merge in connector mode to "
+                           "package the connector):\n";
+            for (const auto& component : result.foreign) {
+                context.err << "  " << component << "\n";
+            }
+            return ExitCode::findings;
         }
         if (!result.written) {
             bool tree = !result.tree_errors.empty();

@@ -78,6 +78,13 @@ void remove_subareas(xml::Node& node, const std::set<std::string>& entities)
     }
 }
 
+xml::Node read_customizations(solution::SolutionInput& input)
+{
+    DocumentBuilder builder;
+    input.read_customizations(builder);
+    return builder.take();
+}
+
 xml::Node parse_text(const std::string& text, const std::string& name, const xml::Limits& limits)
 {
     xml::MemorySource source(text, name);
@@ -90,6 +97,11 @@ const std::vector<std::string>& extended_entities()
 {
     static const std::vector<std::string> names = {"account", "campaign", "contact", "lead", "list"};
     return names;
+}
+
+bool is_connector_name(std::string_view name)
+{
+    return ascii_lower(name).starts_with(k_connector_prefix);
 }
 
 bool is_extended_entity(std::string_view name)
@@ -207,6 +219,25 @@ const std::vector<xml::Node>* Connector::section(std::string_view name) const
     return const_cast<Connector*>(this)->section(name);
 }
 
+std::map<std::string, xml::Node> render_form_tabs(const ConnectorSource& source, const xml::Limits& limits)
+{
+    std::map<std::string, xml::Node> tabs;
+    TemplateValues values{{"lcid", "1033"}};
+    for (const auto& entity : extended_entities()) {
+        fs::path file = source.templates / ("form-tab-" + entity + ".xml");
+        if (fs::is_regular_file(file)) {
+            tabs[entity] = parse_text(render_template(file, values), file.string(), limits);
+        }
+    }
+    return tabs;
+}
+
+xml::Node read_source_customizations(const ConnectorSource& source, const solution::InputLimits& limits)
+{
+    auto input = pack::open_tree_input(source.tree, limits);
+    return read_customizations(*input);
+}
+
 Connector load_connector(const ConnectorSource& source, const solution::CrmVersion& target,
                          const solution::InputLimits& limits)
 {
@@ -230,9 +261,7 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
         parse_text("<ImportExportXml " + stamp.customizations + " />", "templates/versions.tsv", limits.xml);
     connector.customizations_root = stamp_root.attributes;
 
-    DocumentBuilder builder;
-    input->read_customizations(builder);
-    xml::Node document = builder.take();
+    xml::Node document = read_customizations(*input);
 
     // What this target does not take, and everything that refers to it.
     std::set<std::string> excluded;
@@ -313,12 +342,7 @@ Connector load_connector(const ConnectorSource& source, const solution::CrmVersi
     }
 
     TemplateValues fragment_values{{"lcid", "1033"}};
-    for (const auto& entity : extended_entities()) {
-        fs::path file = source.templates / ("form-tab-" + entity + ".xml");
-        if (fs::is_regular_file(file)) {
-            connector.form_tabs[entity] = parse_text(render_template(file, fragment_values), file.string(), limits.xml);
-        }
-    }
+    connector.form_tabs = render_form_tabs(source, limits.xml);
     fs::path sitemap_file = source.templates / "sitemap.xml";
     if (fs::is_regular_file(sitemap_file)) {
         if (ranges.takes("orgsitemap", "-", target)) {

@@ -25,6 +25,9 @@ inline constexpr std::string_view k_connector_option_value_prefix = "77263";
 // The system entities the connector extends as shells ("list" is the Marketing List).
 const std::vector<std::string>& extended_entities();
 
+// True when `name` (a schema or logical name, any case) carries the connector's prefix "esc_".
+bool is_connector_name(std::string_view name);
+
 // True when `name` (a logical name, any case) is one of extended_entities().
 bool is_extended_entity(std::string_view name);
 
@@ -79,6 +82,14 @@ struct Connector {
     std::vector<xml::Node>* section(std::string_view name);
     const std::vector<xml::Node>* section(std::string_view name) const;
 };
+
+// The connector's tab for the main forms of each extended entity (templates/form-tab-<entity>.xml),
+// by entity logical name. Throws Error(input)/xml::ParseError for a broken template.
+std::map<std::string, xml::Node> render_form_tabs(const ConnectorSource& source, const xml::Limits& limits);
+
+// The connector's whole customizations.xml as its source tree holds it, for every target (nothing
+// left out). Throws Error(input)/xml::ParseError for a broken tree.
+xml::Node read_source_customizations(const ConnectorSource& source, const solution::InputLimits& limits);
 
 // Reads and renders the connector for `target`. Throws Error(usage) for a target versions.tsv does
 // not list, Error(input)/xml::ParseError for a broken connector source.

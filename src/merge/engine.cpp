@@ -2,10 +2,13 @@
 
 #include "connector/render.hpp"
 #include "connector/root_components.hpp"
-#include "merge/form.hpp"
+#include "merge/entity.hpp"
+#include "merge/option_set.hpp"
 #include "merge/outline.hpp"
+#include "merge/rewrite.hpp"
+#include "merge/scan.hpp"
+#include "merge/shell.hpp"
 #include "merge/sitemap.hpp"
-#include "merge/walker.hpp"
 #include "pack/assemble.hpp"
 #include "pack/input.hpp"
 #include "pack/pack.hpp"
@@ -19,7 +22,6 @@
 #include "xml/source.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <set>
 
@@ -27,316 +29,20 @@ namespace escprov::merge {
 
 using connector::add_root_components;
 using connector::Connector;
-using connector::extended_entities;
 using connector::form_root_component;
 using connector::is_extended_entity;
 using connector::item_root_component;
 using connector::k_connector_option_value_prefix;
-using connector::k_connector_prefix;
 using connector::k_connector_publisher;
 using connector::org_sitemap_root_component;
 using connector::root_components_node;
 using connector::RootComponent;
-using solution::attribute_name;
-using solution::attribute_type;
 using solution::entity_attributes;
 using solution::entity_name;
 using solution::item_identity;
 using solution::normalise_id;
 
 namespace {
-
-constexpr long k_option_range_first = 772630000;
-constexpr long k_option_range_last = 772639999;
-
-bool is_ours_name(std::string_view name)
-{
-    return ascii_lower(name).starts_with(k_connector_prefix);
-}
-
-std::optional<long> option_value(const xml::Attributes& attributes)
-{
-    const std::string* text = xml::find_attribute(attributes, "value");
-    if (text == nullptr) {
-        return std::nullopt;
-    }
-    long value = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc() || end != text->data() + text->size()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
-// "attribute contact.esc_emailscore": how reports name an attribute.
-std::string attribute_subject(const std::string& entity, const std::string& attribute)
-{
-    std::string subject = "attribute ";
-    subject += entity;
-    subject += '.';
-    subject += attribute;
-    return subject;
-}
-
-bool in_our_option_range(long value)
-{
-    return value >= k_option_range_first && value <= k_option_range_last;
-}
-
-// Every <systemform> of an entity item, with the type of its <forms> group.
-std::vector<std::pair<std::string, xml::Node*>> forms_of(xml::Node& entity)
-{
-    std::vector<std::pair<std::string, xml::Node*>> forms;
-    xml::Node* form_xml = entity.child("FormXml");
-    if (form_xml == nullptr) {
-        return forms;
-    }
-    for (auto& group : form_xml->children) {
-        if (!group.is_element() || group.name != "forms") {
-            continue;
-        }
-        const std::string* type = group.attribute("type");
-        for (auto& form : group.children) {
-            if (form.is_element() && form.name == "systemform") {
-                forms.emplace_back(type != nullptr ? *type : std::string(), &form);
-            }
-        }
-    }
-    return forms;
-}
-
-std::vector<xml::Node*> views_of(xml::Node& entity)
-{
-    std::vector<xml::Node*> views;
-    if (xml::Node* queries = entity.child("SavedQueries")) {
-        if (xml::Node* list = queries->child("savedqueries")) {
-            for (auto& view : list->children) {
-                if (view.is_element() && view.name == "savedquery") {
-                    views.push_back(&view);
-                }
-            }
-        }
-    }
-    return views;
-}
-
-std::string form_label(const xml::Node& form)
-{
-    std::string name;
-    if (const xml::Node* names = form.child("LocalizedNames")) {
-        for (const xml::Node* localized : names->children_named("LocalizedName")) {
-            if (const std::string* description = localized->attribute("description")) {
-                name = *description;
-                break;
-            }
-        }
-    }
-    std::string id = normalise_id(form.child_text("formid"));
-    return name.empty() ? "{" + id + "}" : "'" + name + "' {" + id + "}";
-}
-
-// Inserts `child` into `parent` before the first child element named one of `before`, or at the end.
-void insert_before(xml::Node& parent, xml::Node child, std::initializer_list<std::string_view> before)
-{
-    for (size_t i = 0; i < parent.children.size(); ++i) {
-        const xml::Node& existing = parent.children[i];
-        if (existing.is_element() && std::find(before.begin(), before.end(), existing.name) != before.end()) {
-            parent.children.insert(parent.children.begin() + static_cast<std::ptrdiff_t>(i), std::move(child));
-            parent.children.insert(parent.children.begin() + static_cast<std::ptrdiff_t>(i + 1), xml::make_text("\n"));
-            return;
-        }
-    }
-    xml::append_on_own_line(parent, std::move(child));
-}
-
-// Adds the connector's ribbon parts (elements with an Id) to a customer's RibbonDiffXml, keeping
-// every customer element; containers without an Id are matched by name.
-size_t merge_ribbon(xml::Node& customer, const xml::Node& ours)
-{
-    size_t added = 0;
-    for (const auto& child : ours.children) {
-        if (!child.is_element()) {
-            continue;
-        }
-        const std::string* id = child.attribute("Id");
-        xml::Node* match = nullptr;
-        for (auto& existing : customer.children) {
-            if (!existing.is_element() || existing.name != child.name) {
-                continue;
-            }
-            const std::string* existing_id = existing.attribute("Id");
-            if ((id == nullptr && existing_id == nullptr) ||
-                (id != nullptr && existing_id != nullptr && *id == *existing_id)) {
-                match = &existing;
-                break;
-            }
-        }
-        if (match == nullptr) {
-            if (customer.empty_tag) {
-                customer.empty_tag = false;
-            }
-            xml::append_on_own_line(customer, child);
-            ++added;
-        } else if (id == nullptr) {
-            match->empty_tag = match->empty_tag && !child.has_element_children();
-            added += merge_ribbon(*match, child);
-        }
-    }
-    return added;
-}
-
-// The state the scan of the base leaves for planning and writing.
-struct BaseScan {
-    std::set<std::string> sections;                                // sections present
-    std::map<std::string, xml::Node> entities;                     // touched entities by name
-    std::map<std::string, std::map<std::string, xml::Node>> items; // other touched items by section and identity
-    std::optional<xml::Node> sitemap;                              // the SiteMap section
-    std::vector<std::string> foreign_esc_entities;                 // esc_ entities the connector does not have
-    std::map<std::string, std::string> id_hits;                    // one of our form/view ids -> "entity x" where found
-    std::vector<std::string> option_clashes;                       // customer options in our value range
-    size_t app_modules = 0;                                        // AppModules + AppModuleSiteMaps items
-    size_t items_seen = 0;
-};
-
-// What the connector has, by identity, for the scan's decisions.
-struct OurIndex {
-    std::set<std::string> entities;                       // our entities and the extended ones
-    std::map<std::string, std::set<std::string>> items;   // section -> identities
-    std::map<std::string, std::string> form_and_view_ids; // id -> "entity x"
-    std::map<std::string, std::string> role_names;        // role id -> name
-};
-
-OurIndex index_connector(Connector& connector)
-{
-    OurIndex index;
-    for (auto& [section, items] : connector.sections) {
-        for (auto& item : items) {
-            if (section == "Entities") {
-                std::string name = entity_name(item);
-                index.entities.insert(name);
-                for (auto& [type, form] : forms_of(item)) {
-                    index.form_and_view_ids[normalise_id(form->child_text("formid"))] = name;
-                }
-                for (xml::Node* view : views_of(item)) {
-                    index.form_and_view_ids[normalise_id(view->child_text("savedqueryid"))] = name;
-                }
-            } else if (!solution::section_item(section).empty()) {
-                std::string identity = item_identity(section, item);
-                if (!identity.empty()) {
-                    index.items[section].insert(identity);
-                }
-                if (section == "Roles") {
-                    const std::string* name = item.attribute("name");
-                    index.role_names[identity] = name != nullptr ? *name : std::string();
-                }
-            }
-        }
-    }
-    for (const auto& entity : extended_entities()) {
-        index.entities.insert(entity);
-    }
-    return index;
-}
-
-// Pass one: finds what the merge touches and what conflicts, keeping only touched components.
-class Scanner : public ItemWalker {
-public:
-    Scanner(const OurIndex& ours, BaseScan& scan) : m_ours(ours), m_scan(scan) {}
-
-protected:
-    void on_root_start(std::string_view, const xml::Attributes&, bool) override {}
-    void on_root_end(std::string_view) override {}
-    void on_section_start(std::string_view section, const xml::Attributes&, bool) override
-    {
-        m_scan.sections.insert(std::string(section));
-    }
-    void on_section_end(std::string_view) override {}
-    ItemAction decide(std::string_view section, const std::string& identity) override
-    {
-        ++m_scan.items_seen;
-        m_item = identity;
-        m_materialised = false;
-        if (section == "SiteMap") {
-            m_scan.sections.insert("SiteMap");
-            m_materialised = true;
-        } else if (section == "Entities") {
-            m_materialised = m_ours.entities.count(identity) != 0;
-            if (!m_materialised && is_ours_name(identity)) {
-                m_scan.foreign_esc_entities.push_back(identity);
-            }
-        } else if (section == "AppModules" || section == "AppModuleSiteMaps") {
-            ++m_scan.app_modules;
-            auto found = m_ours.items.find(std::string(section));
-            m_materialised = found != m_ours.items.end() && found->second.count(identity) != 0;
-        } else {
-            auto found = m_ours.items.find(std::string(section));
-            m_materialised = found != m_ours.items.end() && found->second.count(identity) != 0;
-        }
-        return m_materialised ? ItemAction::materialise : ItemAction::drop;
-    }
-    void on_item(std::string_view section, xml::Node item) override
-    {
-        if (section == "SiteMap") {
-            m_scan.sitemap = std::move(item);
-        } else if (section == "Entities") {
-            m_scan.entities[m_item] = std::move(item);
-        } else {
-            m_scan.items[std::string(section)][m_item] = std::move(item);
-        }
-    }
-    void on_pass_start(std::string_view, const xml::Attributes&, bool) override {}
-    void on_pass_end(std::string_view) override {}
-    void on_pass_characters(std::string_view, bool) override {}
-    bool needs_passed_text() const override { return false; }
-
-    void observe(std::string_view name, const xml::Attributes& attributes) override
-    {
-        if (current_section() == "Entities" && (name == "formid" || name == "savedqueryid")) {
-            m_id_text.clear();
-            m_capturing = true;
-        }
-        if (!m_materialised && name == "option") {
-            if (auto value = option_value(attributes); value && in_our_option_range(*value)) {
-                m_scan.option_clashes.push_back("option value " + std::to_string(*value) + " in " +
-                                                std::string(current_section()) + " '" + m_item + "'");
-            }
-        }
-    }
-    bool observing_text() const override { return m_capturing; }
-    void observe_text(std::string_view text) override
-    {
-        m_id_text += text;
-        std::string id = normalise_id(m_id_text);
-        if (id.starts_with('{')) {
-            id.erase(0, 1); // the closing brace is still to come
-        }
-        if (id.size() >= 36) {
-            m_capturing = false;
-            auto found = m_ours.form_and_view_ids.find(id);
-            if (found != m_ours.form_and_view_ids.end() && found->second != m_item) {
-                m_scan.id_hits[id] = "entity " + m_item;
-            }
-        }
-    }
-
-private:
-    const OurIndex& m_ours;
-    BaseScan& m_scan;
-    std::string m_item;
-    bool m_materialised = false;
-    bool m_capturing = false;
-    std::string m_id_text;
-};
-
-// A rewrite of the base for full mode: what replaces, what goes, what is appended.
-struct Plan {
-    std::map<std::string, std::map<std::string, xml::Node>> replace; // section -> identity -> item
-    std::map<std::string, std::set<std::string>> drop;               // section -> identities
-    std::map<std::string, std::vector<xml::Node>> append;            // section -> new items, in order
-    std::map<std::string, std::set<std::string>> strip_ids;          // entity -> form/view ids to remove
-    std::optional<xml::Node> sitemap;                                // the merged SiteMap section
-    std::set<std::string> drop_sections;                             // whole sections left out
-};
 
 class Merger {
 public:
@@ -349,6 +55,7 @@ public:
     {
         check_publisher();
         plan_entities();
+        report_option_clashes(); // after the entities: the extended entities' options are found there
         plan_items();
         plan_sitemap();
         plan_base_apps();
@@ -364,36 +71,23 @@ private:
     bool full() const { return m_options.mode == MergeMode::full; }
 
     // Records a conflict resolved by --on-conflict; returns how it was resolved.
-    Resolution conflict(ConflictKind kind, std::string subject, std::string message, const std::string& if_ours,
-                        const std::string& if_theirs)
+    Resolution resolve(ConflictKind kind, std::string subject, std::string message, const std::string& if_ours,
+                       const std::string& if_theirs)
     {
-        Conflict entry;
-        entry.kind = kind;
-        entry.subject = std::move(subject);
-        entry.message = std::move(message);
-        switch (m_options.on_conflict) {
-        case OnConflict::fail:
-            entry.resolution = Resolution::unresolved;
-            entry.outcome = "unresolved; --on-conflict ours: " + if_ours + "; --on-conflict theirs: " + if_theirs;
-            break;
-        case OnConflict::ours:
-            entry.resolution = Resolution::ours;
-            entry.outcome = if_ours;
-            break;
-        case OnConflict::theirs:
-            entry.resolution = Resolution::theirs;
-            entry.outcome = if_theirs;
-            break;
-        }
+        return record(
+            conflict(kind, std::move(subject), std::move(message), if_ours, if_theirs, m_options.on_conflict));
+    }
+
+    Resolution record(Conflict entry)
+    {
         Resolution resolution = entry.resolution;
         m_report.conflicts.push_back(std::move(entry));
         return resolution;
     }
 
-    void automatic(ConflictKind kind, std::string subject, std::string message, std::string outcome)
+    void record_automatic(ConflictKind kind, std::string subject, std::string message, std::string outcome)
     {
-        m_report.conflicts.push_back(
-            Conflict{kind, std::move(subject), std::move(message), Resolution::automatic, std::move(outcome)});
+        record(automatic(kind, std::move(subject), std::move(message), std::move(outcome)));
     }
 
     void check_publisher()
@@ -405,140 +99,43 @@ private:
         bool ours = publisher.unique_name == k_connector_publisher;
         if (!ours && ascii_lower(publisher.prefix) == "esc") {
             m_foreign_publisher =
-                conflict(ConflictKind::foreign_publisher, "publisher '" + publisher.unique_name + "'",
-                         "the base's publisher '" + publisher.unique_name +
-                             "' uses the customisation prefix 'esc', which belongs to the connector",
-                         "the connector's components are merged; a same-named component of that publisher is "
-                         "replaced by the connector's",
-                         "the connector's components that have a same-named component of that publisher are left "
-                         "out");
+                resolve(ConflictKind::foreign_publisher, "publisher '" + publisher.unique_name + "'",
+                        "the base's publisher '" + publisher.unique_name +
+                            "' uses the customisation prefix 'esc', which belongs to the connector",
+                        "the connector's components are merged; a same-named component of that publisher is "
+                        "replaced by the connector's",
+                        "the connector's components that have a same-named component of that publisher are left "
+                        "out");
         }
         if (!ours && publisher.option_value_prefix == k_connector_option_value_prefix) {
-            automatic(ConflictKind::option_value_prefix, "publisher '" + publisher.unique_name + "'",
-                      "the base's publisher uses the connector's option value prefix " +
-                          std::string(k_connector_option_value_prefix),
-                      "merged: the connector adds options only to its own option sets, so no value is shared; "
-                      "give that publisher another prefix before it adds options to a shared option set");
-        }
-        if (!m_scan.option_clashes.empty()) {
-            std::string list;
-            for (size_t i = 0; i < m_scan.option_clashes.size() && i < 5; ++i) {
-                list += (i == 0 ? "" : "; ") + m_scan.option_clashes[i];
-            }
-            if (m_scan.option_clashes.size() > 5) {
-                list += "; and " + std::to_string(m_scan.option_clashes.size() - 5) + " more";
-            }
-            automatic(ConflictKind::option_value_prefix, "customer option sets",
-                      "customer options use values in the connector's range " + std::to_string(k_option_range_first) +
-                          "-" + std::to_string(k_option_range_last) + ": " + list,
-                      "merged: those options are in option sets the connector does not touch, so no value is "
-                      "overwritten");
+            record_automatic(ConflictKind::option_value_prefix, "publisher '" + publisher.unique_name + "'",
+                             "the base's publisher uses the connector's option value prefix " +
+                                 std::string(k_connector_option_value_prefix),
+                             "merged: the connector adds options only to its own option sets, so no value is shared; "
+                             "give that publisher another prefix before it adds options to a shared option set");
         }
     }
 
-    // Our entity and the installed one: ours, plus the customer's attributes ours does not have.
-    xml::Node upgrade_entity(const xml::Node& ours, const xml::Node& theirs, const std::string& name)
+    // Customer options in the connector's value range: those of the option sets the scan passed
+    // by, and those of the extended entities' attributes (found while their shells are merged).
+    void report_option_clashes()
     {
-        xml::Node merged = ours;
-        xml::Node* our_attributes = entity_attributes(merged);
-        const xml::Node* their_attributes = entity_attributes(theirs);
-        std::vector<std::string> kept, added, retyped;
-        std::set<std::string> their_names;
-        if (their_attributes != nullptr) {
-            for (const xml::Node* attribute : their_attributes->children_named("attribute")) {
-                their_names.insert(attribute_name(*attribute));
-            }
+        if (m_base_manifest == nullptr || m_scan.option_clashes.empty()) {
+            return;
         }
-        if (our_attributes != nullptr) {
-            for (const xml::Node* attribute : our_attributes->children_named("attribute")) {
-                if (their_names.count(attribute_name(*attribute)) == 0) {
-                    added.push_back(attribute_name(*attribute));
-                }
-            }
+        std::string list;
+        for (size_t i = 0; i < m_scan.option_clashes.size() && i < 5; ++i) {
+            list += (i == 0 ? "" : "; ") + m_scan.option_clashes[i];
         }
-        if (their_attributes != nullptr && our_attributes != nullptr) {
-            for (const xml::Node* attribute : their_attributes->children_named("attribute")) {
-                std::string attribute_id = attribute_name(*attribute);
-                xml::Node* mine = find_attribute_node(*our_attributes, attribute_id);
-                if (mine == nullptr) {
-                    xml::append_on_own_line(*our_attributes, *attribute); // data-bearing: never dropped
-                    kept.push_back(attribute_id);
-                } else if (attribute_type(*mine) != attribute_type(*attribute)) {
-                    retyped.push_back(attribute_id);
-                    Resolution resolution =
-                        conflict(ConflictKind::attribute_type, attribute_subject(name, attribute_id),
-                                 "the installed connector's is " + attribute_type(*attribute) +
-                                     std::string(", this version's is ").append(attribute_type(*mine)),
-                                 "this version's type is written (CRM refuses to change an attribute's type on import: "
-                                 "delete the attribute first)",
-                                 "the installed type is kept");
-                    if (resolution == Resolution::theirs) {
-                        *mine = *attribute;
-                    }
-                }
-            }
+        if (m_scan.option_clashes.size() > 5) {
+            list += "; and " + std::to_string(m_scan.option_clashes.size() - 5) + " more";
         }
-        if (full()) {
-            keep_their_forms_and_views(merged, theirs);
-        }
-        std::string after;
-        for (const auto& attribute : added) {
-            after += "+ attribute " + attribute + "\n";
-        }
-        for (const auto& attribute : kept) {
-            after += "= attribute " + attribute + " (kept: not in this version, may hold data)\n";
-        }
-        if (!xml::equal_ignoring_layout(merged, theirs)) {
-            m_report.changed.push_back(
-                Change{"Entity", name,
-                       "the installed connector's entity is upgraded: " + std::to_string(added.size()) +
-                           " attributes added, " + std::to_string(kept.size()) + " kept from the installed version",
-                       std::to_string(their_names.size()) + " attributes", after});
-        }
-        return merged;
-    }
-
-    static xml::Node* find_attribute_node(xml::Node& attributes, const std::string& name)
-    {
-        for (auto& attribute : attributes.children) {
-            if (attribute.is_element() && attribute.name == "attribute" && attribute_name(attribute) == name) {
-                return &attribute;
-            }
-        }
-        return nullptr;
-    }
-
-    // In full mode the customer's own forms and views of a connector entity stay.
-    static void keep_their_forms_and_views(xml::Node& merged, const xml::Node& theirs)
-    {
-        xml::Node copy = theirs;
-        std::set<std::string> ids;
-        for (auto& [type, form] : forms_of(merged)) {
-            ids.insert(normalise_id(form->child_text("formid")));
-        }
-        for (auto& [type, form] : forms_of(copy)) {
-            if (ids.count(normalise_id(form->child_text("formid"))) != 0) {
-                continue;
-            }
-            xml::Node* form_xml = merged.child("FormXml");
-            if (form_xml == nullptr) {
-                continue;
-            }
-            xml::Node* group = nullptr;
-            for (auto& existing : form_xml->children) {
-                const std::string* group_type = existing.attribute("type");
-                if (existing.is_element() && existing.name == "forms" && group_type != nullptr && *group_type == type) {
-                    group = &existing;
-                }
-            }
-            if (group == nullptr) {
-                xml::append_on_own_line(*form_xml, xml::make_element("forms", {{"type", type}}));
-                form_xml->empty_tag = false;
-                group = &form_xml->children[form_xml->children.size() - 2];
-            }
-            group->empty_tag = false;
-            xml::append_on_own_line(*group, *form);
-        }
+        record_automatic(ConflictKind::option_value_prefix, "customer option sets",
+                         "customer options use values in the connector's range " +
+                             std::to_string(k_option_range_first) + "-" + std::to_string(k_option_range_last) + ": " +
+                             list,
+                         "merged: those options are in option sets the connector does not touch, so no value is "
+                         "overwritten");
     }
 
     void plan_entities()
@@ -573,19 +170,20 @@ private:
                 drop_ours("Entities", ours);
                 continue;
             }
-            size_t changes = m_report.changed.size();
-            ours = upgrade_entity(ours, theirs->second, name);
-            upgraded = upgraded || m_report.changed.size() != changes;
+            EntityMerge upgrade = upgrade_entity(ours, theirs->second, name, m_options.mode, m_options.on_conflict);
+            upgrade.report.append_to(m_report);
+            upgraded = upgraded || upgrade.changed();
+            ours = std::move(upgrade.entity);
             if (full()) {
                 m_plan.replace["Entities"][name] = ours;
             }
         }
         if (upgraded) {
-            automatic(ConflictKind::older_connector, "connector entities",
-                      "the base already holds connector entities that differ from this version's (an installed "
-                      "connector)",
-                      "upgrade: this version's definitions are written, the installed attributes this version "
-                      "lacks are kept (they may hold data), changed types are reported");
+            record_automatic(ConflictKind::older_connector, "connector entities",
+                             "the base already holds connector entities that differ from this version's (an installed "
+                             "connector)",
+                             "upgrade: this version's definitions are written, the installed attributes this version "
+                             "lacks are kept (they may hold data), changed types are reported");
         } else if (m_installed) {
             m_report.warnings.push_back("this version of the connector is already in the base: its entities are "
                                         "unchanged");
@@ -618,193 +216,18 @@ private:
     // A system entity the connector extends: our attributes, and our tab on each main form.
     void plan_shell(xml::Node& ours, const xml::Node* theirs, const std::string& name)
     {
-        xml::Node* our_attributes = entity_attributes(ours);
-        std::vector<std::string> added;
-        if (theirs != nullptr && our_attributes != nullptr) {
-            check_customer_options(*theirs, name);
-            const xml::Node* their_attributes = entity_attributes(*theirs);
-            std::vector<xml::Node> kept;
-            for (auto& attribute : our_attributes->children) {
-                if (!attribute.is_element() || attribute.name != "attribute") {
-                    kept.push_back(std::move(attribute));
-                    continue;
-                }
-                const xml::Node* existing =
-                    their_attributes != nullptr
-                        ? find_attribute_node(const_cast<xml::Node&>(*their_attributes), attribute_name(attribute))
-                        : nullptr;
-                if (existing != nullptr && attribute_type(*existing) != attribute_type(attribute)) {
-                    Resolution resolution =
-                        conflict(ConflictKind::attribute_type, attribute_subject(name, attribute_name(attribute)),
-                                 "the customer's is " + attribute_type(*existing) + ", the connector's is " +
-                                     attribute_type(attribute),
-                                 "the connector's definition is written (CRM refuses to change an attribute's type "
-                                 "on import: the customer must delete theirs first)",
-                                 "the customer's attribute is kept and the connector's is left out");
-                    if (resolution == Resolution::theirs) {
-                        if (!kept.empty() && kept.back().kind == xml::NodeKind::text) {
-                            kept.pop_back();
-                        }
-                        continue;
-                    }
-                }
-                if (existing == nullptr) {
-                    added.push_back(attribute_name(attribute));
-                }
-                kept.push_back(std::move(attribute));
-            }
-            our_attributes->children = std::move(kept);
-        } else if (our_attributes != nullptr) {
-            for (const xml::Node* attribute : our_attributes->children_named("attribute")) {
-                added.push_back(attribute_name(*attribute));
-            }
-        }
-        if (theirs == nullptr) {
-            m_report.warnings.push_back("the base has no " + name +
-                                        " entity, so its forms cannot take the Email Marketing tab; the connector's " +
-                                        name + " attributes are added without it");
-            if (full()) {
-                m_plan.append["Entities"].push_back(ours);
-            }
-            if (!added.empty()) {
-                m_report.added.push_back(
-                    Change{"Attributes", name, std::to_string(added.size()) + " attributes: " + join(added), "", ""});
-            }
-            return;
-        }
-
-        xml::Node target = full() ? *theirs : ours;
-        if (full()) {
-            // The customer's entity keeps everything; ours are added to its attributes.
-            xml::Node* their_attributes = entity_attributes(target);
-            const xml::Node* our_info = ours.child("EntityInfo");
-            if (their_attributes == nullptr && our_info != nullptr) {
-                // A base entity exported without its metadata (only Name and placeholders): the
-                // connector's attributes come with an EntityInfo of their own.
-                xml::Node* their_info = target.child("EntityInfo");
-                xml::Node* their_entity = their_info != nullptr ? their_info->child("entity") : nullptr;
-                if (their_entity != nullptr && our_attributes != nullptr) {
-                    their_entity->empty_tag = false;
-                    xml::append_on_own_line(*their_entity, *our_attributes);
-                } else if (their_info != nullptr) {
-                    *their_info = *our_info;
-                } else {
-                    insert_before(target, *our_info,
-                                  {"FormXml", "SavedQueries", "RibbonDiffXml", "CustomControlDefaultConfigs"});
-                }
-            } else if (their_attributes != nullptr && our_attributes != nullptr) {
-                for (const xml::Node* attribute : our_attributes->children_named("attribute")) {
-                    std::string attribute_id = attribute_name(*attribute);
-                    if (xml::Node* existing = find_attribute_node(*their_attributes, attribute_id)) {
-                        *existing = *attribute;
-                    } else {
-                        their_attributes->empty_tag = false;
-                        xml::append_on_own_line(*their_attributes, *attribute);
-                    }
-                }
-            }
-            merge_shell_ribbon(target, ours, name);
-        }
-        if (!added.empty()) {
-            m_report.changed.push_back(Change{"Entity", name,
-                                              std::to_string(added.size()) + " connector attributes added", "",
-                                              "+ " + join(added, "\n+ ")});
-        }
-
-        // Our tab on every main form of theirs.
-        xml::Node forms_group = xml::make_element("forms", {{"type", "main"}});
         auto tab = m_connector.form_tabs.find(name);
-        xml::Node their_copy = *theirs;
-        size_t forms = 0;
-        for (auto& [type, form] : forms_of(full() ? target : their_copy)) {
-            if (type != "main" || tab == m_connector.form_tabs.end()) {
-                continue;
-            }
-            ++forms;
-            FormMerge merged = merge_form_tab(*form, tab->second, m_installed);
-            for (const auto& warning : merged.warnings) {
-                m_report.warnings.push_back(std::string(name).append(" ").append(warning));
-            }
-            for (const auto& message : merged.conflicts) {
-                automatic(ConflictKind::duplicate_id, name + " " + form_label(*form), message,
-                          "the customer's tab is kept; the connector's is not added to this form");
-            }
-            if (merged.changed()) {
-                // The outline shows the form before and after.
-                m_report.changed.push_back(
-                    Change{"Form", name + " " + form_label(*form), merged.added.front(), "", ""});
-                m_report.outlines.push_back(
-                    make_outline(name + " form " + form_label(*form), form_outline(*form), form_outline(merged.form)));
-            }
-            bool carries_tab = merged.changed() || (merged.warnings.empty() && merged.conflicts.empty());
-            if (!full() && carries_tab) {
-                m_changed_forms.push_back(normalise_id(merged.form.child_text("formid")));
-                forms_group.empty_tag = false;
-                xml::append_on_own_line(forms_group, std::move(merged.form));
-            } else if (full()) {
-                *form = std::move(merged.form);
-            }
-        }
-        if (forms == 0 && tab != m_connector.form_tabs.end()) {
-            m_report.warnings.push_back("the base's " + name +
-                                        " entity has no main form; the Email Marketing tab is not placed");
-        }
-        if (full()) {
-            m_plan.replace["Entities"][name] = std::move(target);
-        } else if (forms_group.has_element_children()) {
-            xml::Node form_xml = xml::make_element("FormXml");
-            xml::append_on_own_line(form_xml, std::move(forms_group));
-            insert_before(ours, std::move(form_xml), {"SavedQueries", "RibbonDiffXml", "CustomControlDefaultConfigs"});
-        }
-    }
-
-    void merge_shell_ribbon(xml::Node& target, const xml::Node& ours, const std::string& name)
-    {
-        const xml::Node* our_ribbon = ours.child("RibbonDiffXml");
-        if (our_ribbon == nullptr || !our_ribbon->has_element_children()) {
-            return;
-        }
-        xml::Node* their_ribbon = target.child("RibbonDiffXml");
-        if (their_ribbon == nullptr) {
-            insert_before(target, *our_ribbon, {"CustomControlDefaultConfigs"});
-            m_report.changed.push_back(Change{"Ribbon", name, "the connector's ribbon parts added", "", ""});
-            return;
-        }
-        size_t added = merge_ribbon(*their_ribbon, *our_ribbon);
-        if (added > 0) {
-            m_report.changed.push_back(Change{"Ribbon", name,
-                                              std::to_string(added) + " ribbon parts of the connector added; the "
-                                                                      "customer's are kept",
-                                              "", ""});
-        }
-    }
-
-    // Customer options of a shell entity in the connector's value range.
-    void check_customer_options(const xml::Node& entity, const std::string& name)
-    {
-        const xml::Node* attributes = entity_attributes(entity);
-        if (attributes == nullptr) {
-            return;
-        }
-        for (const xml::Node* attribute : attributes->children_named("attribute")) {
-            if (is_ours_name(attribute_name(*attribute))) {
-                continue;
-            }
-            std::function<void(const xml::Node&)> visit = [&](const xml::Node& node) {
-                for (const auto& child : node.children) {
-                    if (!child.is_element()) {
-                        continue;
-                    }
-                    if (child.name == "option") {
-                        if (auto value = option_value(child.attributes); value && in_our_option_range(*value)) {
-                            m_scan.option_clashes.push_back("option value " + std::to_string(*value) +
-                                                            " of attribute " + name + "." + attribute_name(*attribute));
-                        }
-                    }
-                    visit(child);
-                }
-            };
-            visit(*attribute);
+        ShellMerge merged = merge_shell(ours, theirs, name, tab != m_connector.form_tabs.end() ? &tab->second : nullptr,
+                                        m_options.mode, m_options.on_conflict, m_installed);
+        merged.report.append_to(m_report);
+        m_scan.option_clashes.insert(m_scan.option_clashes.end(), merged.option_clashes.begin(),
+                                     merged.option_clashes.end());
+        m_changed_forms.insert(m_changed_forms.end(), merged.changed_forms.begin(), merged.changed_forms.end());
+        ours = std::move(merged.connector_entity);
+        if (full() && merged.customer_entity) {
+            m_plan.replace["Entities"][name] = std::move(*merged.customer_entity);
+        } else if (full()) {
+            m_plan.append["Entities"].push_back(ours);
         }
     }
 
@@ -846,15 +269,20 @@ private:
                     const std::string* their_name = theirs->attribute("name");
                     const std::string* our_name = ours.attribute("name");
                     if (their_name != nullptr && our_name != nullptr && *their_name != *our_name) {
-                        keep_theirs = conflict(ConflictKind::duplicate_id, "role id {" + identity + "}",
-                                               "the customer's role '" + *their_name +
-                                                   "' has the id of the connector's role '" + *our_name + "'",
-                                               "the connector's role replaces the customer's",
-                                               "the customer's role is kept and the connector's is left out") ==
+                        keep_theirs = resolve(ConflictKind::duplicate_id, "role id {" + identity + "}",
+                                              "the customer's role '" + *their_name +
+                                                  "' has the id of the connector's role '" + *our_name + "'",
+                                              "the connector's role replaces the customer's",
+                                              "the customer's role is kept and the connector's is left out") ==
                                       Resolution::theirs;
                     }
                 } else if (section == "optionsets") {
-                    keep_theirs = merge_option_set(ours, *theirs, identity);
+                    OptionSetMerge merged = merge_option_set(ours, *theirs, identity, m_options.on_conflict);
+                    merged.report.append_to(m_report);
+                    keep_theirs = merged.keep_theirs;
+                    if (!keep_theirs) {
+                        ours = std::move(merged.option_set);
+                    }
                 }
                 if (m_foreign_publisher == Resolution::theirs) {
                     keep_theirs = true;
@@ -878,78 +306,6 @@ private:
         }
     }
 
-    // An installed option set of ours: their extra options are kept; a value both have with other
-    // labels is a conflict. Returns true when the customer's option set is to be kept as it is.
-    bool merge_option_set(xml::Node& ours, const xml::Node& theirs, const std::string& name)
-    {
-        auto options_of = [](const xml::Node& optionset) {
-            std::map<long, std::pair<std::string, const xml::Node*>> options;
-            std::function<void(const xml::Node&)> visit = [&](const xml::Node& node) {
-                for (const auto& child : node.children) {
-                    if (!child.is_element()) {
-                        continue;
-                    }
-                    if (child.name == "option") {
-                        if (auto value = option_value(child.attributes)) {
-                            std::string label;
-                            if (const xml::Node* labels = child.child("labels")) {
-                                if (const xml::Node* first = labels->child("label")) {
-                                    const std::string* description = first->attribute("description");
-                                    label = description != nullptr ? *description : std::string();
-                                }
-                            }
-                            options[*value] = {label, &child};
-                        }
-                        continue;
-                    }
-                    visit(child);
-                }
-            };
-            visit(optionset);
-            return options;
-        };
-        auto mine = options_of(ours);
-        auto installed = options_of(theirs);
-        for (const auto& [value, label] : installed) {
-            auto found = mine.find(value);
-            if (found != mine.end() && found->second.first != label.first) {
-                Resolution resolution = conflict(
-                    ConflictKind::option_value_prefix, "option set " + name + " value " + std::to_string(value),
-                    "the installed option is '" + label.first + "', the connector's is '" + found->second.first + "'",
-                    "the connector's option set is written", "the installed option set is kept as it is");
-                if (resolution == Resolution::theirs) {
-                    return true;
-                }
-            }
-        }
-        // Options only the installed set has may be in use: keep them.
-        xml::Node* our_options = find_options_container(ours);
-        if (our_options != nullptr) {
-            for (const auto& [value, label] : installed) {
-                if (mine.count(value) == 0) {
-                    xml::append_on_own_line(*our_options, *label.second);
-                }
-            }
-        }
-        return false;
-    }
-
-    static xml::Node* find_options_container(xml::Node& node)
-    {
-        for (auto& child : node.children) {
-            if (!child.is_element()) {
-                continue;
-            }
-            if (child.name == "options") {
-                return &child;
-            }
-            if (xml::Node* inner = find_options_container(child)) {
-                return inner;
-            }
-        }
-        return nullptr;
-    }
-
     void plan_sitemap()
     {
         if (!m_connector.org_sitemap) {
@@ -970,8 +326,8 @@ private:
             m_report.warnings.push_back("org sitemap: " + warning);
         }
         for (const auto& message : merged.conflicts) {
-            automatic(ConflictKind::duplicate_id, "org sitemap", message,
-                      "the customer's node is kept; the connector's is not placed there");
+            record_automatic(ConflictKind::duplicate_id, "org sitemap", message,
+                             "the customer's node is kept; the connector's is not placed there");
         }
         if (merged.changed()) {
             std::string detail;
@@ -993,13 +349,13 @@ private:
             return;
         }
         Resolution resolution =
-            conflict(ConflictKind::target_too_old, "model-driven apps",
-                     "the base holds " + std::to_string(m_scan.app_modules) + " app modules and app sitemaps; CRM " +
-                         m_connector.target.text + " has no app modules",
-                     "they are left out of the output",
-                     "they are written as they are (the import will fail on "
-                     "CRM " +
-                         m_connector.target.text + ")");
+            resolve(ConflictKind::target_too_old, "model-driven apps",
+                    "the base holds " + std::to_string(m_scan.app_modules) + " app modules and app sitemaps; CRM " +
+                        m_connector.target.text + " has no app modules",
+                    "they are left out of the output",
+                    "they are written as they are (the import will fail on "
+                    "CRM " +
+                        m_connector.target.text + ")");
         if (resolution == Resolution::ours) {
             m_plan.drop_sections.insert("AppModules");
             m_plan.drop_sections.insert("AppModuleSiteMaps");
@@ -1009,13 +365,12 @@ private:
     void plan_id_hits()
     {
         for (const auto& [id, where] : m_scan.id_hits) {
-            std::string owner;
             std::vector<xml::Node>* entities = m_connector.section("Entities");
             Resolution resolution =
-                conflict(ConflictKind::duplicate_id, "form or view {" + id + "}",
-                         "the customer's " + where + " has a form or view with an id of the connector's",
-                         "the customer's form or view with that id is removed",
-                         "the connector's form or view with that id is left out");
+                resolve(ConflictKind::duplicate_id, "form or view {" + id + "}",
+                        "the customer's " + where + " has a form or view with an id of the connector's",
+                        "the customer's form or view with that id is removed",
+                        "the connector's form or view with that id is left out");
             if (resolution == Resolution::theirs && entities != nullptr) {
                 for (auto& entity : *entities) {
                     strip_form_or_view(entity, id);
@@ -1025,7 +380,7 @@ private:
                             strip_form_or_view(*found, id);
                         }
                         for (auto& [name, replacement] : m_plan.replace["Entities"]) {
-                            if (is_ours_name(name)) {
+                            if (connector::is_connector_name(name)) {
                                 strip_form_or_view(replacement, id);
                             }
                         }
@@ -1045,48 +400,6 @@ private:
         std::stable_sort(m_report.conflicts.begin(), m_report.conflicts.end(), by_kind);
     }
 
-public:
-    static void strip_form_or_view(xml::Node& entity, const std::string& id)
-    {
-        if (xml::Node* form_xml = entity.child("FormXml")) {
-            for (auto& group : form_xml->children) {
-                if (group.is_element()) {
-                    remove_if_id(group, "formid", id);
-                }
-            }
-        }
-        if (xml::Node* queries = entity.child("SavedQueries")) {
-            if (xml::Node* list = queries->child("savedqueries")) {
-                remove_if_id(*list, "savedqueryid", id);
-            }
-        }
-    }
-
-private:
-    static void remove_if_id(xml::Node& parent, std::string_view id_child, const std::string& id)
-    {
-        std::vector<xml::Node> kept;
-        for (auto& child : parent.children) {
-            if (child.is_element() && normalise_id(child.child_text(id_child)) == id) {
-                if (!kept.empty() && kept.back().kind == xml::NodeKind::text) {
-                    kept.pop_back();
-                }
-                continue;
-            }
-            kept.push_back(std::move(child));
-        }
-        parent.children = std::move(kept);
-    }
-
-    static std::string join(const std::vector<std::string>& parts, std::string_view separator = ", ")
-    {
-        std::string out;
-        for (const auto& part : parts) {
-            out += (out.empty() ? "" : std::string(separator)) + part;
-        }
-        return out;
-    }
-
     Connector& m_connector;
     BaseScan& m_scan;
     const solution::Manifest* m_base_manifest;
@@ -1097,167 +410,6 @@ private:
     std::map<std::string, std::set<std::string>> m_left_out;
     std::optional<Resolution> m_foreign_publisher;
     bool m_installed = false; // the base holds connector entities: an upgrade
-};
-
-// Pass two of full mode: the base written through, with the plan's replacements, removals and
-// additions, and the connector's sections the base lacks put at their schema place.
-class Rewriter : public ItemWalker {
-public:
-    Rewriter(Plan& plan, const Connector& connector, xml::Handler& out, Report& report)
-        : m_plan(plan), m_connector(connector), m_out(out), m_report(report)
-    {}
-    // The root attributes to write instead of the base's (the target's, when it is not the base's version).
-    void set_root_attributes(xml::Attributes attributes) { m_root_attributes = std::move(attributes); }
-
-protected:
-    void on_root_start(std::string_view name, const xml::Attributes& attributes, bool) override
-    {
-        m_out.start_element(name, m_root_attributes ? *m_root_attributes : attributes, false);
-    }
-    void on_root_end(std::string_view name) override
-    {
-        emit_missing_sections(std::nullopt);
-        m_out.end_element(name);
-    }
-    void on_section_start(std::string_view section, const xml::Attributes& attributes, bool empty_tag) override
-    {
-        emit_missing_sections(solution::section_rank(section));
-        m_seen.insert(std::string(section));
-        m_dropping_section = m_plan.drop_sections.count(std::string(section)) != 0;
-        if (m_dropping_section) {
-            m_out.start_element(section, attributes, true);
-            return;
-        }
-        bool adds = has_additions(section);
-        m_out.start_element(section, attributes, empty_tag && !adds);
-    }
-    void on_section_end(std::string_view section) override
-    {
-        if (!m_dropping_section) {
-            emit_additions(std::string(section));
-        }
-        m_dropping_section = false;
-        m_out.end_element(section);
-    }
-    ItemAction decide(std::string_view section, const std::string& identity) override
-    {
-        m_identity = identity;
-        if (section == "SiteMap") {
-            m_seen.insert("SiteMap");
-            if (m_plan.sitemap) {
-                emit_missing_sections(solution::section_rank("SiteMap"));
-                xml::replay(*m_plan.sitemap, m_out);
-                return ItemAction::drop;
-            }
-            return ItemAction::pass;
-        }
-        if (m_dropping_section) {
-            return ItemAction::drop;
-        }
-        std::string key(section);
-        auto replacements = m_plan.replace.find(key);
-        if (replacements != m_plan.replace.end()) {
-            auto found = replacements->second.find(identity);
-            if (found != replacements->second.end()) {
-                xml::replay(found->second, m_out);
-                m_replaced[key].insert(identity);
-                return ItemAction::drop;
-            }
-        }
-        if (section == "Entities" && m_plan.strip_ids.count(identity) != 0) {
-            return ItemAction::materialise;
-        }
-        ++m_report.preserved;
-        return ItemAction::pass;
-    }
-    void on_item(std::string_view, xml::Node item) override
-    {
-        for (const auto& id : m_plan.strip_ids[m_identity]) {
-            Merger::strip_form_or_view(item, id);
-        }
-        xml::replay(item, m_out);
-    }
-    void on_pass_start(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
-    {
-        if (!m_dropping_section || depth() != 2) {
-            if (!m_dropping_section) {
-                m_out.start_element(name, attributes, empty_tag);
-            }
-        }
-    }
-    void on_pass_end(std::string_view name) override
-    {
-        if (!m_dropping_section) {
-            m_out.end_element(name);
-        }
-    }
-    void on_pass_characters(std::string_view text, bool cdata) override
-    {
-        if (!m_dropping_section) {
-            m_out.characters(text, cdata);
-        }
-    }
-    void on_pass_comment(std::string_view text) override
-    {
-        if (!m_dropping_section) {
-            m_out.comment(text);
-        }
-    }
-
-private:
-    bool has_additions(std::string_view section) const
-    {
-        auto found = m_plan.append.find(std::string(section));
-        return found != m_plan.append.end() && !found->second.empty();
-    }
-
-    void emit_additions(const std::string& section)
-    {
-        auto found = m_plan.append.find(section);
-        if (found == m_plan.append.end()) {
-            return;
-        }
-        for (const auto& item : found->second) {
-            m_out.characters("\n", false);
-            xml::replay(item, m_out);
-        }
-        m_plan.append.erase(found);
-    }
-
-    // Sections of the connector that the base lacks, before the section of rank `before` (all
-    // that are left when `before` is empty).
-    void emit_missing_sections(std::optional<size_t> before)
-    {
-        for (const auto& [section, items] : m_connector.sections) {
-            if (m_seen.count(section) != 0 || !has_additions(section)) {
-                continue;
-            }
-            auto rank = solution::section_rank(section);
-            if (before && rank && *rank >= *before) {
-                continue;
-            }
-            m_seen.insert(section);
-            m_out.characters("\n", false);
-            m_out.start_element(section, {}, false);
-            emit_additions(section);
-            m_out.characters("\n", false);
-            m_out.end_element(section);
-        }
-        if (!before && m_plan.sitemap && m_seen.count("SiteMap") == 0) {
-            m_seen.insert("SiteMap");
-            xml::replay(*m_plan.sitemap, m_out);
-        }
-    }
-
-    Plan& m_plan;
-    const Connector& m_connector;
-    xml::Handler& m_out;
-    Report& m_report;
-    std::set<std::string> m_seen;
-    std::map<std::string, std::set<std::string>> m_replaced;
-    std::string m_identity;
-    bool m_dropping_section = false;
-    std::optional<xml::Attributes> m_root_attributes;
 };
 
 // The RootComponents a connector-mode tree declares: everything it carries.
@@ -1294,7 +446,7 @@ void set_root_components(xml::Node& manifest, xml::Node components)
             return;
         }
     }
-    insert_before(*solution, std::move(components), {"MissingDependencies"});
+    xml::insert_before(*solution, std::move(components), {"MissingDependencies"});
 }
 
 // Removes the root components of model-driven apps (type 80) and their sitemaps (type 62 with a
@@ -1464,12 +616,7 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
                                   "): merging upgrades it");
     }
 
-    OurIndex ours = index_connector(connector);
-    BaseScan scan;
-    {
-        Scanner scanner(ours, scan);
-        input->read_customizations(scanner);
-    }
+    BaseScan scan = scan_base(*input, index_connector(connector));
     for (const auto& name : scan.foreign_esc_entities) {
         report.warnings.push_back("the base holds entity " + name + ", which this connector for CRM " + target.text +
                                   " does not have; it stays in the org (import as an update, not an upgrade, to "
@@ -1531,11 +678,11 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
         add_root_components(base_document, root_components(connector, {}, false), target);
         writer.write_manifest(base_document);
         xml::Handler& handler = writer.customizations("the merged customizations");
-        Rewriter rewriter(plan, connector, handler, report);
+        std::optional<xml::Attributes> root;
         if (!base_version || base_version->text != target.text) {
-            rewriter.set_root_attributes(connector.customizations_root);
+            root = connector.customizations_root;
         }
-        input->read_customizations(rewriter);
+        report.preserved += rewrite_customizations(*input, plan, connector, handler, root).preserved;
         writer.finish_customizations();
     }
 

@@ -5,6 +5,7 @@
 // components replaced. Only touched components are ever in memory.
 
 #include "connector/connector.hpp"
+#include "merge/options.hpp"
 #include "merge/report.hpp"
 #include "pack/unpack.hpp"
 #include "solution/input.hpp"
@@ -12,21 +13,6 @@
 #include <filesystem>
 
 namespace escprov::merge {
-
-enum class MergeMode {
-    connector, // the connector plus the customer components it must change: for a managed package
-    full,      // the customer's whole customisations with the connector merged in: unmanaged
-};
-
-enum class OnConflict { fail, ours, theirs };
-
-struct MergeOptions {
-    MergeMode mode = MergeMode::connector;
-    OnConflict on_conflict = OnConflict::fail;
-    solution::CrmVersion target;
-    solution::InputLimits limits;
-    pack::ExistingTarget existing = pack::ExistingTarget::refuse;
-};
 
 // Merges the connector at `connector` into `base` (a zip, an unpacked tree or a loose
 // customizations.xml) and writes the result to `out` as an unpacked tree, atomically. When a

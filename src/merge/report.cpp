@@ -36,6 +36,15 @@ std::string_view resolution_name(Resolution resolution)
     return "unknown";
 }
 
+void ReportEntries::append_to(Report& report) const
+{
+    report.conflicts.insert(report.conflicts.end(), conflicts.begin(), conflicts.end());
+    report.warnings.insert(report.warnings.end(), warnings.begin(), warnings.end());
+    report.added.insert(report.added.end(), added.begin(), added.end());
+    report.changed.insert(report.changed.end(), changed.begin(), changed.end());
+    report.outlines.insert(report.outlines.end(), outlines.begin(), outlines.end());
+}
+
 size_t Report::unresolved() const
 {
     return static_cast<size_t>(std::count_if(conflicts.begin(), conflicts.end(), [](const Conflict& conflict) {

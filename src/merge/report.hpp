@@ -90,6 +90,19 @@ struct Report {
     bool succeeded() const { return unresolved() == 0; }
 };
 
+// What one merge step adds to the report. The engine appends each step's entries in the order
+// the steps run, so the report lists them in that order.
+struct ReportEntries {
+    std::vector<Conflict> conflicts;
+    std::vector<std::string> warnings;
+    std::vector<Change> added;
+    std::vector<Change> changed;
+    std::vector<Outline> outlines;
+
+    // Appends every list to the report's.
+    void append_to(Report& report) const;
+};
+
 enum class ReportFormat { text, json, html };
 
 // The format a report file's extension asks for (.txt, .json, .html/.htm), or nullopt.

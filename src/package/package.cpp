@@ -1,11 +1,12 @@
 #include "package/package.hpp"
 
+#include "connector/ownership.hpp"
 #include "package/form_difference.hpp"
-
 #include "connector/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/input.hpp"
 #include "pack/pack.hpp"
+#include "solution/identity.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
@@ -69,19 +70,6 @@ std::vector<std::string> split_path(const std::string& path)
         segments.push_back(segment);
     }
     return segments;
-}
-
-// The name of a <systemform> (its first LocalizedName), or "".
-std::string form_name(const xml::Node& form)
-{
-    if (const xml::Node* names = form.child("LocalizedNames")) {
-        for (const xml::Node* localized : names->children_named("LocalizedName")) {
-            if (const std::string* description = localized->attribute("description")) {
-                return *description;
-            }
-        }
-    }
-    return {};
 }
 
 std::string identity_of(const fs::path& file, std::string_view what, const std::string* value)
@@ -299,7 +287,7 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
             }
             (entity.root.shell ? shells : ours).push_back(std::move(entity));
         } else if (segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
-                   !ascii_lower(segments[1]).starts_with(connector::k_connector_prefix) && segments[4].size() > 4 &&
+                   !connector::is_connector_name(segments[1]) && segments[4].size() > 4 &&
                    segments[4].ends_with(".xml") && !pack::is_managed_variant(segments[4])) {
             std::string id = segments[4].substr(0, segments[4].size() - 4);
             std::string entity = ascii_lower(segments[1]);
@@ -308,7 +296,7 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
                              entity,
                              {},
                              std::string("form ").append(id).append(" of ").append(entity),
-                             form_name(parse_file(tree / file, limits))});
+                             solution::localized_name(parse_file(tree / file, limits))});
         } else if (segments.size() == 2 && segments[0] == "Roles" && !pack::is_managed_variant(file)) {
             xml::Node role = parse_file(tree / file, limits);
             std::string id = identity_of(tree / file, "Role id", role.attribute("id"));
@@ -402,6 +390,13 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     refuse_other_target(tree, current, options.target);
     result.tree_errors = errors_of(tree_report);
     if (!result.tree_errors.empty() && !options.force) {
+        return result;
+    }
+    check_interrupted();
+    // Before any output: what is not the connector's is never packaged as the connector, --force
+    // or not (connector/ownership.hpp).
+    result.foreign = connector::Ownership::read(options.connector, options.limits).foreign_components(*input);
+    if (!result.foreign.empty()) {
         return result;
     }
     check_interrupted();

@@ -61,6 +61,10 @@ struct PackageOptions {
 };
 
 struct PackageResult {
+    // Components of the tree that are neither the connector's nor the customer forms and org
+    // sitemap connector mode changes (connector/ownership.hpp): with any, nothing is written,
+    // --force or not.
+    std::vector<std::string> foreign;
     std::vector<validate::Finding> tree_errors;    // the tree's validation errors
     std::vector<validate::Finding> package_errors; // the built package's validation errors
     std::vector<std::string> left_out;             // components the target cannot take, readable
@@ -72,8 +76,9 @@ struct PackageResult {
     bool written = false;
 };
 
-// Packages `tree` into `zip_path`. Nothing is written when the tree fails validation (without
-// force) or the package would not validate clean (without force). Throws Error(output) when
+// Packages `tree` into `zip_path`. Nothing is written when the tree holds components that are not
+// the connector's (result.foreign, whatever force says), when it fails validation (without force)
+// or when the package would not validate clean (without force). Throws Error(output) when
 // `zip_path` exists, appears meanwhile or its folder does not exist (checked before any work),
 // and when writing fails; Error(input) for a broken tree, Error(usage) for a --bump past
 // 2147483647, Interrupted on a signal. No partial output or temporary is left in any case.

@@ -4,6 +4,31 @@
 
 namespace escprov::solution {
 
+namespace {
+
+template <typename Entity, typename Form> std::vector<std::pair<std::string, Form*>> forms_in(Entity& entity)
+{
+    std::vector<std::pair<std::string, Form*>> forms;
+    auto* form_xml = entity.child("FormXml");
+    if (form_xml == nullptr) {
+        return forms;
+    }
+    for (auto& group : form_xml->children) {
+        if (!group.is_element() || group.name != "forms") {
+            continue;
+        }
+        const std::string* type = group.attribute("type");
+        for (auto& form : group.children) {
+            if (form.is_element() && form.name == "systemform") {
+                forms.emplace_back(type != nullptr ? *type : std::string(), &form);
+            }
+        }
+    }
+    return forms;
+}
+
+} // namespace
+
 std::string normalise_id(std::string_view text)
 {
     std::string core = trimmed(text);
@@ -73,6 +98,18 @@ xml::Node* entity_attributes(xml::Node& entity)
     return definition != nullptr ? definition->child("attributes") : nullptr;
 }
 
+std::string localized_name(const xml::Node& form_or_view)
+{
+    if (const xml::Node* names = form_or_view.child("LocalizedNames")) {
+        for (const xml::Node* localized : names->children_named("LocalizedName")) {
+            if (const std::string* description = localized->attribute("description")) {
+                return *description;
+            }
+        }
+    }
+    return {};
+}
+
 std::string attribute_name(const xml::Node& attribute)
 {
     std::string name = trimmed(attribute.child_text("LogicalName"));
@@ -86,6 +123,31 @@ std::string attribute_name(const xml::Node& attribute)
 std::string attribute_type(const xml::Node& attribute)
 {
     return ascii_lower(trimmed(attribute.child_text("Type")));
+}
+
+std::vector<std::pair<std::string, xml::Node*>> forms_of(xml::Node& entity)
+{
+    return forms_in<xml::Node, xml::Node>(entity);
+}
+
+std::vector<std::pair<std::string, const xml::Node*>> forms_of(const xml::Node& entity)
+{
+    return forms_in<const xml::Node, const xml::Node>(entity);
+}
+
+std::vector<const xml::Node*> views_of(const xml::Node& entity)
+{
+    std::vector<const xml::Node*> views;
+    if (const xml::Node* queries = entity.child("SavedQueries")) {
+        if (const xml::Node* list = queries->child("savedqueries")) {
+            for (const auto& view : list->children) {
+                if (view.is_element() && view.name == "savedquery") {
+                    views.push_back(&view);
+                }
+            }
+        }
+    }
+    return views;
 }
 
 } // namespace escprov::solution

@@ -7,6 +7,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace escprov::solution {
 
@@ -32,6 +34,16 @@ std::string entity_name(const xml::Node& entity);
 // The <attributes> of an entity item (EntityInfo/entity/attributes), or nullptr.
 xml::Node* entity_attributes(xml::Node& entity);
 const xml::Node* entity_attributes(const xml::Node& entity);
+
+// Every <systemform> of an entity item, with the type of its <forms> group ("main", "quick"...).
+std::vector<std::pair<std::string, xml::Node*>> forms_of(xml::Node& entity);
+std::vector<std::pair<std::string, const xml::Node*>> forms_of(const xml::Node& entity);
+
+// Every <savedquery> of an entity item.
+std::vector<const xml::Node*> views_of(const xml::Node& entity);
+
+// The name of a form or view: its first LocalizedNames/LocalizedName description, or "".
+std::string localized_name(const xml::Node& form_or_view);
 
 // An attribute's identity (LogicalName, else PhysicalName, lower case) and type (lower case).
 std::string attribute_name(const xml::Node& attribute);

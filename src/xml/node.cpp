@@ -1,5 +1,7 @@
 #include "xml/node.hpp"
 
+#include <algorithm>
+
 #include "util/text.hpp"
 #include "xml/forward.hpp"
 
@@ -132,6 +134,19 @@ void append_on_own_line(Node& parent, Node child)
     parent.children.push_back(make_text("\n"));
     parent.children.push_back(std::move(child));
     parent.children.push_back(make_text("\n"));
+}
+
+void insert_before(Node& parent, Node child, std::initializer_list<std::string_view> before)
+{
+    for (size_t i = 0; i < parent.children.size(); ++i) {
+        const Node& existing = parent.children[i];
+        if (existing.is_element() && std::find(before.begin(), before.end(), existing.name) != before.end()) {
+            parent.children.insert(parent.children.begin() + static_cast<std::ptrdiff_t>(i), std::move(child));
+            parent.children.insert(parent.children.begin() + static_cast<std::ptrdiff_t>(i + 1), make_text("\n"));
+            return;
+        }
+    }
+    append_on_own_line(parent, std::move(child));
 }
 
 void TreeBuilder::start_element(std::string_view name, const Attributes& attributes, bool empty_tag)

@@ -5,6 +5,7 @@
 #include "xml/reader.hpp"
 
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ bool equal_ignoring_layout(const Node& a, const Node& b);
 // Appends `child` to `parent` between line breaks, so that a Writer keeping unindented markup
 // (Style::keep_unindented_markup) still puts it on its own line.
 void append_on_own_line(Node& parent, Node child);
+
+// Inserts `child` into `parent` before its first child element named one of `before`, followed by
+// a line break; at the end (append_on_own_line) when there is none.
+void insert_before(Node& parent, Node child, std::initializer_list<std::string_view> before);
 
 // Sends `node` and everything inside it to `handler` as parse events, in document order.
 void replay(const Node& node, Handler& handler);

@@ -466,6 +466,28 @@ TEST(MergeConflicts, AnInstalledOptionWithAnotherLabelIsAnOptionValueConflict)
     EXPECT_EQ(read_bytes(dir / "ours" / "OptionSets" / "esc_syncstatus.xml").find("\"Idle\""), std::string::npos);
 }
 
+// An option of a customer attribute of an extended entity in the connector's value range is
+// reported like one in a customer option set (the entity is merged, not scanned past).
+TEST(MergeConflicts, AnExtendedEntitysOptionInTheConnectorsRangeIsReported)
+{
+    TempDir dir;
+    fs::path base = unpacked("crm2016-adatum", dir);
+    std::string text = read_bytes(base / "Entities" / "Contact" / "Entity.xml");
+    size_t at = text.find("<option value=\"1\">", text.find("contact_gendercode"));
+    ASSERT_NE(at, std::string::npos);
+    write_bytes(base / "Entities" / "Contact" / "Entity.xml",
+                text.replace(at, std::string("<option value=\"1\">").size(), "<option value=\"772630001\">"));
+    for (const std::string mode : {"connector", "full"}) {
+        fs::path report = dir / (mode + ".json");
+        ASSERT_EQ(merge(base, "8.2", dir / mode, {"--mode", mode, "--report", report.string()}).exit_code, 0);
+        auto found = conflicts_of(json_report(report), "option-value-prefix");
+        ASSERT_EQ(found.size(), 1u) << mode;
+        EXPECT_NE(found[0]["message"].get<std::string>().find("option value 772630001 of attribute contact.gendercode"),
+                  std::string::npos)
+            << found[0]["message"];
+    }
+}
+
 TEST(MergeConflicts, ABaseFromAnotherFamilyThanTheTargetNeedsAResolution)
 {
     TempDir dir;

@@ -8,8 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
+#include <set>
 
 namespace escprov::test {
 namespace {
@@ -323,6 +325,53 @@ TEST(Package, ATreeShapedForAnotherVersionIsRefused)
     EXPECT_TRUE(folder_names(work.path()).empty());
 }
 
+// A --mode full merge tree is the customer's whole solution: packaged as the connector, uninstalling
+// the connector would delete their entities, roles and the rest. It is refused, --force or not,
+// managed or not, each of their components named, nothing written.
+TEST(Package, AFullModeTreeIsRefusedNamingTheCustomersComponents)
+{
+    for (const std::string sample : {"crm2011-fabrikam:5.0", "crm2016-adatum:8.2", "d365-contoso-9.2:9.2"}) {
+        std::string name = sample.substr(0, sample.find(':'));
+        std::string target = sample.substr(sample.find(':') + 1);
+        TempDir work;
+        fs::path tree = work / "full";
+        RunResult merge =
+            run_escprov({"merge", "--base", (source_dir() / "samples" / "orgs" / (name + ".zip")).string(), "--target",
+                         target, "--mode", "full", "--out", tree.string()});
+        ASSERT_EQ(merge.exit_code, 0) << merge.err;
+        std::vector<std::string> customer_entities;
+        for (const auto& entry : fs::directory_iterator(tree / "Entities")) {
+            std::string entity = entry.path().filename().string();
+            std::string lower = entity;
+            std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+            static const std::set<std::string> shells = {"account", "campaign", "contact", "lead", "list"};
+            if (!lower.starts_with("esc_") && shells.count(lower) == 0) {
+                customer_entities.push_back(lower);
+            }
+        }
+        ASSERT_FALSE(customer_entities.empty()) << name << ": the sample holds entities of the customer's own";
+        for (const std::vector<std::string>& extra :
+             std::vector<std::vector<std::string>>{{"--managed"}, {"--managed", "--force"}, {"--unmanaged"}}) {
+            fs::path zip = work / "esc.zip";
+            std::vector<std::string> args = {"package", tree.string(), "--target", target, "-o", zip.string()};
+            args.insert(args.end(), extra.begin(), extra.end());
+            RunResult package = run_escprov(args);
+            EXPECT_EQ(package.exit_code, 1) << name << " " << package.err;
+            EXPECT_NE(package.err.find("that are not the connector's; nothing written"), std::string::npos)
+                << package.err;
+            for (const auto& entity : customer_entities) {
+                EXPECT_NE(package.err.find("\n  entity " + entity + "\n"), std::string::npos) << entity << "\n"
+                                                                                              << package.err;
+            }
+            EXPECT_NE(package.err.find("\n  role '"), std::string::npos) << package.err;
+            EXPECT_NE(package.err.find("contact: attributes the connector does not have: "), std::string::npos);
+            EXPECT_FALSE(fs::exists(zip));
+            EXPECT_TRUE(no_temporaries(work.path()));
+            EXPECT_EQ(package.out, "");
+        }
+    }
+}
+
 TEST(Package, VersionAndBump)
 {
     TempDir work;
@@ -487,13 +536,15 @@ TEST(Package, ATreeWithAnErrorIsRefusedUnlessForced)
     TempDir work;
     fs::path tree = work / "tree";
     fs::copy(merged("8.2"), tree, fs::copy_options::recursive);
-    // A role that names no id: validate reports it, so package must refuse.
+    // A privilege level CRM does not have in one of the connector's roles: validate reports it,
+    // so package must refuse. (A role id changed would make it a role the connector does not have,
+    // which package refuses whatever --force says: AFullModeTreeIsRefusedNamingTheCustomersComponents.)
     fs::path role = tree / "Roles" / "Email Marketing Viewer.xml";
     std::string text = read_bytes(role);
-    size_t id = text.find("<Role id=\"");
-    ASSERT_NE(id, std::string::npos);
-    size_t end = text.find('"', id + 10);
-    text.replace(id + 10, end - (id + 10), "not-a-guid");
+    size_t level = text.find("level=\"");
+    ASSERT_NE(level, std::string::npos);
+    size_t end = text.find('"', level + 7);
+    text.replace(level + 7, end - (level + 7), "Everywhere");
     write_bytes(role, text);
     RunResult check = run_escprov({"validate", tree.string()});
     ASSERT_EQ(check.exit_code, 1) << "the broken tree should fail validation:\n" << check.out;
@@ -510,7 +561,7 @@ TEST(Package, ATreeWithAnErrorIsRefusedUnlessForced)
         run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string(), "--force"});
     EXPECT_EQ(forced.exit_code, 0) << forced.err;
     EXPECT_NE(forced.err.find("packaged anyway (--force)"), std::string::npos) << forced.err;
-    EXPECT_NE(forced.err.find(": error: ESC-ROOT-001: "), std::string::npos) << forced.err;
+    EXPECT_NE(forced.err.find(": error: ESC-PRIV-003: "), std::string::npos) << forced.err;
     EXPECT_TRUE(fs::exists(zip));
 }
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace escprov::merge {
+namespace escprov::solution {
 
 enum class ItemAction {
     pass,        // forward every event of the item to on_pass_*()
@@ -21,7 +21,7 @@ enum class ItemAction {
     drop,        // forget it
 };
 
-class ItemWalker : public solution::CustomizationsHandler {
+class ItemWalker : public CustomizationsHandler {
 public:
     void set_locations(const xml::LocationProvider& locations) override { m_locations = &locations; }
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override;
@@ -87,4 +87,4 @@ private:
     xml::TreeBuilder m_builder;
 };
 
-} // namespace escprov::merge
+} // namespace escprov::solution

@@ -1,11 +1,11 @@
-#include "merge/walker.hpp"
+#include "solution/walker.hpp"
 
 #include "solution/identity.hpp"
 #include "solution/schema.hpp"
 #include "util/interrupt.hpp"
 #include "util/text.hpp"
 
-namespace escprov::merge {
+namespace escprov::solution {
 
 void ItemWalker::start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag)
 {
@@ -70,7 +70,7 @@ void ItemWalker::end_element(std::string_view name)
         send(Event{Event::Kind::end, std::string(name), {}, false});
         if (m_in_identity_child && m_depth == m_item_depth + 1) {
             m_in_identity_child = false;
-            settle(solution::normalise_id(m_identity_text));
+            settle(normalise_id(m_identity_text));
         }
         if (m_depth == m_item_depth) {
             if (!m_action) {
@@ -140,11 +140,11 @@ void ItemWalker::begin_item(std::string_view name, const xml::Attributes& attrib
     m_identity_text.clear();
     m_in_identity_child = false;
     m_builder = xml::TreeBuilder(m_locations);
-    m_identity_child = m_whole_section ? std::string() : std::string(solution::identity_child(m_section));
+    m_identity_child = m_whole_section ? std::string() : std::string(identity_child(m_section));
     m_held.push_back(Event{Event::Kind::start, std::string(name), attributes, empty_tag});
     if (m_identity_child.empty()) {
         xml::Node start = xml::make_element(std::string(name), attributes);
-        settle(m_whole_section ? std::string(name) : solution::item_identity(m_section, start));
+        settle(m_whole_section ? std::string(name) : item_identity(m_section, start));
     }
 }
 
@@ -194,4 +194,4 @@ void ItemWalker::finish_item()
     m_action.reset();
 }
 
-} // namespace escprov::merge
+} // namespace escprov::solution
