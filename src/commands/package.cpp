@@ -70,13 +70,16 @@ public:
                "apps, web resources, option sets; from 8.0 with behavior 2 for the system entities it\n"
                "extends, 0 for the rest) and the MissingDependencies the target must already have\n"
                "(9.x: the marketing entities of msdynce_Marketing). Components the target cannot take are\n"
-               "left out with a warning. A tree holding components that are neither the connector's nor\n"
-               "the customer main forms and org sitemap connector mode changes (a --mode full merge tree)\n"
-               "is refused, naming them (exit 1, even with --force). A tree with validation errors is\n"
-               "refused (exit 1, the findings listed) unless --force; the package itself is validated\n"
-               "before it is linked into place, so without --force FILE.zip either validates clean or is\n"
-               "not written. With --force every error is listed as a warning. FILE.zip must not exist and\n"
-               "its folder must (exit 1).";
+               "left out with a warning. In a managed package a customer's main form carries only the\n"
+               "connector's tab, as a managed difference (solutionaction=\"Added\"). A tree merged for\n"
+               "another CRM version than VERSION is refused (exit 2: merge again with --target). A tree\n"
+               "holding components that are neither the connector's nor the customer main forms and org\n"
+               "sitemap connector mode changes (a --mode full merge tree) is refused, naming them (exit 1,\n"
+               "even with --force). A tree with validation errors, import compatibility with VERSION\n"
+               "included, is refused (exit 1, the findings listed) unless --force; the package itself is\n"
+               "validated before it is linked into place, so without --force FILE.zip either validates\n"
+               "clean or is not written. With --force every error is listed as a warning. FILE.zip must\n"
+               "not exist and its folder must (exit 1).";
     }
 
     ExitCode run(cli::Context& context) override
