@@ -1,11 +1,11 @@
 #include "package/package.hpp"
 
 #include "connector/ownership.hpp"
-#include "package/form_difference.hpp"
 #include "connector/templates.hpp"
 #include "pack/assemble.hpp"
 #include "pack/input.hpp"
 #include "pack/pack.hpp"
+#include "package/form_difference.hpp"
 #include "solution/identity.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
