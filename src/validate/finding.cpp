@@ -3,6 +3,7 @@
 #include "util/error.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace escprov::validate {
 
@@ -116,8 +117,49 @@ const std::vector<std::string_view>& families()
 void Findings::add(std::string_view code, std::string file, xml::Location where, std::string message)
 {
     const Rule& found = rule(code);
+    Seen& seen = m_seen[{std::string(code), file}];
+    if (++seen.count > k_max_findings_per_code) {
+        return; // counted; take() says how many more
+    }
     m_findings.push_back(
         {std::move(file), where.line, where.column, found.severity, std::string(code), std::move(message)});
+}
+
+namespace {
+
+// 3999899 -> "3,999,899".
+std::string grouped(size_t number)
+{
+    std::string digits = std::to_string(number);
+    for (size_t at = digits.size(); at > 3; at -= 3) {
+        digits.insert(at - 3, ",");
+    }
+    return digits;
+}
+
+} // namespace
+
+std::vector<Finding> Findings::take()
+{
+    for (const auto& [key, seen] : m_seen) {
+        if (seen.count <= k_max_findings_per_code) {
+            continue;
+        }
+        const auto& [code, file] = key;
+        // At the place of the last one kept, which a stable sort puts it right after.
+        std::pair<uint64_t, uint64_t> last{0, 0};
+        for (const auto& finding : m_findings) {
+            if (finding.file == file && finding.code == code) {
+                last = std::max(last, std::pair<uint64_t, uint64_t>{finding.line, finding.column});
+            }
+        }
+        m_findings.push_back({file, last.first, last.second, rule(code).severity, code,
+                              "and " + grouped(seen.count - k_max_findings_per_code) + " more " + code +
+                                  " findings in this file (the first " + std::to_string(k_max_findings_per_code) +
+                                  " of each code in each file are listed)"});
+    }
+    m_seen.clear();
+    return std::exchange(m_findings, {});
 }
 
 size_t Findings::count(Severity severity) const

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,13 @@ struct Finding {
 
 // Collects findings for one input. The severity comes from the rule table, so a code always
 // has the same severity.
+//
+// A file that repeats one defect millions of times must not take a CI job down with it: only the
+// first k_max_findings_per_code of each code in each file are kept, the rest are counted, and
+// take() ends each such run with one finding saying how many more there were. Memory follows the
+// kinds of findings, not their number.
+inline constexpr size_t k_max_findings_per_code = 100;
+
 class Findings {
 public:
     void add(std::string_view code, std::string file, xml::Location where, std::string message);
@@ -51,11 +59,18 @@ public:
         add(code, std::move(file), {}, std::move(message));
     }
     const std::vector<Finding>& all() const { return m_findings; }
-    std::vector<Finding>& all() { return m_findings; }
     size_t count(Severity severity) const;
+    // The findings kept, with one more per code and file that was cut short ("and 3,999,899 more
+    // ESC-SEC-002 findings in this file"); the Findings are left empty.
+    std::vector<Finding> take();
 
 private:
     std::vector<Finding> m_findings;
+    // Per code and file: how many were seen.
+    struct Seen {
+        size_t count = 0;
+    };
+    std::map<std::pair<std::string, std::string>, Seen> m_seen;
 };
 
 // The result of validating one PATH.

@@ -200,7 +200,7 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
     if (compat) {
         compat->finish();
     }
-    report.findings = std::move(findings.all());
+    report.findings = findings.take();
     std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
         return std::tie(a.file, a.line, a.column, a.code) < std::tie(b.file, b.line, b.column, b.code);
     });
