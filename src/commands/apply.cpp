@@ -4,7 +4,6 @@
 #include "bundle/verify.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
-#include "pack/input.hpp"
 #include "solution/input.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -143,7 +142,8 @@ private:
             return std::nullopt;
         }
         try {
-            auto input = pack::open_input(verification.solution_file(), limits);
+            // Named as the bundle names it, never by the temporary copy it was checked in.
+            auto input = solution::open_zip_input(verification.solution_file(), limits, verification.solution_entry);
             return input->read_manifest();
         } catch (const Error& error) {
             verification.problems.push_back(

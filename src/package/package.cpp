@@ -465,7 +465,7 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     }
     result.package_errors = errors_of(package_report);
     for (auto& finding : result.package_errors) {
-        // Finding files are "<zip file name>!<entry>".
+        // Finding files are "<the temporary's path>!<entry>"; it lies beside FILE.zip.
         std::string temp = output.temp_path().filename().string();
         finding.file = named_as_output(finding.file, temp, zip_path.filename().string());
         finding.message = named_as_output(finding.message, temp, zip_path.filename().string());

@@ -58,8 +58,9 @@ void parse_customizations(xml::ByteSource& source, CustomizationsHandler& handle
 
 class ZipInput : public SolutionInput {
 public:
-    ZipInput(const std::filesystem::path& path, const InputLimits& limits)
-        : m_path(path), m_limits(limits), m_zip(path, limits.zip), m_entries(find_export_entries(m_zip))
+    ZipInput(const std::filesystem::path& path, const InputLimits& limits, std::string display = {})
+        : m_path(path), m_limits(limits), m_zip(path, limits.zip, std::move(display)),
+          m_entries(find_export_entries(m_zip))
     {}
     Kind kind() const override { return Kind::zip; }
     const std::filesystem::path& path() const override { return m_path; }
@@ -217,6 +218,12 @@ std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path
     auto kind = handler.first_child == "SolutionManifest" ? SolutionInput::Kind::loose_manifest
                                                           : SolutionInput::Kind::loose_customizations;
     return std::make_unique<LooseInput>(path, kind, limits);
+}
+
+std::unique_ptr<SolutionInput> open_zip_input(const std::filesystem::path& path, const InputLimits& limits,
+                                              std::string display)
+{
+    return std::make_unique<ZipInput>(path, limits, std::move(display));
 }
 
 } // namespace escprov::solution

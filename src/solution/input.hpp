@@ -79,4 +79,9 @@ ExportEntries find_export_entries(const zip::Reader& zip);
 // knows their layout).
 std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path, const InputLimits& limits);
 
+// Opens the solution zip `path`, named `display` in every message (a zip held in a temporary file,
+// such as the solution apply checks inside a bundle). Throws as open_file_input does.
+std::unique_ptr<SolutionInput> open_zip_input(const std::filesystem::path& path, const InputLimits& limits,
+                                              std::string display);
+
 } // namespace escprov::solution

@@ -5,10 +5,11 @@
 #include "xml/reader.hpp"
 
 #include <cstdint>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace escprov::validate {
@@ -78,6 +79,9 @@ struct PathReport {
     std::string path;
     std::vector<Finding> findings;      // sorted by file, line, column, code
     std::optional<std::string> failure; // set when the path could not be checked at all (exit 2)
+    // Check families that did not run, with why ("xsd": no --schemas given); a report format says
+    // they were skipped rather than passed.
+    std::vector<std::pair<std::string, std::string>> skipped;
     double seconds = 0;
     size_t count(Severity severity) const;
 };

@@ -123,16 +123,26 @@ std::string render_junit(const std::vector<PathReport>& reports, bool strict)
         std::string details; // one finding per line
         std::string output;  // findings that do not fail the case
         bool error = false;  // could not check
+        std::string skipped; // why the family did not run
     };
     std::vector<std::vector<Case>> suites;
     for (const auto& report : reports) {
         std::vector<Case> cases;
         if (report.failure) {
-            cases.push_back({"input", *report.failure, *report.failure, "", true});
+            // Nothing was checked, so nothing passed: the input case alone says why.
+            cases.push_back({"input", *report.failure, *report.failure, "", true, ""});
             ++errors;
+            tests += cases.size();
+            suites.push_back(std::move(cases));
+            continue;
         }
         for (std::string_view family : families()) {
-            Case test{std::string(family), "", "", "", false};
+            Case test{std::string(family), "", "", "", false, ""};
+            for (const auto& [skipped, why] : report.skipped) {
+                if (skipped == family) {
+                    test.skipped = why;
+                }
+            }
             size_t failing = 0;
             for (const auto& finding : report.findings) {
                 if (rule(finding.code).family != family) {
@@ -171,16 +181,25 @@ std::string render_junit(const std::vector<PathReport>& reports, bool strict)
             suite_failures += !test.failure.empty() && !test.error ? 1 : 0;
             suite_errors += test.error ? 1 : 0;
         }
+        size_t suite_skipped = 0;
+        for (const auto& test : cases) {
+            suite_skipped += test.skipped.empty() ? 0 : 1;
+        }
         writer.start_element("testsuite",
                              {{"name", reports[i].path},
                               {"tests", std::to_string(cases.size())},
                               {"failures", std::to_string(suite_failures)},
-                              {"errors", std::to_string(suite_errors)}},
+                              {"errors", std::to_string(suite_errors)},
+                              {"skipped", std::to_string(suite_skipped)}},
                              false);
         for (const auto& test : cases) {
-            bool empty = test.failure.empty() && test.output.empty();
+            bool empty = test.failure.empty() && test.output.empty() && test.skipped.empty();
             writer.start_element("testcase", {{"name", test.name}, {"classname", "escprov.validate." + test.name}},
                                  empty);
+            if (!test.skipped.empty()) {
+                writer.start_element("skipped", {{"message", test.skipped}}, true);
+                writer.end_element();
+            }
             if (!test.failure.empty()) {
                 text_element(writer, test.error ? "error" : "failure", {{"message", test.failure}}, test.details);
             }
@@ -200,11 +219,12 @@ std::string sarif_level(Severity severity)
     return std::string(severity_name(severity)); // SARIF uses the same words: error, warning, note
 }
 
-// A relative URI for a finding's file: "Contoso.zip!customizations.xml" becomes
-// "Contoso.zip/customizations.xml" so code-scanning UIs can place it beside the archive.
+// A URI for a finding's file: "exports/Contoso.zip!customizations.xml" becomes
+// "exports/Contoso.zip/customizations.xml" so code-scanning UIs can place it beside the archive
+// in the repository; a path given absolute becomes a file URI.
 std::string artifact_uri(const std::string& file)
 {
-    std::string uri;
+    std::string uri = file.starts_with('/') ? "file://" : "";
     for (char c : file) {
         if (c == '!' || c == '\\') {
             uri += '/';

@@ -135,6 +135,13 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
     if (opened && !report.failure) {
         std::string note_file = input->has_customizations() ? input->customizations_name() : input->manifest_name();
         compat = CompatChecks::start(options.compat, manifest ? &*manifest : nullptr, note_file, findings);
+        if (!compat) {
+            report.skipped.emplace_back("compat",
+                                        !options.compat.enabled ? "turned off (--no-compat)"
+                                        : manifest || options.compat.target
+                                            ? "no version profile could check it (see the ESC-VER-005 note)"
+                                            : "no CRM version known: no solution.xml (pass --target VERSION)");
+        }
         if (compat && manifest) {
             compat->check_manifest(*manifest);
         }
@@ -157,7 +164,9 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
         std::unique_ptr<SchemaChecker> schemas;
         std::unique_ptr<DocumentSchemaCheck> document_schema;
         SubtreeCheck subtree_check;
-        if (options.schemas) {
+        if (!options.schemas) {
+            report.skipped.emplace_back("xsd", "no --schemas DIR given");
+        } else {
             schemas = std::make_unique<SchemaChecker>(*options.schemas);
             if (schemas->has_document_schema(findings, file)) {
                 // The whole file against CustomizationsSolution.xsd covers SiteMaps, ribbons and FetchXml.

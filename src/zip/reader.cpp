@@ -26,20 +26,22 @@ std::string libzip_message(int code)
 }
 
 // Reads the first bytes so that "not a zip" is told apart from "a damaged zip".
-void check_signature(const std::filesystem::path& path)
+// `display` names the file in messages.
+void check_signature(const std::filesystem::path& path, const std::string& display)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw_input("open " + quoted(path) + ": cannot read the file");
+        throw_input("open " + quoted(std::filesystem::path(display)) + ": cannot read the file");
     }
     char magic[4] = {};
     in.read(magic, 4);
     if (in.gcount() == 0) {
-        throw_input("open " + quoted(path) + ": the file is empty, not a zip archive");
+        throw_input("open " + quoted(std::filesystem::path(display)) + ": the file is empty, not a zip archive");
     }
     if (in.gcount() < 4 || magic[0] != 'P' || magic[1] != 'K' ||
         !((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {
-        throw_input("open " + quoted(path) + ": not a zip archive (no zip signature at the start)");
+        throw_input("open " + quoted(std::filesystem::path(display)) +
+                    ": not a zip archive (no zip signature at the start)");
     }
 }
 
@@ -96,30 +98,31 @@ private:
 
 } // namespace
 
-Reader::Reader(const std::filesystem::path& path, Limits limits) : m_path(path), m_limits(limits)
+Reader::Reader(const std::filesystem::path& path, Limits limits, std::string display)
+    : m_path(path), m_display(display.empty() ? path.string() : std::move(display)), m_limits(limits)
 {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-        throw_input("open " + quoted(path) + ": no such file");
+        throw_input("open " + quoted(std::filesystem::path(m_display)) + ": no such file");
     }
-    check_signature(path);
+    check_signature(path, m_display);
     int code = 0;
     m_archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
     if (m_archive == nullptr && code == ZIP_ER_EXISTS) {
         std::string duplicate = first_duplicate_name(path);
-        throw_input("open " + quoted(path) + ": " +
+        throw_input("open " + quoted(std::filesystem::path(m_display)) + ": " +
                     (duplicate.empty() ? std::string("two entries") : "entry '" + duplicate + "'") +
                     " appears twice (duplicate entry names make the content ambiguous)");
     }
     if (m_archive == nullptr) {
-        throw_input("open " + quoted(path) + ": not a readable zip archive: " + libzip_message(code) +
-                    " (truncated or damaged?)");
+        throw_input("open " + quoted(std::filesystem::path(m_display)) +
+                    ": not a readable zip archive: " + libzip_message(code) + " (truncated or damaged?)");
     }
     zip_int64_t count = zip_get_num_entries(m_archive, 0);
     if (count < 0 || static_cast<uint64_t>(count) > m_limits.max_entries) {
         zip_discard(m_archive);
         m_archive = nullptr;
-        throw_limit("open " + quoted(path) + ": the archive has " + std::to_string(count) +
+        throw_limit("open " + quoted(std::filesystem::path(m_display)) + ": the archive has " + std::to_string(count) +
                     " entries, more than the limit of " + std::to_string(m_limits.max_entries) + " (--max-entries)");
     }
     std::unordered_set<std::string> names;
@@ -129,10 +132,11 @@ Reader::Reader(const std::filesystem::path& path, Limits limits) : m_path(path),
             zip_stat_t stat;
             zip_stat_init(&stat);
             if (zip_stat_index(m_archive, i, ZIP_FL_ENC_GUESS, &stat) != 0) {
-                throw_input("open " + quoted(path) + ": cannot read entry #" + std::to_string(i));
+                throw_input("open " + quoted(std::filesystem::path(m_display)) + ": cannot read entry #" +
+                            std::to_string(i));
             }
             std::string name = stat.name != nullptr ? stat.name : "";
-            std::string where = "open " + quoted(path) + ": entry '" + name + "'";
+            std::string where = "open " + quoted(std::filesystem::path(m_display)) + ": entry '" + name + "'";
             if (!is_safe_relative_path(name)) {
                 throw_input(where + " escapes the target folder (absolute path, '..', backslash or drive letter)");
             }
@@ -157,7 +161,8 @@ Reader::Reader(const std::filesystem::path& path, Limits limits) : m_path(path),
             entry.is_directory = !name.empty() && name.back() == '/';
             total += entry.size;
             if (total > m_limits.max_total_bytes) {
-                throw_limit("open " + quoted(path) + ": the entries add up to more than the limit of " +
+                throw_limit("open " + quoted(std::filesystem::path(m_display)) +
+                            ": the entries add up to more than the limit of " +
                             std::to_string(m_limits.max_total_bytes) + " bytes (--max-total-size); a zip bomb?");
             }
             if (entry.size > m_limits.ratio_floor &&
@@ -209,7 +214,7 @@ const Entry* Reader::find_ignoring_case(std::string_view name) const
 
 std::string Reader::display_name(const Entry& entry) const
 {
-    return m_path.filename().string() + "!" + entry.name;
+    return m_display + "!" + entry.name; // the path as given, so two zips of one name stay apart
 }
 
 std::unique_ptr<xml::ByteSource> Reader::open(const Entry& entry)

@@ -43,7 +43,9 @@ class Reader {
 public:
     // Opens and checks the archive. Throws Error(input) for a non-zip, truncated or unsafe
     // archive and Error(limit) when a limit is exceeded.
-    Reader(const std::filesystem::path& path, Limits limits = {});
+    // `display` names the archive in messages (default: `path` as given), for a zip held in a
+    // temporary file that the user knows by another name.
+    Reader(const std::filesystem::path& path, Limits limits = {}, std::string display = {});
     ~Reader();
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
@@ -61,11 +63,12 @@ public:
     // it declares more than k_max_whole_entry bytes or holds more than it declares, Error(input)
     // when it ends early; memory follows the bytes that arrive, not the declared size.
     std::string read(const Entry& entry);
-    // "archive.zip!entry" for messages.
+    // "archive.zip!entry" for messages, the archive as its path was given (folders and all).
     std::string display_name(const Entry& entry) const;
 
 private:
     std::filesystem::path m_path;
+    std::string m_display;
     Limits m_limits;
     ::zip* m_archive = nullptr;
     std::vector<Entry> m_entries;

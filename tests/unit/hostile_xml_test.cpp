@@ -269,8 +269,9 @@ TEST(HostileXml, AMillionFoldDefectKeepsValidatesMemoryBounded)
     customizations.content.push_back({"<Languages />\n</ImportExportXml>\n", 1});
     customizations.method = Method::deflated;
     ZipForge forge;
-    forge.add(customizations).add("[Content_Types].xml", minimal_content_types_xml()).add("solution.xml",
-                                                                                          minimal_solution_xml());
+    forge.add(customizations)
+        .add("[Content_Types].xml", minimal_content_types_xml())
+        .add("solution.xml", minimal_solution_xml());
     fs::path zip = sandbox.write("repeated.zip", forge);
     for (const std::string format : {"text", "sarif", "json", "junit"}) {
         SCOPED_TRACE(format);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace escprov::test {
 namespace {
@@ -721,6 +722,33 @@ TEST_F(ValidateCommand, JunitReportIsWellFormedWithOneSuitePerPath)
     EXPECT_EQ(failures, 1u);
 }
 
+TEST_F(ValidateCommand, JunitSkipsWhatDidNotRunAndPassesNothingForAnUncheckedPath)
+{
+    fs::path clean = SolutionParts{}.write_zip(m_dir / "clean.zip");
+    fs::path missing = m_dir / "missing.zip";
+    RunResult result = run_escprov({"validate", "--no-compat", "--format", "junit", clean.string(), missing.string()});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    xml::MemorySource source(result.out, "junit.xml");
+    xml::Node root = xml::parse_document(source);
+    auto suites = root.children_named("testsuite");
+    ASSERT_EQ(suites.size(), 2u);
+    std::map<std::string, std::string> skipped;
+    for (const xml::Node* test : suites[0]->children_named("testcase")) {
+        if (const xml::Node* skip = test->child("skipped")) {
+            skipped[*test->attribute("name")] = *skip->attribute("message");
+        }
+    }
+    EXPECT_EQ(skipped, (std::map<std::string, std::string>{{"compat", "turned off (--no-compat)"},
+                                                           {"xsd", "no --schemas DIR given"}}));
+    EXPECT_EQ(*suites[0]->attribute("skipped"), "2");
+    // The file that could not be read has its error and no passing case.
+    auto cases = suites[1]->children_named("testcase");
+    ASSERT_EQ(cases.size(), 1u);
+    EXPECT_EQ(*cases[0]->attribute("name"), "input");
+    EXPECT_NE(cases[0]->child("error"), nullptr);
+    EXPECT_EQ(*suites[1]->attribute("tests"), "1");
+}
+
 TEST_F(ValidateCommand, SarifReportHasRulesResultsAndRegions)
 {
     SolutionParts broken;
@@ -740,7 +768,8 @@ TEST_F(ValidateCommand, SarifReportHasRulesResultsAndRegions)
     EXPECT_EQ(run["tool"]["driver"]["rules"][finding["ruleIndex"].get<size_t>()]["id"], "ESC-MAN-003");
     EXPECT_FALSE(finding["message"]["text"].get<std::string>().empty());
     const auto& physical = finding["locations"][0]["physicalLocation"];
-    EXPECT_EQ(physical["artifactLocation"]["uri"], "error.zip/solution.xml");
+    // The zip as its path was given; an absolute one as a file URI.
+    EXPECT_EQ(physical["artifactLocation"]["uri"], "file://" + error.string() + "/solution.xml");
     EXPECT_EQ(physical["region"]["startLine"], line_of(broken.solution_xml(), "<Managed>"));
     EXPECT_GE(physical["region"]["startColumn"].get<int>(), 1);
 }
