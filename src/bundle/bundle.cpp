@@ -208,10 +208,12 @@ Cover cover_message(const Summary& summary, const Request& request, const std::s
 
 std::string canonical_manifest(std::string_view manifest_json)
 {
-    std::string problem;
-    nlohmann::json parsed = parse_json_bounded(manifest_json, &problem);
+    if (std::string too_deep = json_depth_problem(manifest_json); !too_deep.empty()) {
+        throw_input("read manifest.json: " + too_deep);
+    }
+    nlohmann::json parsed = nlohmann::json::parse(manifest_json, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) {
-        throw_input("read manifest.json: not a JSON object" + (problem.empty() ? "" : " (" + problem + ")"));
+        throw_input("read manifest.json: not a JSON object");
     }
     parsed.erase("signature");
     return parsed.dump();

@@ -137,12 +137,11 @@ private:
         }
         // Bounded before anything walks it: a crafted manifest nested 100,000 levels deep would
         // otherwise exhaust the stack of the serializer that makes its canonical bytes.
-        std::string problem;
-        nlohmann::json manifest = parse_json_bounded(m_manifest_text, &problem);
-        if (!problem.empty() && problem != "is not JSON") {
-            manifest_problem(problem + " (altered)");
+        if (std::string too_deep = json_depth_problem(m_manifest_text); !too_deep.empty()) {
+            manifest_problem(too_deep + " (altered)");
             return std::nullopt;
         }
+        nlohmann::json manifest = nlohmann::json::parse(m_manifest_text, nullptr, false);
         if (manifest.is_discarded() || !manifest.is_object()) {
             manifest_problem("is not a JSON object (altered or damaged)");
             return std::nullopt;

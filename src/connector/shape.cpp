@@ -233,7 +233,7 @@ void Shaper::add_own_attributes(xml::Node& element, const std::string& path)
     }
 }
 
-const profile::Context* Shaper::nearest_context(const std::string& path) const
+const profile::Context* Shaper::nearest_context(const std::string& path, std::string_view placing) const
 {
     const auto& all = m_profiles.all();
     auto at = static_cast<size_t>(
@@ -241,20 +241,28 @@ const profile::Context* Shaper::nearest_context(const std::string& path) const
         all.begin());
     for (size_t distance = 1; distance < all.size(); ++distance) {
         for (size_t candidate : {at + distance, at - distance}) { // newer first; wraps past the end
-            if (candidate < all.size()) {
-                auto found = all[candidate].contexts.find(path);
-                if (found != all[candidate].contexts.end() && !found->second.rank.empty()) {
-                    return &found->second;
-                }
+            if (candidate >= all.size()) {
+                continue;
+            }
+            auto found = all[candidate].contexts.find(path);
+            if (found != all[candidate].contexts.end() && !found->second.rank.empty() &&
+                (placing.empty() || found->second.rank.contains(placing))) {
+                return &found->second;
             }
         }
     }
     return nullptr;
 }
 
-profile::Context Shaper::ordering_context(const std::string& path, const profile::Context& context,
-                                          const xml::Node& element) const
+std::optional<profile::Context> Shaper::ordering_context(const std::string& path, const profile::Context& context,
+                                                         const xml::Node& element) const
 {
+    bool unplaced = std::any_of(element.children.begin(), element.children.end(), [&](const xml::Node& child) {
+        return child.is_element() && !context.rank.contains(child.name);
+    });
+    if (!unplaced) {
+        return std::nullopt; // the context orders every child as it is
+    }
     // Ranks spaced out so that a child this version's exports never placed (a name an override
     // admits) can go between two it did place: just before the first of them that the nearest
     // version placing it puts after it, as that version writes it.
@@ -265,41 +273,26 @@ profile::Context Shaper::ordering_context(const std::string& path, const profile
         rank = rank * k_space + k_space / 2;
         last = std::max(last, rank);
     }
-    const auto& all = m_profiles.all();
-    auto at = static_cast<size_t>(
-        std::find_if(all.begin(), all.end(), [&](const profile::Profile& other) { return &other == &m_profile; }) -
-        all.begin());
     for (const auto& child : element.children) {
         if (!child.is_element() || ordering.rank.contains(child.name)) {
             continue;
         }
-        for (size_t distance = 1; distance < all.size(); ++distance) {
-            const profile::Context* neighbour = nullptr;
-            for (size_t candidate : {at + distance, at - distance}) { // newer first; wraps past the end
-                if (candidate < all.size() && neighbour == nullptr) {
-                    auto other = all[candidate].contexts.find(path);
-                    if (other != all[candidate].contexts.end() && other->second.rank.contains(child.name)) {
-                        neighbour = &other->second;
-                    }
-                }
-            }
-            if (neighbour == nullptr) {
-                continue;
-            }
-            size_t own_rank = neighbour->rank.at(child.name);
-            std::optional<size_t> before;
-            for (const auto& [name, rank] : neighbour->rank) {
-                auto ours = context.rank.find(name);
-                if (rank > own_rank && ours != context.rank.end() &&
-                    (!before || ours->second * k_space + k_space / 2 < *before)) {
-                    before = ours->second * k_space + k_space / 2;
-                }
-            }
-            // Neighbour ranks stay far below k_space / 2: those placed before the same child keep
-            // the neighbour's order among themselves.
-            ordering.rank.emplace(child.name, before ? *before - k_space / 2 + own_rank : last + 1 + own_rank);
-            break;
+        const profile::Context* neighbour = nearest_context(path, child.name);
+        if (neighbour == nullptr) {
+            continue;
         }
+        size_t own_rank = neighbour->rank.at(child.name);
+        std::optional<size_t> before;
+        for (const auto& [name, rank] : neighbour->rank) {
+            auto ours = context.rank.find(name);
+            if (rank > own_rank && ours != context.rank.end() &&
+                (!before || ours->second * k_space + k_space / 2 < *before)) {
+                before = ours->second * k_space + k_space / 2;
+            }
+        }
+        // Neighbour ranks stay far below k_space / 2: those placed before the same child keep
+        // the neighbour's order among themselves.
+        ordering.rank.emplace(child.name, before ? *before - k_space / 2 + own_rank : last + 1 + own_rank);
     }
     return ordering;
 }
@@ -324,7 +317,7 @@ void Shaper::shape_children(xml::Node& element, const std::string& path, Owner o
         if (found != nullptr) {
             ordering = ordering_context(path, *found, element);
         }
-        const profile::Context* context = ordering ? &*ordering : nullptr;
+        const profile::Context* context = ordering ? &*ordering : found;
         for (const auto& name : m_profiles.always_elements(m_profile, path)) {
             if (element.child(name) != nullptr) {
                 continue;

@@ -10,6 +10,7 @@
 #include "profile/profile.hpp"
 #include "xml/node.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,12 +98,13 @@ public:
 
 private:
     void add_own_attributes(xml::Node& element, const std::string& path);
-    // The context at `path` of the nearest version whose exports show it (newer first), or nullptr.
-    const profile::Context* nearest_context(const std::string& path) const;
+    // The context at `path` of the nearest version whose exports show it (newer first) and, when
+    // `placing` is given, place that child there; nullptr when none does.
+    const profile::Context* nearest_context(const std::string& path, std::string_view placing = {}) const;
     // `context` (the profile's, at `path`) with ranks for the children of `element` it never
-    // placed, taken from the nearest version that did.
-    profile::Context ordering_context(const std::string& path, const profile::Context& context,
-                                      const xml::Node& element) const;
+    // placed, taken from the nearest version that did; nullopt when it places them all.
+    std::optional<profile::Context> ordering_context(const std::string& path, const profile::Context& context,
+                                                     const xml::Node& element) const;
     void shape_children(xml::Node& element, const std::string& path, Owner owner, const std::string& label);
     // The element a missing child `name` of `parent` (at context `path`) gets, or false with a note.
     bool build_missing(const xml::Node& parent, const std::string& path, const std::string& name, Owner owner,

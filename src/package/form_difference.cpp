@@ -1,7 +1,6 @@
 #include "package/form_difference.hpp"
 
 #include "connector/connector.hpp"
-#include "util/text.hpp"
 
 #include <string>
 #include <vector>
@@ -13,7 +12,7 @@ namespace {
 bool is_connector_tab(const xml::Node& node)
 {
     const std::string* name = node.is_element() && node.name == "tab" ? node.attribute("name") : nullptr;
-    return name != nullptr && ascii_lower(*name).starts_with(connector::k_connector_prefix);
+    return name != nullptr && connector::is_connector_name(*name);
 }
 
 // The element children of `node` named `name`, in order.

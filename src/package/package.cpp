@@ -149,7 +149,7 @@ bool is_customer_form(const std::string& file)
 {
     std::vector<std::string> segments = split_path(file);
     return segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
-           !ascii_lower(segments[1]).starts_with(connector::k_connector_prefix) && segments[4].ends_with(".xml") &&
+           !connector::is_connector_name(segments[1]) && segments[4].size() > 4 && segments[4].ends_with(".xml") &&
            !pack::is_managed_variant(segments[4]);
 }
 
@@ -286,9 +286,7 @@ std::vector<Component> tree_components(const fs::path& tree, const std::vector<s
                 entity.paths = {"Entities/" + segments[1] + "/", "Other/Relationships/" + segments[1] + ".xml"};
             }
             (entity.root.shell ? shells : ours).push_back(std::move(entity));
-        } else if (segments.size() == 5 && segments[0] == "Entities" && segments[2] == "FormXml" &&
-                   !connector::is_connector_name(segments[1]) && segments[4].size() > 4 &&
-                   segments[4].ends_with(".xml") && !pack::is_managed_variant(segments[4])) {
+        } else if (is_customer_form(file)) {
             std::string id = segments[4].substr(0, segments[4].size() - 4);
             std::string entity = ascii_lower(segments[1]);
             forms.push_back({connector::form_root_component(id),

@@ -657,11 +657,12 @@ bool Profiles::seen_both_ways(std::string_view path, const std::pair<std::string
 {
     // An entity attribute's order is judged in its typed context: either that or the plain one
     // counts.
-    std::string_view plain = plain_path(path);
+    auto swapped_at = [&](const Profile& other, std::string_view at) {
+        auto found = other.contexts.find(at);
+        return found != other.contexts.end() && found->second.swapped.contains(pair);
+    };
     return std::any_of(m_profiles.begin(), m_profiles.end(), [&](const Profile& other) {
-        return std::any_of(other.contexts.begin(), other.contexts.end(), [&](const auto& context) {
-            return (context.first == path || context.first == plain) && context.second.swapped.contains(pair);
-        });
+        return swapped_at(other, path) || swapped_at(other, plain_path(path));
     });
 }
 

@@ -1,7 +1,5 @@
 #include "util/json.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace escprov {
 
 std::string json_depth_problem(std::string_view text, size_t max_depth)
@@ -31,22 +29,6 @@ std::string json_depth_problem(std::string_view text, size_t max_depth)
         }
     }
     return {};
-}
-
-nlohmann::json parse_json_bounded(std::string_view text, std::string* problem, size_t max_depth)
-{
-    std::string too_deep = json_depth_problem(text, max_depth);
-    if (!too_deep.empty()) {
-        if (problem != nullptr) {
-            *problem = too_deep;
-        }
-        return nlohmann::json(nlohmann::json::value_t::discarded);
-    }
-    nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
-    if (parsed.is_discarded() && problem != nullptr) {
-        *problem = "is not JSON";
-    }
-    return parsed;
 }
 
 } // namespace escprov

@@ -1,9 +1,7 @@
 #pragma once
-// Reading JSON that arrives from outside (bundle and backup manifests): bounded in size and in
-// nesting before nlohmann's parser sees it, so that a crafted file cannot exhaust the stack of
-// the code that later walks or writes the document (its serializer recurses per level).
-
-#include <nlohmann/json_fwd.hpp>
+// Reading JSON that arrives from outside (bundle and backup manifests): bounded in nesting before
+// nlohmann's parser sees it, so that a crafted file cannot exhaust the stack of the code that
+// later walks or writes the document (its serializer recurses per level).
 
 #include <cstddef>
 #include <string>
@@ -17,10 +15,5 @@ inline constexpr size_t k_max_json_depth = 64;
 // Why `text` may not be parsed ("nests arrays and objects deeper than 64 levels"), or "" when it
 // may. Strings are skipped, so brackets inside them do not count.
 std::string json_depth_problem(std::string_view text, size_t max_depth = k_max_json_depth);
-
-// `text` parsed, or a discarded value (is_discarded()) when it is no JSON or nests deeper than
-// `max_depth`; `problem`, when given, then says which.
-nlohmann::json parse_json_bounded(std::string_view text, std::string* problem = nullptr,
-                                  size_t max_depth = k_max_json_depth);
 
 } // namespace escprov
