@@ -1,7 +1,5 @@
 #include "bundle/bundle.hpp"
 
-#include "util/json.hpp"
-
 #include "backup/backup.hpp"
 #include "bundle/instructions.hpp"
 #include "connector/connector.hpp"
@@ -206,19 +204,6 @@ Cover cover_message(const Summary& summary, const Request& request, const std::s
     return cover;
 }
 
-std::string canonical_manifest(std::string_view manifest_json)
-{
-    if (std::string too_deep = json_depth_problem(manifest_json); !too_deep.empty()) {
-        throw_input("read manifest.json: " + too_deep);
-    }
-    nlohmann::json parsed = nlohmann::json::parse(manifest_json, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-        throw_input("read manifest.json: not a JSON object");
-    }
-    parsed.erase("signature");
-    return parsed.dump();
-}
-
 std::string import_config(std::string_view solution_file)
 {
     std::string name;
@@ -261,7 +246,7 @@ Summary write_bundle(const Request& request)
 
     std::string solution_entry = request.solution.filename().string();
     for (std::string_view reserved : {"ImportConfig.xml", "instructions.html", "instructions.txt", "preflight.txt",
-                                      "backup.txt", "SHA256SUMS", "manifest.json"}) {
+                                      "backup.txt", "SHA256SUMS", "manifest.json", "manifest.sig"}) {
         if (solution_entry == reserved) {
             throw_usage("bundle: --solution " + quoted(request.solution) +
                         " has the name of a bundle entry; rename it (for example Name_managed.zip)");
@@ -312,19 +297,20 @@ Summary write_bundle(const Request& request)
         listed.push_back({{"name", entry.name}, {"size", entry.size}, {"sha256", entry.sha256}});
     }
     manifest["entries"] = listed;
+    if (request.signing) {
+        manifest["signature"] = {{"algorithm", algorithm_name(request.signing->type)},
+                                 {"entry", std::string(k_signature_entry)}};
+    }
     std::string text;
     try {
-        text = manifest.dump(2);
+        text = manifest.dump(2) + "\n";
     } catch (const nlohmann::json::exception&) {
         throw_usage("bundle: --customer and the solution's names must be valid UTF-8");
     }
+    writer.add_bytes(std::string(k_manifest_entry), text);
     if (request.signing) {
-        manifest["signature"] = {
-            {"algorithm", algorithm_name(request.signing->type)},
-            {"value", sign(canonical_manifest(text), request.signing->key_file, request.signing->type)}};
-        text = manifest.dump(2);
+        writer.add_bytes(std::string(k_signature_entry), sign(text, request.signing->key_file, request.signing->type));
     }
-    writer.add_bytes(std::string(k_manifest_entry), text + "\n");
     writer.commit();
     return summary;
 }

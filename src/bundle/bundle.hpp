@@ -1,12 +1,14 @@
 #pragma once
 // The Option 2 hand-off bundle: one zip that a customer's IT can check and apply without giving us
 // access to their CRM. It holds the solution, the instructions for their CRM version, a Package
-// Deployer ImportConfig.xml, the preflight report, the backup's identity, SHA256SUMS and, last,
-// manifest.json: every other entry with its size and SHA-256, signed when a key is given.
+// Deployer ImportConfig.xml, the preflight report, the backup's identity, SHA256SUMS, then
+// manifest.json: every other entry with its size and SHA-256, and, last, when a key is given,
+// manifest.sig: the signature of manifest.json's exact bytes.
 //
-// The signature covers the canonical manifest bytes: manifest.json parsed, its "signature" member
-// removed, and dumped with sorted keys and no whitespace. Without a key the checksums only catch
-// corruption in transit; with one they also prove who made the bundle.
+// The signature covers the bytes as stored, so the customer checks it before anything parses the
+// manifest (and can check it with openssl alone); manifest.json names the algorithm inside the
+// signed bytes. Without a key the checksums only catch corruption in transit; with one they also
+// prove who made the bundle.
 
 #include "bundle/signature.hpp"
 #include "solution/input.hpp"
@@ -24,7 +26,8 @@ namespace escprov::bundle {
 inline constexpr std::string_view k_manifest_entry = "manifest.json";
 inline constexpr std::string_view k_checksums_entry = "SHA256SUMS";
 inline constexpr std::string_view k_instructions_text_entry = "instructions.txt";
-inline constexpr std::string_view k_format = "escprov-bundle/1";
+inline constexpr std::string_view k_signature_entry = "manifest.sig";
+inline constexpr std::string_view k_format = "escprov-bundle/2";
 
 struct Signing {
     std::filesystem::path key_file;
@@ -73,9 +76,6 @@ struct Cover {
     std::string body; // CRLF line ends
 };
 Cover cover_message(const Summary& summary, const Request& request, const std::string& bundle_sha256);
-
-// The bytes a signature covers, from manifest.json's text. Throws Error(input) when it is not JSON.
-std::string canonical_manifest(std::string_view manifest_json);
 
 // Package Deployer's ImportConfig.xml importing `solution_file`.
 std::string import_config(std::string_view solution_file);

@@ -29,18 +29,6 @@ using Bio = std::unique_ptr<BIO, BioFree>;
 using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 using DigestContext = std::unique_ptr<EVP_MD_CTX, ContextFree>;
 
-std::string to_hex(const unsigned char* bytes, size_t size)
-{
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(size * 2);
-    for (size_t i = 0; i < size; ++i) {
-        hex.push_back(k_digits[bytes[i] >> 4]);
-        hex.push_back(k_digits[bytes[i] & 0x0f]);
-    }
-    return hex;
-}
-
 std::string read_key_bytes(const std::filesystem::path& key_file)
 {
     std::string bytes = read_file(key_file);
@@ -50,7 +38,7 @@ std::string read_key_bytes(const std::filesystem::path& key_file)
     return bytes;
 }
 
-std::string hmac_hex(std::string_view bytes, const std::string& secret)
+std::string hmac(std::string_view bytes, const std::string& secret)
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
@@ -58,7 +46,7 @@ std::string hmac_hex(std::string_view bytes, const std::string& secret)
              reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest, &size) == nullptr) {
         throw Error(ErrorKind::internal, "sign manifest: OpenSSL's HMAC-SHA256 failed");
     }
-    return to_hex(digest, size);
+    return {reinterpret_cast<const char*>(digest), size};
 }
 
 enum class Half { private_key, public_key };
@@ -90,32 +78,6 @@ Key read_ed25519_key(const std::filesystem::path& key_file, Half half)
         throw_input("read key " + quoted(key_file) + ": the key is not an Ed25519 key");
     }
     return key;
-}
-
-std::vector<unsigned char> from_hex(std::string_view hex)
-{
-    std::vector<unsigned char> bytes;
-    if (hex.size() % 2 != 0) {
-        return {};
-    }
-    auto digit = [](char c) -> int {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return -1;
-    };
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        int high = digit(hex[i]);
-        int low = digit(hex[i + 1]);
-        if (high < 0 || low < 0) {
-            return {};
-        }
-        bytes.push_back(static_cast<unsigned char>(high * 16 + low));
-    }
-    return bytes;
 }
 
 } // namespace
@@ -224,7 +186,7 @@ std::string sign(std::string_view bytes, const std::filesystem::path& key_file, 
     if (type == KeyType::hmac) {
         std::string secret = read_key_bytes(key_file);
         require_secret_size(key_file, secret.size());
-        return hmac_hex(bytes, secret);
+        return hmac(bytes, secret);
     }
     Key key = read_ed25519_key(key_file, Half::private_key);
     DigestContext context(EVP_MD_CTX_new());
@@ -239,18 +201,17 @@ std::string sign(std::string_view bytes, const std::filesystem::path& key_file, 
                        bytes.size()) != 1) {
         throw_input("sign with key " + quoted(key_file) + ": OpenSSL could not sign");
     }
-    return to_hex(signature.data(), size);
+    return {reinterpret_cast<const char*>(signature.data()), size};
 }
 
-bool verify(std::string_view bytes, std::string_view signature_hex, const std::filesystem::path& key_file, KeyType type)
+bool verify(std::string_view bytes, std::string_view signature, const std::filesystem::path& key_file, KeyType type)
 {
     if (type == KeyType::hmac) {
-        std::string expected = hmac_hex(bytes, read_key_bytes(key_file));
-        return expected.size() == signature_hex.size() &&
-               CRYPTO_memcmp(expected.data(), signature_hex.data(), expected.size()) == 0;
+        std::string expected = hmac(bytes, read_key_bytes(key_file));
+        return expected.size() == signature.size() &&
+               CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
     }
     Key key = read_ed25519_key(key_file, Half::public_key);
-    std::vector<unsigned char> signature = from_hex(signature_hex);
     if (signature.empty()) {
         return false;
     }
@@ -258,7 +219,7 @@ bool verify(std::string_view bytes, std::string_view signature_hex, const std::f
     if (!context || EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
         throw_input("check signature with key " + quoted(key_file) + ": OpenSSL refused the Ed25519 key");
     }
-    return EVP_DigestVerify(context.get(), signature.data(), signature.size(),
+    return EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
                             reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) == 1;
 }
 

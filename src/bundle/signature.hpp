@@ -1,7 +1,8 @@
 #pragma once
 // Signs and checks a bundle's manifest with OpenSSL's EVP: HMAC-SHA256 with a shared secret, or
 // Ed25519 with a key pair (the sender keeps the PEM private key, the customer gets the PEM public
-// key). Signatures travel as lower-case hex.
+// key). A signature is raw bytes (32 for HMAC-SHA256, 64 for Ed25519) over raw bytes, so that
+// `openssl pkeyutl -verify -rawin` checks it without escprov.
 
 #include <cstddef>
 #include <filesystem>
@@ -41,14 +42,13 @@ KeyType signing_key_type(const std::filesystem::path& key_file, std::optional<Ke
 // --key-type; Error(input) when it cannot be read or is empty.
 KeyType checking_key_type(const std::filesystem::path& key_file, std::optional<KeyType> declared);
 
-// The signature of `bytes` with the key in `key_file` (HMAC: the file's bytes are the secret;
+// The signature (raw bytes) of `bytes` with the key in `key_file` (HMAC: the file's bytes are the secret;
 // Ed25519: a PEM private key). Throws Error(input) naming the file when it cannot be read, is
 // empty, or holds no usable key.
 std::string sign(std::string_view bytes, const std::filesystem::path& key_file, KeyType type);
 
-// True when `signature_hex` is a valid signature of `bytes` under the key in `key_file` (HMAC:
+// True when `signature` (raw bytes) is a valid signature of `bytes` under the key in `key_file` (HMAC:
 // the secret; Ed25519: a PEM public key, or the private key). Throws Error(input) as sign() does.
-bool verify(std::string_view bytes, std::string_view signature_hex, const std::filesystem::path& key_file,
-            KeyType type);
+bool verify(std::string_view bytes, std::string_view signature, const std::filesystem::path& key_file, KeyType type);
 
 } // namespace escprov::bundle

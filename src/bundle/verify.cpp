@@ -26,6 +26,8 @@ namespace {
 
 // manifest.json, SHA256SUMS and instructions.txt are small; anything larger is not ours.
 constexpr uint64_t k_max_small_entry = 16ull << 20;
+// manifest.sig holds 32 (HMAC-SHA256) or 64 (Ed25519) bytes.
+constexpr uint64_t k_max_signature = 256;
 
 // "an array", "a string"...: a JSON value's type for messages.
 std::string a_type(const nlohmann::json& value)
@@ -93,12 +95,21 @@ public:
             problem("", std::string("the zip archive is damaged or altered: ") + error.what());
             return std::move(m_result);
         }
-        std::optional<nlohmann::json> manifest = read_manifest(*reader);
+        if (!read_manifest_text(*reader)) {
+            return std::move(m_result);
+        }
+        std::optional<std::string> signature = read_signature(*reader);
+        // With a key, the signature is checked over manifest.json's bytes as stored, before anything
+        // parses them: what a key does not vouch for is never walked.
+        if (m_options.key && !check_signature(signature)) {
+            return std::move(m_result);
+        }
+        std::optional<nlohmann::json> manifest = parse_manifest();
         if (!manifest) {
             return std::move(m_result);
         }
         std::vector<Listed> listed = check_fields(*manifest);
-        check_signature(*manifest);
+        check_declared_signature(*manifest, signature.has_value());
         check_entries(*reader, listed);
         check_sums(*reader);
         if (!m_result.ok()) {
@@ -118,32 +129,62 @@ private:
     }
     void manifest_problem(const std::string& reason) { problem(std::string(k_manifest_entry), reason); }
 
-    std::optional<nlohmann::json> read_manifest(zip::Reader& reader)
+    // Reads manifest.json's bytes; false (with a problem) when it is missing, too large or unreadable.
+    bool read_manifest_text(zip::Reader& reader)
     {
         const zip::Entry* entry = reader.find(k_manifest_entry);
         if (entry == nullptr) {
             manifest_problem("missing: this is not an escprov bundle");
-            return std::nullopt;
+            return false;
         }
         if (entry->size > k_max_small_entry) {
             manifest_problem("is " + std::to_string(entry->size) + " bytes, too large for a bundle manifest (altered)");
-            return std::nullopt;
+            return false;
         }
         try {
             m_manifest_text = reader.read(*entry);
         } catch (const Error& error) {
             manifest_problem(std::string("cannot be read: ") + error.what());
+            return false;
+        }
+        return true;
+    }
+
+    // manifest.sig's bytes, or nullopt when the bundle has none (or it cannot be read: a problem).
+    std::optional<std::string> read_signature(zip::Reader& reader)
+    {
+        const zip::Entry* entry = reader.find(k_signature_entry);
+        if (entry == nullptr) {
             return std::nullopt;
         }
-        // Bounded before anything walks it: a crafted manifest nested 100,000 levels deep would
-        // otherwise exhaust the stack of the serializer that makes its canonical bytes.
+        const std::string name(k_signature_entry);
+        if (entry->size > k_max_signature) {
+            problem(name, "is " + std::to_string(entry->size) + " bytes, too large for a signature (altered)");
+            return std::nullopt;
+        }
+        try {
+            return reader.read(*entry);
+        } catch (const Error& error) {
+            problem(name, std::string("cannot be read: ") + error.what());
+            return std::nullopt;
+        }
+    }
+
+    // manifest.json parsed, or nullopt (with a problem when `quiet` is false). Bounded before anything
+    // walks it: a crafted manifest nested 100,000 levels deep would otherwise exhaust the stack.
+    std::optional<nlohmann::json> parse_manifest(bool quiet = false)
+    {
         if (std::string too_deep = json_depth_problem(m_manifest_text); !too_deep.empty()) {
-            manifest_problem(too_deep + " (altered)");
+            if (!quiet) {
+                manifest_problem(too_deep + " (altered)");
+            }
             return std::nullopt;
         }
         nlohmann::json manifest = nlohmann::json::parse(m_manifest_text, nullptr, false);
         if (manifest.is_discarded() || !manifest.is_object()) {
-            manifest_problem("is not a JSON object (altered or damaged)");
+            if (!quiet) {
+                manifest_problem("is not a JSON object (altered or damaged)");
+            }
             return std::nullopt;
         }
         return manifest;
@@ -212,8 +253,8 @@ private:
                 manifest_problem("lists '" + *name + "' twice (altered)");
                 sound = false;
             }
-            if (name && *name == k_manifest_entry) {
-                manifest_problem("lists itself among its entries (altered)");
+            if (name && (*name == k_manifest_entry || *name == k_signature_entry)) {
+                manifest_problem("lists " + *name + " among its entries (altered)");
                 sound = false;
             }
             if (name) {
@@ -229,49 +270,96 @@ private:
         return listed;
     }
 
-    void check_signature(const nlohmann::json& manifest)
+    // With a key: manifest.sig must be a signature of manifest.json's exact bytes under that key,
+    // with the algorithm the key decides. On failure the manifest is parsed only to word the message.
+    bool check_signature(const std::optional<std::string>& signature)
     {
-        auto signature = manifest.find("signature");
-        const std::optional<VerifyKey>& key = m_options.key;
-        if (signature == manifest.end()) {
-            m_result.signature = SignatureState::unsigned_bundle;
-            if (key) {
-                manifest_problem("the bundle is not signed, but --key was given");
+        const VerifyKey& key = *m_options.key;
+        std::string expected(algorithm_name(key.type));
+        std::optional<nlohmann::json> declared_manifest = parse_manifest(true);
+        std::string declared;
+        if (declared_manifest) {
+            auto member = declared_manifest->find("signature");
+            if (member != declared_manifest->end() && member->is_object() && member->contains("algorithm") &&
+                (*member)["algorithm"].is_string()) {
+                declared = (*member)["algorithm"].get<std::string>();
+            }
+        }
+        if (!signature) {
+            if (m_reported.contains(std::string(k_signature_entry))) {
+                return false; // unreadable or oversized: said already
+            }
+            std::string format =
+                declared_manifest && declared_manifest->contains("format") && (*declared_manifest)["format"].is_string()
+                    ? (*declared_manifest)["format"].get<std::string>()
+                    : "";
+            if (format != k_format && !declared.empty()) {
+                manifest_problem("is signed the way an older escprov signed (" + format +
+                                 "), which this version does not check; ask the sender to make the bundle again");
+            } else {
+                manifest_problem("the bundle is not signed (it has no " + std::string(k_signature_entry) +
+                                 "), but --key was given");
+            }
+            return false;
+        }
+        if (!declared.empty() && declared != expected) {
+            // The verifier decides how a bundle is checked; a bundle that names another algorithm
+            // is refused, not checked its way.
+            manifest_problem("signed with " + declared + ", but the key " + quoted(key.file) + " is an " + expected +
+                             " key; a bundle cannot choose how it is checked (altered, or the wrong key)");
+            return false;
+        }
+        if (!verify(m_manifest_text, *signature, key.file, key.type)) {
+            manifest_problem("the " + expected + " signature does not match the key " + quoted(key.file) +
+                             " (wrong key, or this entry or entry '" + std::string(k_signature_entry) +
+                             "' was altered)");
+            return false;
+        }
+        m_result.signature = SignatureState::valid;
+        m_result.algorithm = expected;
+        return true;
+    }
+
+    // What manifest.json says about its signature must agree with manifest.sig being there. Without a
+    // key this is all that can be said: signed (not checked) or not signed.
+    void check_declared_signature(const nlohmann::json& manifest, bool has_signature_entry)
+    {
+        auto member = manifest.find("signature");
+        if (member == manifest.end()) {
+            if (has_signature_entry) {
+                problem(std::string(k_signature_entry),
+                        "is present, but manifest.json does not say the bundle is signed (added)");
             }
             return;
         }
-        if (!signature->is_object()) {
-            manifest_problem("\"signature\" is " + a_type(*signature) + ", not an object (altered or damaged)");
+        if (!member->is_object()) {
+            manifest_problem("\"signature\" is " + a_type(*member) + ", not an object (altered or damaged)");
             return;
         }
-        auto algorithm = string_field(*signature, "algorithm", "\"signature\".\"algorithm\"");
-        auto value = string_field(*signature, "value", "\"signature\".\"value\"");
-        if (!algorithm || !value) {
+        auto algorithm = string_field(*member, "algorithm", "\"signature\".\"algorithm\"");
+        auto entry = string_field(*member, "entry", "\"signature\".\"entry\"");
+        if (!algorithm || !entry) {
             return;
         }
         if (*algorithm != algorithm_name(KeyType::hmac) && *algorithm != algorithm_name(KeyType::ed25519)) {
             manifest_problem("unknown signature algorithm '" + *algorithm + "'");
             return;
         }
-        m_result.algorithm = *algorithm;
-        if (!key) {
+        if (*entry != k_signature_entry) {
+            manifest_problem("\"signature\".\"entry\" is '" + *entry + "', not '" + std::string(k_signature_entry) +
+                             "' (altered)");
+            return;
+        }
+        if (!has_signature_entry) {
+            if (!m_reported.contains(*entry)) {
+                manifest_problem("says the bundle is signed, but " + *entry + " is missing (removed)");
+            }
+            return;
+        }
+        if (!m_options.key) {
             m_result.signature = SignatureState::not_checked;
-            return;
+            m_result.algorithm = *algorithm;
         }
-        std::string expected(algorithm_name(key->type));
-        if (*algorithm != expected) {
-            // The verifier decides how a bundle is checked; a bundle that names another algorithm
-            // is refused, not checked its way.
-            manifest_problem("signed with " + *algorithm + ", but the key " + quoted(key->file) + " is an " + expected +
-                             " key; a bundle cannot choose how it is checked (altered, or the wrong key)");
-            return;
-        }
-        if (!verify(canonical_manifest(m_manifest_text), *value, key->file, key->type)) {
-            manifest_problem("the " + expected + " signature does not match the key " + quoted(key->file) +
-                             " (wrong key, or the manifest was altered)");
-            return;
-        }
-        m_result.signature = SignatureState::valid;
     }
 
     // Reads every listed entry once, hashing it; keeps SHA256SUMS and instructions.txt in memory and
@@ -332,7 +420,7 @@ private:
             }
         }
         for (const auto& entry : reader.entries()) {
-            if (entry.name != k_manifest_entry && !m_listed.contains(entry.name)) {
+            if (entry.name != k_manifest_entry && entry.name != k_signature_entry && !m_listed.contains(entry.name)) {
                 problem(entry.name, "not listed in manifest.json (added)");
             }
         }

@@ -30,7 +30,7 @@ struct Problem {
 };
 
 enum class SignatureState {
-    unsigned_bundle, // manifest.json carries no signature
+    unsigned_bundle, // the bundle has no manifest.sig
     not_checked,     // signed, but no key was given
     valid            // signed and checked with the key
 };

@@ -100,10 +100,13 @@ public:
             return refuse(context.err, verification);
         }
 
+        bool signed_bundle = verification.signature != bundle::SignatureState::unsigned_bundle;
         context.out << "apply: " << quoted(bundle_path) << " is intact (signature: " << signature_label(verification)
                     << ")\n"
-                    << "Checked:       " << verification.entries_checked << " entries and manifest.json (all "
-                    << verification.entries_checked + 1 << " in the bundle), against manifest.json and SHA256SUMS\n"
+                    << "Checked:       " << verification.entries_checked << " entries and manifest.json"
+                    << (signed_bundle ? " and manifest.sig" : "") << " (all "
+                    << verification.entries_checked + (signed_bundle ? 2 : 1)
+                    << " in the bundle), against manifest.json and SHA256SUMS\n"
                     << "Signature:     " << signature_label(verification) << "\n"
                     << "Customer:      " << verification.customer << "\n";
         show_solution(context.out, verification.solution_entry, *manifest);

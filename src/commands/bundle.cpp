@@ -182,7 +182,7 @@ public:
         context.out << "bundle: wrote " << escprov::quoted(fs::path(m_output)) << " (" << summary.manifest.unique_name
                     << " " << summary.manifest.solution_version << ", " << solution::managed_word(summary.manifest)
                     << ", for " << m_customer << ", CRM " << summary.crm.text << ", " << summary.entries.size()
-                    << " entries and manifest.json, "
+                    << " entries and manifest.json" << (m_key.empty() ? ", " : " and manifest.sig, ")
                     << (m_key.empty() ? std::string("unsigned")
                                       : "signed with " + std::string(bundle::algorithm_name(m_type)))
                     << ")\n";

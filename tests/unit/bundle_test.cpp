@@ -173,17 +173,19 @@ TEST_F(Bundle, HoldsEverythingListedWithItsHashAndAppliesClean)
     std::map<std::string, std::string> by_name(entries.begin(), entries.end());
     for (const char* expected : {"EmailServiceConnector_managed.zip", "ImportConfig.xml", "instructions.html",
                                  "instructions.txt", "preflight.txt", "backup.txt", "merge-report.txt",
-                                 "backup/escprov-backup-adatum.zip", "SHA256SUMS", "manifest.json"}) {
+                                 "backup/escprov-backup-adatum.zip", "SHA256SUMS", "manifest.json", "manifest.sig"}) {
         EXPECT_TRUE(by_name.contains(expected)) << expected << " is missing from the bundle";
     }
-    EXPECT_EQ(entries.back().first, "manifest.json");
+    ASSERT_GE(entries.size(), 2U);
+    EXPECT_EQ(entries[entries.size() - 2].first, "manifest.json");
+    EXPECT_EQ(entries.back().first, "manifest.sig");
     EXPECT_EQ(by_name["EmailServiceConnector_managed.zip"], read_bytes(s_solution));
     EXPECT_EQ(by_name["backup/escprov-backup-adatum.zip"], read_bytes(backup));
 
     // manifest.json lists every other entry with its true size and hash, and so does SHA256SUMS
     // (which cannot list itself).
     auto manifest = nlohmann::json::parse(by_name["manifest.json"]);
-    EXPECT_EQ(manifest["entries"].size(), entries.size() - 1);
+    EXPECT_EQ(manifest["entries"].size(), entries.size() - 2);
     for (const auto& item : manifest["entries"]) {
         std::string name = item["name"];
         ASSERT_TRUE(by_name.contains(name)) << name;
@@ -195,6 +197,10 @@ TEST_F(Bundle, HoldsEverythingListedWithItsHashAndAppliesClean)
         }
     }
     EXPECT_EQ(manifest["signature"]["algorithm"], "hmac-sha256");
+    EXPECT_EQ(manifest["signature"]["entry"], "manifest.sig");
+    // The signature is of manifest.json's bytes exactly as stored: 32 raw bytes of HMAC-SHA256.
+    EXPECT_EQ(by_name["manifest.sig"].size(), 32U);
+    EXPECT_TRUE(bundle::verify(by_name["manifest.json"], by_name["manifest.sig"], s_secret, bundle::KeyType::hmac));
     EXPECT_NE(by_name["backup.txt"].find(sha256_hex(read_bytes(backup))), std::string::npos);
     EXPECT_NE(by_name["preflight.txt"].find(read_bytes(s_report)), std::string::npos);
     EXPECT_NE(by_name["ImportConfig.xml"].find("solutionpackagefilename=\"EmailServiceConnector_managed.zip\""),
@@ -315,6 +321,14 @@ TEST_F(Bundle, Ed25519SignatureChecksWithThePublicKeyOnly)
     RunResult good = run_escprov({"apply", out.string(), "--key", public_key.string()});
     EXPECT_EQ(good.exit_code, 0) << good.err;
     EXPECT_NE(good.out.find("ed25519, valid"), std::string::npos);
+    // The customer can check it with OpenSSL alone, as docs/guide-customer-it.md shows: the signature
+    // is of manifest.json's bytes as stored.
+    write_bytes(m_dir / "manifest.json", zip_entry(out, "manifest.json"));
+    write_bytes(m_dir / "manifest.sig", zip_entry(out, "manifest.sig"));
+    std::string openssl = "openssl pkeyutl -verify -pubin -inkey '" + public_key.string() + "' -rawin -in '" +
+                          (m_dir / "manifest.json").string() + "' -sigfile '" + (m_dir / "manifest.sig").string() +
+                          "' >/dev/null 2>&1";
+    EXPECT_EQ(std::system(openssl.c_str()), 0) << openssl;
     RunResult bad = run_escprov({"apply", out.string(), "--key", other_public.string()});
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_NE(bad.err.find("entry 'manifest.json'"), std::string::npos) << bad.err;
@@ -368,7 +382,8 @@ TEST_F(Bundle, TheKeyFileDecidesHowBundleSignsAsItDecidesHowApplyChecks)
 }
 
 // Fuzzing found it: a 12 KB bundle whose manifest.json nests 100,000 arrays crashed apply
-// (stack overflow in the serializer). It is refused, with or without a key.
+// (stack overflow in the serializer). With a key the signature over the raw bytes fails before
+// anything parses them; without one the depth limit refuses it. Never a crash.
 TEST_F(Bundle, AManifestNestedTooDeepIsRefusedNotACrash)
 {
     fs::path out = m_dir / "signed.zip";
@@ -376,21 +391,67 @@ TEST_F(Bundle, AManifestNestedTooDeepIsRefusedNotACrash)
     fs::path deep = rewritten(out, m_dir / "deep.zip", [](auto& entries) {
         for (auto& [name, bytes] : entries) {
             if (name == "manifest.json") {
-                bytes = "{\"signature\":{\"algorithm\":\"hmac-sha256\",\"value\":\"00\"},\"x\":" +
+                bytes = "{\"signature\":{\"algorithm\":\"hmac-sha256\",\"entry\":\"manifest.sig\"},\"x\":" +
                         std::string(100000, '[') + std::string(100000, ']') + "}";
             }
         }
     });
-    for (const std::vector<std::string>& key :
-         {std::vector<std::string>{"--key", s_secret.string()}, std::vector<std::string>{}}) {
-        std::vector<std::string> args = {"apply", deep.string()};
-        args.insert(args.end(), key.begin(), key.end());
-        RunResult applied = run_escprov(args);
-        EXPECT_EQ(applied.exit_code, 1) << applied.err;
-        EXPECT_NE(applied.err.find("nests arrays and objects deeper than 64 levels"), std::string::npos) << applied.err;
-    }
+    RunResult with_key = run_escprov({"apply", deep.string(), "--key", s_secret.string()});
+    EXPECT_EQ(with_key.exit_code, 1) << with_key.err;
+    EXPECT_NE(with_key.err.find("signature does not match the key"), std::string::npos) << with_key.err;
+    RunResult without_key = run_escprov({"apply", deep.string()});
+    EXPECT_EQ(without_key.exit_code, 1) << without_key.err;
+    EXPECT_NE(without_key.err.find("nests arrays and objects deeper than 64 levels"), std::string::npos)
+        << without_key.err;
     EXPECT_TRUE(json_depth_problem("{\"a\":\"[[[[\"}", 2).empty()) << "brackets in strings do not count";
     EXPECT_FALSE(json_depth_problem("[[[1]]]", 2).empty());
+}
+
+// The signature covers manifest.json's bytes as stored, not a re-serialised form: a change a JSON
+// parser cannot see (whitespace) is refused, and so are a removed, added or swapped manifest.sig.
+TEST_F(Bundle, TheSignatureCoversTheManifestsRawBytes)
+{
+    fs::path out = m_dir / "signed.zip";
+    ASSERT_EQ(bundle(out, {"--key", s_secret.string()}).exit_code, 0);
+    auto with_manifest = [&](const std::string& file, const std::function<void(std::string&)>& change) {
+        return rewritten(out, m_dir / file, [&](auto& entries) {
+            for (auto& [name, bytes] : entries) {
+                if (name == "manifest.json") {
+                    change(bytes);
+                }
+            }
+        });
+    };
+    fs::path spaced = with_manifest("spaced.zip", [](std::string& bytes) { bytes.insert(1, " "); });
+    ASSERT_EQ(nlohmann::json::parse(zip_entry(spaced, "manifest.json")),
+              nlohmann::json::parse(zip_entry(out, "manifest.json")))
+        << "the same JSON to any parser";
+    RunResult refused = run_escprov({"apply", spaced.string(), "--key", s_secret.string()});
+    EXPECT_EQ(refused.exit_code, 1) << refused.out;
+    EXPECT_NE(refused.err.find("entry 'manifest.json': the hmac-sha256 signature does not match"), std::string::npos)
+        << refused.err;
+
+    fs::path removed = rewritten(out, m_dir / "removed.zip", [](auto& entries) {
+        std::erase_if(entries, [](const auto& entry) { return entry.first == "manifest.sig"; });
+    });
+    RunResult without_key = run_escprov({"apply", removed.string()});
+    EXPECT_EQ(without_key.exit_code, 1) << "a bundle that says it is signed but has no signature";
+    EXPECT_NE(without_key.err.find("says the bundle is signed, but manifest.sig is missing"), std::string::npos)
+        << without_key.err;
+    RunResult with_key = run_escprov({"apply", removed.string(), "--key", s_secret.string()});
+    EXPECT_EQ(with_key.exit_code, 1);
+    EXPECT_NE(with_key.err.find("not signed"), std::string::npos) << with_key.err;
+
+    fs::path unsigned_bundle = m_dir / "unsigned.zip";
+    ASSERT_EQ(bundle(unsigned_bundle).exit_code, 0);
+    fs::path added = rewritten(unsigned_bundle, m_dir / "added.zip", [&](auto& entries) {
+        entries.emplace_back("manifest.sig", zip_entry(out, "manifest.sig"));
+    });
+    RunResult added_signature = run_escprov({"apply", added.string()});
+    EXPECT_EQ(added_signature.exit_code, 1);
+    EXPECT_NE(added_signature.err.find("entry 'manifest.sig': is present, but manifest.json does not say"),
+              std::string::npos)
+        << added_signature.err;
 }
 
 // The forgery the review found (briefs/forge5.py): an Ed25519-signed bundle, an entry altered and
@@ -429,11 +490,9 @@ TEST_F(Bundle, ForgedHmacSignatureKeyedByThePublicKeyIsRefused)
                 item["size"] = sums.size();
             }
         }
-        manifest.erase("signature");
-        std::string canonical = bundle::canonical_manifest(manifest.dump());
-        manifest["signature"] = {{"algorithm", "hmac-sha256"},
-                                 {"value", bundle::sign(canonical, public_key, bundle::KeyType::hmac)}};
+        manifest["signature"] = {{"algorithm", "hmac-sha256"}, {"entry", "manifest.sig"}};
         *by_name["manifest.json"] = manifest.dump(2) + "\n";
+        *by_name["manifest.sig"] = bundle::sign(*by_name["manifest.json"], public_key, bundle::KeyType::hmac);
     });
     ASSERT_EQ(zip_entry(forged, "instructions.txt"), evil);
     RunResult unsigned_check = run_escprov({"apply", forged.string()});
@@ -503,7 +562,7 @@ TEST(BundleSignature, HmacAndEd25519RejectAnyChangeToTheSignedBytes)
     TempDir dir;
     write_bytes(dir / "secret", "a shared s3cret of thirty-two bytes!");
     std::string signature = bundle::sign("manifest bytes", dir / "secret", bundle::KeyType::hmac);
-    EXPECT_EQ(signature.size(), 64U);
+    EXPECT_EQ(signature.size(), 32U) << "raw HMAC-SHA256 bytes";
     EXPECT_TRUE(bundle::verify("manifest bytes", signature, dir / "secret", bundle::KeyType::hmac));
     EXPECT_FALSE(bundle::verify("manifest byteS", signature, dir / "secret", bundle::KeyType::hmac));
     write_bytes(dir / "empty", "");
@@ -730,8 +789,9 @@ TEST_F(Bundle, ApplyShowsTheManagedSolutionAndItsLayeringRisks)
     auto entries = zip_entries(out);
     EXPECT_EQ(applied.out.rfind("apply: '" + out.string() + "' is intact (signature: hmac-sha256, valid)\n", 0), 0U)
         << applied.out;
-    EXPECT_NE(applied.out.find("Checked:       " + std::to_string(entries.size() - 1) +
-                               " entries and manifest.json (all " + std::to_string(entries.size()) + " in the bundle)"),
+    EXPECT_NE(applied.out.find("Checked:       " + std::to_string(entries.size() - 2) +
+                               " entries and manifest.json and manifest.sig (all " + std::to_string(entries.size()) +
+                               " in the bundle)"),
               std::string::npos)
         << applied.out;
     EXPECT_NE(applied.out.find("Managed:       managed\n"), std::string::npos) << applied.out;
