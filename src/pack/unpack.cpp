@@ -470,16 +470,15 @@ struct TreeWriter::Impl {
     {
         std::error_code ec;
         auto status = fs::symlink_status(target, ec);
+        const std::string who = options.command + " " + quoted(target);
         if (fs::exists(status)) {
             if (!fs::is_directory(status)) {
-                throw_usage("unpack: target " + quoted(target) + " exists and is not a folder");
+                throw_output(who + ": it exists and is not a folder; give a new or empty folder");
             }
             not_empty = !fs::is_empty(target);
         }
         if (not_empty && existing == ExistingTarget::refuse) {
-            throw_usage("unpack: target folder " + quoted(target) +
-                        " is not empty; pass --overwrite to replace the files the solution has, or --allow-delete "
-                        "to make the folder exactly the solution's tree");
+            throw_output(who + ": the folder is not empty; " + options.when_not_empty);
         }
         fs::path absolute = fs::absolute(target);
         fs::create_directories(absolute.parent_path(), ec);
