@@ -78,7 +78,8 @@ std::string prologue_line(std::string_view part, const Prologue& prologue)
 // folder itself tells which paths are taken, and the order file is written as components come.
 class TreeBuilderOut {
 public:
-    explicit TreeBuilderOut(fs::path root) : m_root(std::move(root)) {}
+    // Builds in `root` (a temporary); messages name paths as below `shown`, the folder the user gave.
+    TreeBuilderOut(fs::path root, fs::path shown) : m_root(std::move(root)), m_shown(std::move(shown)) {}
 
     // Opens the order file with its header lines; ordered write_node() calls append to it.
     void start_order(std::string_view header)
@@ -125,13 +126,15 @@ public:
         ++m_files;
         fs::create_directories(target.parent_path(), ec);
         if (ec) {
-            throw_output("unpack: cannot create folder " + quoted(target.parent_path()) + ": " + ec.message());
+            throw_output("write " + quoted(m_shown) + ": cannot create folder " +
+                         quoted(m_shown / fs::path(path).parent_path()) + ": " + ec.message());
         }
         return target;
     }
 
 private:
     fs::path m_root;
+    fs::path m_shown;
     std::optional<xml::FileSink> m_order;
     size_t m_files = 0;
 };
@@ -462,7 +465,8 @@ void keep_other_files(const fs::path& existing, const fs::path& tree)
 
 struct TreeWriter::Impl {
     Impl(const fs::path& target, const UnpackOptions& unpack_options)
-        : folder(target), options(unpack_options), out(prepare(target, unpack_options.existing)), tree(out.temp_path())
+        : folder(target), options(unpack_options), out(prepare(target, unpack_options.existing)),
+          tree(out.temp_path(), target)
     {}
 
     // Checks the target and creates its parent; returns the absolute target for AtomicDir.

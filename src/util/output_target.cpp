@@ -78,7 +78,8 @@ void make(const std::vector<fs::path>& folders, const std::string& who, std::vec
                 continue;
             }
             std::string cause = std::strerror(errno);
-            throw_output(who + ": cannot create folder " + quoted(folder) + ": " + cause);
+            throw_output(
+                std::string(who).append(": cannot create folder ").append(quoted(folder)).append(": ").append(cause));
         }
         made.push_back(folder);
     }

@@ -3,6 +3,8 @@
 // is replaced only with --overwrite (exit 1), and messages name the command the user ran, the
 // system's cause and the fix, never a temporary.
 
+#include "connector/connector.hpp"
+#include "merge/engine.hpp"
 #include "support.hpp"
 #include "util/error.hpp"
 #include "util/output_target.hpp"
@@ -111,6 +113,16 @@ TEST(OutputTarget, AFolderThatTakesNoFilesIsRefusedWithTheSystemsCause)
     EXPECT_EQ(denied.find("disk full"), std::string::npos) << denied;
 }
 
+// A file that cannot be created was reported as "write error (disk full?)".
+TEST(OutputTarget, AWriteThatIsRefusedSaysWhyNotDiskFull)
+{
+    if (!cannot_create_in("/sys")) {
+        GTEST_SKIP() << "/sys takes new files here";
+    }
+    std::string denied = output_error([] { write_file_atomic("/sys/x.txt", "bytes", AtomicFile::Overwrite::no); });
+    EXPECT_EQ(denied, "write '/sys/x.txt': " + *cannot_create_in("/sys"));
+}
+
 // The README's own example: -o backups/ in a folder without backups/ used to write a 0600 FILE named
 // backups, print an empty sha256 and exit 2.
 TEST(OutputTarget, BackupCreateIntoAFolderThatDoesNotExistYetMakesIt)
@@ -170,6 +182,26 @@ TEST(OutputTarget, MergeChecksItsReportBeforeAnyWork)
     ASSERT_EQ(replaced.exit_code, 0) << replaced.err;
     EXPECT_TRUE(fs::exists(out / "Other" / "Solution.xml"));
     EXPECT_NE(read_bytes(temp / "report.json"), "old");
+}
+
+// The report is written between staging the merged tree and committing it: when writing it fails,
+// the tree does not land either.
+TEST(OutputTarget, MergeCommitsNoTreeWhenItsReportFails)
+{
+    TempDir temp;
+    merge::MergeOptions options;
+    options.target = *solution::parse_crm_version("8.2");
+    bool asked = false;
+    options.before_commit = [&asked](const merge::Report& report) {
+        asked = true;
+        EXPECT_FALSE(report.output.empty()) << "the report says where the tree goes";
+        throw_output("write 'report.html': No space left on device");
+    };
+    EXPECT_THROW(
+        merge::merge(sample_export(), connector::locate_connector(source_dir() / "solution"), options, temp / "merged"),
+        Error);
+    EXPECT_TRUE(asked);
+    EXPECT_EQ(folder_names(temp.path()), std::vector<std::string>{}) << "no tree and no temporary";
 }
 
 // merge into a non-empty --out named unpack and unpack's options.
