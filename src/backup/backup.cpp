@@ -44,12 +44,15 @@ std::string errno_text()
 }
 
 // A new file of mode 0600 (never an existing one: O_EXCL), written in full or not at all usable:
-// close() reports a failed write. The caller's folder cleans it up on failure.
+// close() reports a failed write. The caller's folder cleans it up on failure. Messages name it
+// `shown`: where it will be once in place, never the staging folder it is written in.
 class PrivateFile {
 public:
-    explicit PrivateFile(fs::path path) : m_path(std::move(path))
+    PrivateFile(const fs::path& path, fs::path shown) : m_path(std::move(shown))
     {
-        m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        do {
+            m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        } while (m_fd < 0 && errno == EINTR);
         if (m_fd < 0) {
             throw_output("write " + quoted(m_path) + ": " + errno_text());
         }
@@ -486,7 +489,7 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
                     scratch = std::make_unique<PrivateDir>(fs::temp_directory_path(), "escprov-verify");
                 }
                 copy = scratch->path() / fs::path(name).filename();
-                PrivateFile file(copy);
+                PrivateFile file(copy, copy); // verify's own scratch copy, in the system's temporary folder
                 auto source = reader->open(*entry);
                 TeeSource tee(*source, file);
                 actual = sha256_source(tee);
@@ -618,10 +621,11 @@ Extraction extract_backup(const fs::path& path, const fs::path& folder_given, co
         for (fs::path sub = fs::path(name).parent_path(), at = stage.path(); const auto& part : sub) {
             at /= part;
             if (made.insert(at).second && ::mkdir(at.c_str(), 0700) != 0 && errno != EEXIST) {
-                throw_output(verb + ": cannot create " + quoted(at) + ": " + errno_text());
+                throw_output(verb + ": cannot create " + quoted(folder / at.lexically_relative(stage.path())) + ": " +
+                             errno_text());
             }
         }
-        PrivateFile out(file);
+        PrivateFile out(file, folder / name);
         auto source = reader.open(*entry);
         TeeSource tee(*source, out);
         std::string actual = sha256_source(tee);

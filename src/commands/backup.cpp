@@ -4,6 +4,7 @@
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "util/fs.hpp"
+#include "util/output_target.hpp"
 #include "util/sha256.hpp"
 #include "util/text.hpp"
 
@@ -58,9 +59,10 @@ public:
                "exports/ (the exported solution zips), metadata/ (the org metadata snapshot, when given) and\n"
                "manifest.json (org URL and version, creation time, tool version, and every file's size and\n"
                "SHA-256). create checks that every export opens as a solution, then writes the backup\n"
-               "atomically with mode 0600, named escprov-backup-<YYYYMMDDTHHMMSSZ>-<org>.zip when -o is a\n"
-               "folder; an existing file is never overwritten (exit 1). --org must not carry a user name\n"
-               "or password. verify re-reads every byte: sizes and hashes, every XML entry of every\n"
+               "atomically with mode 0600, named escprov-backup-<YYYYMMDDTHHMMSSZ>-<org>.zip when -o ends\n"
+               "in '/' or is a folder (made when missing); an existing file is never overwritten (exit 1).\n"
+               "--org must not carry a user name or password. verify re-reads every byte: sizes and hashes, every XML "
+               "entry of every\n"
                "export, .xml and .json metadata, and that the manifest lists exactly the files present;\n"
                "it exits 1 naming each file that is missing, altered, extra or does not parse. list shows\n"
                "the backups in FOLDER, oldest first, each verified. extract verifies, then writes the files\n"
@@ -137,12 +139,14 @@ private:
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count();
         options.limits = m_limits.limits();
-        std::filesystem::path path = m_output;
-        std::error_code ec;
-        if (std::filesystem::is_directory(path, ec)) {
-            path /= backup::backup_file_name(m_org, options.created_at);
-        }
+        // -o FOLDER/ (or an existing folder) gets the backup under a name that sorts by time; a
+        // backup is never replaced (docs/exit-codes.md, "Output targets").
+        OutputFile output(m_output, OutputSpec{"backup create", "-o",
+                                               backup::backup_file_name(m_org, options.created_at), "", false});
+        const std::filesystem::path& path = output.path();
+        output.make_folders();
         backup::Manifest manifest = backup::create_backup(path, options);
+        output.keep();
         uint64_t total = 0;
         for (const auto& file : manifest.files) {
             total += file.size;
@@ -197,13 +201,16 @@ private:
     {
         std::filesystem::path path = m_arguments[0];
         std::filesystem::path folder = m_arguments[1];
-        backup::Extraction extraction = backup::extract_backup(path, folder, m_limits.limits());
+        OutputFolder output(folder, OutputSpec{"backup extract", "", "", "", false});
+        output.make_parents();
+        backup::Extraction extraction = backup::extract_backup(path, output.path(), m_limits.limits());
         std::string prefix = "backup extract " + quoted(path) + ": ";
         if (!report_problems(context, prefix, extraction.verification)) {
             context.err << "escprov: error: " << prefix << "the backup does not verify; nothing was written to "
                         << quoted(folder) << "\n";
             return ExitCode::findings;
         }
+        output.keep();
         context.out << "backup: wrote " << quoted(folder) << " ("
                     << counted(extraction.verification.manifest->files.size(), "file") << " and manifest.json from "
                     << quoted(path) << ")\n";

@@ -6,6 +6,7 @@
 #include "connector/connector.hpp"
 #include "mail/smtp.hpp"
 #include "util/error.hpp"
+#include "util/output_target.hpp"
 #include "util/sha256.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -45,7 +46,9 @@ public:
                  "the folder holding instructions.html.in, instructions.txt.in and wording.tsv; default: "
                  "templates/instructions beside the connector")
             ("force", po::bool_switch(&m_force), "bundle a solution that is unmanaged or not the connector's")
-            ("output,o", po::value(&m_output)->required(), "the bundle to write (a zip, mode 0600)")
+            ("output,o", po::value(&m_output)->required(),
+                 "the bundle to write (a zip, mode 0600), or a folder (made when missing) to write "
+                 "SOLUTION-bundle.zip into")
             ("overwrite", po::bool_switch(&m_overwrite), "replace the output if it exists")
             ("send", po::bool_switch(&m_send), "then email the bundle (needs --to, --from and --smtp-url)")
             ("to", po::value(&m_to)->composing(), "send: a recipient (repeat for more)")
@@ -84,7 +87,8 @@ public:
                "written under a temporary name, readable by its owner only, and appears only when\n"
                "complete. With --send it is then emailed as one message (a short text body saying how to\n"
                "check it, the bundle attached) over SMTP with TLS; the password comes from an environment\n"
-               "variable or a file, never the command line. If sending fails the bundle stays at -o.";
+               "variable or a file, never the command line. If sending fails the bundle stays at -o.\n"
+               "An existing BUNDLE.zip is replaced only with --overwrite (exit 1; see docs/exit-codes.md).";
     }
 
     void check_options() override
@@ -169,8 +173,12 @@ public:
             auto connector = m_connector.empty() ? std::nullopt : std::optional<fs::path>(m_connector);
             request.instructions = connector::locate_connector(connector).templates / "instructions";
         }
-        request.output = m_output;
-        request.overwrite = m_overwrite ? AtomicFile::Overwrite::yes : AtomicFile::Overwrite::no;
+        // Checked before any work; -o FOLDER/ gets SOLUTION-bundle.zip (docs/exit-codes.md, "Output targets").
+        OutputFile output(m_output, OutputSpec{"bundle", "-o", fs::path(m_solution).stem().string() + "-bundle.zip",
+                                               "--overwrite", m_overwrite});
+        m_output = output.path().string();
+        request.output = output.path();
+        request.overwrite = output.overwrite();
         request.force = m_force;
         request.limits = m_limits.limits();
         if (m_send) {
@@ -178,7 +186,9 @@ public:
             mail::check(message("subject", "body"), smtp_options());
         }
 
+        output.make_folders();
         bundle::Summary summary = bundle::write_bundle(request);
+        output.keep();
         context.out << "bundle: wrote " << escprov::quoted(fs::path(m_output)) << " (" << summary.manifest.unique_name
                     << " " << summary.manifest.solution_version << ", " << solution::managed_word(summary.manifest)
                     << ", for " << m_customer << ", CRM " << summary.crm.text << ", " << summary.entries.size()

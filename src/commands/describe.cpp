@@ -6,9 +6,11 @@
 #include "describe/reader.hpp"
 #include "describe/render.hpp"
 #include "util/fs.hpp"
+#include "util/output_target.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
+#include <optional>
 #include <sstream>
 
 namespace escprov::commands {
@@ -29,7 +31,9 @@ public:
             ("templates", po::value(&m_templates),
                  "also describe the form tabs and sitemap additions in DIR (default: TREE/../templates when it "
                  "exists)")
-            ("output,o", po::value(&m_output), "write to FILE (atomically, replacing it) instead of stdout");
+            ("output,o", po::value(&m_output),
+                 "write to FILE (atomically) instead of stdout; a folder: FOLDER/description.md (or .json)")
+            ("overwrite", po::bool_switch(&m_overwrite), "replace the -o FILE if it exists");
         positional_options().add_options()
             ("tree", po::value(&m_tree)->required(), "the unpacked solution tree");
         // clang-format on
@@ -48,7 +52,8 @@ public:
                "With templates (templates/form-tab-<entity>.xml, templates/sitemap.xml) it also lists the\n"
                "tabs added to customer forms and the additions to the organisation's sitemap, and\n"
                "Other/escprov-targets.txt gives the CRM versions that take each component. The same tree\n"
-               "always gives the same bytes.";
+               "always gives the same bytes. An existing -o FILE is replaced only with --overwrite (exit 1;\n"
+               "see docs/exit-codes.md).";
     }
 
     ExitCode run(cli::Context& context) override
@@ -67,6 +72,12 @@ public:
                 templates = beside;
             }
         }
+        // Checked before any work (docs/exit-codes.md, "Output targets").
+        std::optional<OutputFile> output;
+        if (!m_output.empty()) {
+            output.emplace(m_output,
+                           OutputSpec{"describe", "-o", "description." + m_format, "--overwrite", m_overwrite});
+        }
         describe::Description description = describe::read_description(m_tree, templates, m_limits.limits());
         std::ostringstream rendered;
         if (m_format == "json") {
@@ -81,7 +92,9 @@ public:
         if (m_output.empty()) {
             context.out << text;
         } else {
-            write_file_atomic(m_output, text, AtomicFile::Overwrite::yes);
+            output->make_folders();
+            write_file_atomic(output->path(), text, output->overwrite());
+            output->keep();
         }
         return ExitCode::ok;
     }
@@ -98,6 +111,7 @@ private:
     std::string m_format;
     std::string m_templates;
     std::string m_output;
+    bool m_overwrite = false;
     std::string m_tree;
     cli::LimitOptions m_limits;
 };

@@ -6,10 +6,12 @@
 #include "merge/engine.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/output_target.hpp"
 #include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
+#include <optional>
 #include <ostream>
 
 namespace escprov::commands {
@@ -28,7 +30,10 @@ public:
             ("base", po::value(&m_base)->required(),
                  "the customer's exported customisations: a solution zip, an unpacked tree or customizations.xml")
             ("target", po::value(&m_target)->required(), "the CRM version to build for: 5.0 ... 9.2")
-            ("out", po::value(&m_out)->required(), "the folder to write the merged tree into (must be empty or absent)")
+            ("out", po::value(&m_out)->required(),
+                 "the folder to write the merged tree into (empty or absent; parents are made when missing)")
+            ("overwrite", po::bool_switch(&m_overwrite),
+                 "replace a non-empty --out (it becomes exactly the merged tree) and an existing --report FILE")
             ("connector", po::value(&m_connector),
                  "the connector's solution/ folder (templates/ beside it); default: $ESCPROV_CONNECTOR, else the "
                  "source checkout escprov was built from")
@@ -36,7 +41,8 @@ public:
                  "connector: the connector and the customer components it changes (for a managed package); "
                  "full: the customer's whole customisations with the connector merged in (unmanaged)")
             ("report", po::value(&m_report),
-                 "also write the report to FILE; its extension picks the format: .txt, .json or .html")
+                 "also write the report to FILE; its extension picks the format: .txt, .json or .html (a folder: "
+                 "FOLDER/merge-report.txt)")
             ("on-conflict", po::value(&m_on_conflict)->default_value("fail"),
                  "fail: report every conflict and write nothing while one is unresolved; ours: take the connector's side; "
                  "theirs: take the customer's side");
@@ -61,7 +67,9 @@ public:
                "with another type, an id of ours in use, option values in our range, a target too old\n"
                "for a component, a base from another CRM family) are reported with their resolution;\n"
                "one left unresolved by --on-conflict exits 1 and writes nothing. The report goes to\n"
-               "standard output as text, and to --report FILE in the format its extension names.";
+               "standard output as text, and to --report FILE in the format its extension names. Both\n"
+               "targets are checked before any work and land together or not at all; an existing one is\n"
+               "replaced only with --overwrite (exit 1; see docs/exit-codes.md).";
     }
 
     void check_options() override
@@ -77,7 +85,7 @@ public:
             throw_usage("merge: --target must be a CRM version such as 8.2 or 9.2, not '" + m_target + "'");
         }
         m_version = *version;
-        if (!m_report.empty() && !merge::report_format_for(m_report)) {
+        if (!m_report.empty() && !m_report.ends_with('/') && !merge::report_format_for(m_report)) {
             throw_usage("merge: --report " + quoted(fs::path(m_report)) + " must end in .txt, .json or .html");
         }
     }
@@ -93,12 +101,51 @@ public:
         options.limits = m_limits.limits();
         connector::ConnectorSource connector =
             connector::locate_connector(m_connector.empty() ? std::nullopt : std::optional<fs::path>(m_connector));
-        merge::Report report = merge::merge(m_base, connector, options, m_out);
-        context.out << merge::render_report(report, merge::ReportFormat::text);
+        // Both targets are checked before any work, and the report is written only once the tree is
+        // staged: they land together or not at all (docs/exit-codes.md, "Output targets").
+        OutputFolder out(m_out, OutputSpec{"merge", "--out", "", "--overwrite", m_overwrite});
+        std::optional<OutputFile> report_file;
         if (!m_report.empty()) {
-            write_file_atomic(m_report, merge::render_report(report, *merge::report_format_for(m_report)),
-                              AtomicFile::Overwrite::yes);
+            report_file.emplace(m_report,
+                                OutputSpec{"merge", "--report", "merge-report.txt", "--overwrite", m_overwrite});
+            if (!merge::report_format_for(report_file->path().string())) {
+                throw_usage("merge: --report " + quoted(report_file->path()) + " must end in .txt, .json or .html");
+            }
         }
+        options.existing = m_overwrite ? pack::ExistingTarget::allow_delete : pack::ExistingTarget::refuse;
+        bool report_written = false;
+        auto write_report = [&](const merge::Report& finished) {
+            if (!report_file) {
+                return;
+            }
+            report_file->make_folders();
+            write_file_atomic(report_file->path(),
+                              merge::render_report(finished, *merge::report_format_for(report_file->path().string())),
+                              report_file->overwrite());
+            report_written = true;
+        };
+        options.before_commit = write_report;
+        out.make_parents();
+        merge::Report report;
+        try {
+            report = merge::merge(m_base, connector, options, out.path());
+        } catch (...) {
+            if (report_written) {
+                std::error_code ignore;
+                fs::remove(report_file->path(), ignore); // the tree did not land: neither does its report
+            }
+            throw;
+        }
+        if (!report_written) {
+            write_report(report); // unresolved conflicts: the report says why nothing else was written
+        }
+        if (report.succeeded()) {
+            out.keep(); // otherwise nothing went in, and the folders made for it go again
+        }
+        if (report_file) {
+            report_file->keep();
+        }
+        context.out << merge::render_report(report, merge::ReportFormat::text);
         if (!report.succeeded()) {
             context.err << "escprov: error: merge: " << counted(report.unresolved(), "unresolved conflict")
                         << "; nothing was written (see the report; --on-conflict ours or theirs resolves them)\n";
@@ -115,6 +162,7 @@ private:
     std::string m_mode;
     std::string m_report;
     std::string m_on_conflict;
+    bool m_overwrite = false;
     solution::CrmVersion m_version;
     cli::LimitOptions m_limits;
 };

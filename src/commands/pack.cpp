@@ -3,7 +3,11 @@
 #include "pack/pack.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "solution/manifest.hpp"
+#include "util/output_target.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
+#include "xml/source.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -12,6 +16,7 @@
 namespace escprov::commands {
 
 namespace po = boost::program_options;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -46,7 +51,10 @@ public:
                "the unpacked original had them), CRLF, sections in the schema's order, components in the\n"
                "order recorded in Other/escprov-order.txt (then by path), and [Content_Types].xml\n"
                "regenerated from the parts written. Same tree, same bytes. Part files the tree lacks are\n"
-               "reported as warnings (errors with --strict). The zip is written atomically.";
+               "reported as warnings (errors with --strict). The zip is written atomically. When\n"
+               "SOLUTION.zip ends in '/' or is a folder, the zip goes into it (made when missing) under\n"
+               "the name CRM gives the export (UniqueName_1_2_3_4.zip, _managed with --packagetype managed).\n"
+               "An existing zip is replaced only with --overwrite (exit 1); see docs/exit-codes.md.";
     }
 
     ExitCode run(cli::Context& context) override
@@ -60,7 +68,13 @@ public:
         if (progress.enabled()) {
             options.progress = [&progress](size_t files) { progress.count(files, "files"); };
         }
-        pack::PackResult result = pack::pack(m_dir, m_zip, options);
+        OutputFile output(m_zip, OutputSpec{"pack", "", "", "--overwrite", m_overwrite});
+        if (output.path().empty()) {
+            output.name(crm_file_name(options.package_type));
+        }
+        output.make_folders();
+        pack::PackResult result = pack::pack(m_dir, output.path(), options);
+        output.keep();
         progress.finish();
         for (const auto& missing : result.missing_parts) {
             context.err << "escprov: " << (m_strict ? "error" : "warning") << ": pack '" << m_dir << "': '" << missing
@@ -73,9 +87,26 @@ public:
             return ExitCode::findings;
         }
         if (m_verbose) {
-            context.err << "pack: wrote " << result.entries << " entries to '" << m_zip << "'\n";
+            context.err << "pack: wrote " << result.entries << " entries to " << quoted(output.path()) << "\n";
         }
         return ExitCode::ok;
+    }
+
+private:
+    // The name CRM gives the export of the tree's solution (its Other/Solution.xml); "solution.zip"
+    // style names for a tree without one are left to pack, which refuses it.
+    std::string crm_file_name(pack::PackageType type) const
+    {
+        fs::path file = fs::path(m_dir) / "Other" / "Solution.xml";
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec)) {
+            return "solution.zip";
+        }
+        xml::FileSource source(file, file.string());
+        solution::Manifest manifest = solution::read_manifest(source, m_limits.limits().xml);
+        // <Managed> 2 (unpacked from both exports) becomes what --packagetype asks for; 0 and 1 stay.
+        bool managed = manifest.managed == 1 || (manifest.managed == 2 && type == pack::PackageType::managed);
+        return solution::export_file_name(trimmed(manifest.unique_name), trimmed(manifest.solution_version), managed);
     }
 
 protected:

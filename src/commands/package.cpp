@@ -5,6 +5,7 @@
 #include "commands/commands.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/output_target.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -42,7 +43,10 @@ public:
             ("version", po::value(&m_version), "the solution version to write, X.Y.Z.W (each part at most 2147483647)")
             ("bump", po::value(&m_bump),
                  "raise the tree's solution version: major, minor, build or revision (later parts restart at 0)")
-            ("output,o", po::value(&m_out)->required(), "the solution zip to write (must not exist; its folder must)")
+            ("output,o", po::value(&m_out)->default_value("./"),
+                 "the solution zip to write, or a folder (made when missing) to write it into under CRM's name, "
+                 "UniqueName_1_2_3_4_managed.zip (unmanaged: without _managed); default: the current folder")
+            ("overwrite", po::bool_switch(&m_overwrite), "replace the solution zip if it exists")
             ("force", po::bool_switch(&m_force),
                  "package even when the tree or the package has validation errors (each is listed as a warning)")
             ("connector", po::value(&m_connector),
@@ -59,7 +63,7 @@ public:
     std::string_view usage() const override
     {
         return "escprov package DIR --managed|--unmanaged --target VERSION [--version X.Y.Z.W | --bump PART] "
-               "[--force] -o FILE.zip";
+               "[--force] [--overwrite] [-o FILE.zip|FOLDER/]";
     }
     std::string_view description() const override
     {
@@ -78,8 +82,10 @@ public:
                "even with --force). A tree with validation errors, import compatibility with VERSION\n"
                "included, is refused (exit 1, the findings listed) unless --force; the package itself is\n"
                "validated before it is linked into place, so without --force FILE.zip either validates\n"
-               "clean or is not written. With --force every error is listed as a warning. FILE.zip must\n"
-               "not exist and its folder must (exit 1).";
+               "clean or is not written. With --force every error is listed as a warning. Without -o, or\n"
+               "with -o FOLDER/, the zip is named as CRM names exports (UniqueName_1_2_3_4_managed.zip);\n"
+               "a FILE.zip whose name contradicts --managed/--unmanaged (ESC-MAN-006) is refused (exit 2).\n"
+               "An existing FILE.zip is replaced only with --overwrite (exit 1); see docs/exit-codes.md.";
     }
 
     ExitCode run(cli::Context& context) override
@@ -95,7 +101,18 @@ public:
         options.force = m_force;
         options.connector = connector::locate_connector(
             m_connector.empty() ? std::nullopt : std::optional<std::filesystem::path>(m_connector));
-        package::PackageResult result = package::package(m_dir, m_out, options);
+        OutputFile output(m_out, OutputSpec{"package", "-o", "", "--overwrite", m_overwrite});
+        if (!output.into_folder() && solution::file_name_says_managed(output.path().filename().string()) != m_managed) {
+            // validate --strict would flag it (ESC-MAN-006): a package escprov makes must pass it.
+            throw_usage("package -o " + escprov::quoted(m_out) + ": " +
+                        (m_managed ? "a managed package's file name carries '_managed'"
+                                   : "an unmanaged package's file name must not carry '_managed'") +
+                        ", as CRM names exports (validate --strict: ESC-MAN-006); name it " +
+                        (m_managed ? "NAME_managed.zip" : "NAME.zip") +
+                        ", or give -o a folder to get CRM's name (UniqueName_1_2_3_4" + (m_managed ? "_managed" : "") +
+                        ".zip)");
+        }
+        package::PackageResult result = package::package(m_dir, output, options);
         std::string subject = "package " + escprov::quoted(m_dir) + ": ";
         for (const auto& left_out : result.left_out) {
             context.err << "escprov: warning: " << subject << "CRM " << m_target_version.text << " cannot take "
@@ -129,13 +146,13 @@ public:
             print_findings(context.err, result.tree_errors);
         }
         if (!result.package_errors.empty()) {
-            context.err << "escprov: warning: package " << escprov::quoted(m_out) << ": the package has "
+            context.err << "escprov: warning: package " << escprov::quoted(output.path()) << ": the package has "
                         << result.package_errors.size() << " validation error(s); written anyway (--force):\n";
             print_findings(context.err, result.package_errors);
         }
-        context.out << "package: wrote " << escprov::quoted(m_out) << " (" << (m_managed ? "managed" : "unmanaged")
-                    << ", version " << result.version << ", CRM " << m_target_version.text << ", "
-                    << result.components.size() << " root components)\n";
+        context.out << "package: wrote " << escprov::quoted(output.path()) << " ("
+                    << (m_managed ? "managed" : "unmanaged") << ", version " << result.version << ", CRM "
+                    << m_target_version.text << ", " << result.components.size() << " root components)\n";
         return ExitCode::ok;
     }
 
@@ -175,6 +192,7 @@ private:
     bool m_managed = false;
     bool m_unmanaged = false;
     bool m_force = false;
+    bool m_overwrite = false;
     solution::CrmVersion m_target_version;
     std::optional<package::Bump> m_bump_part;
     cli::LimitOptions m_limits;

@@ -3,6 +3,7 @@
 #include "pack/unpack.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "util/output_target.hpp"
 #include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -43,7 +44,8 @@ public:
                "RibbonDiff.xml, Roles/, OptionSets/, WebResources/, Workflows/, AppModules/, ...), and\n"
                "records the original order in Other/escprov-order.txt so that `escprov pack` gives the\n"
                "same XML back. The tree is built beside DIR and renamed into place: an error leaves\n"
-               "nothing behind. A non-empty DIR is refused unless --overwrite or --allow-delete is given.";
+               "nothing behind. A non-empty DIR is refused unless --overwrite or --allow-delete is given\n"
+               "(exit 1; see docs/exit-codes.md).";
     }
 
     ExitCode run(cli::Context& context) override
@@ -57,7 +59,11 @@ public:
         if (progress.enabled()) {
             options.progress = [&progress](size_t components) { progress.count(components, "components"); };
         }
-        pack::UnpackResult result = pack::unpack(m_zip, m_dir, options);
+        OutputFolder output(
+            m_dir, OutputSpec{"unpack", "", "", "--overwrite or --allow-delete", m_overwrite || m_allow_delete});
+        output.make_parents();
+        pack::UnpackResult result = pack::unpack(m_zip, output.path(), options);
+        output.keep();
         progress.finish();
         if (m_verbose) {
             context.err << "unpack: wrote " << result.files << " files into '" << m_dir << "'\n";

@@ -4,6 +4,7 @@
 #include "commands/commands.hpp"
 #include "profile/profile.hpp"
 #include "util/fs.hpp"
+#include "util/output_target.hpp"
 #include "util/progress.hpp"
 #include "validate/report.hpp"
 #include "validate/validator.hpp"
@@ -27,7 +28,9 @@ public:
         // clang-format off
         options().add_options()
             ("format", po::value(&m_format_name)->default_value("text"), "report format: text, json, junit or sarif")
-            ("output,o", po::value(&m_output), "write the report to FILE (atomically, replacing it) instead of stdout")
+            ("output,o", po::value(&m_output),
+                 "write the report to FILE (atomically) instead of stdout; a folder: FOLDER/validate-report.EXT")
+            ("overwrite", po::bool_switch(&m_overwrite), "replace the -o FILE if it exists")
             ("strict", po::bool_switch(&m_strict), "fail (exit 1) on warnings too, not only on errors")
             ("schemas", po::value(&m_schemas),
                  "also validate against Microsoft's XSDs in DIR: the whole customizations.xml against "
@@ -62,7 +65,8 @@ public:
                "lists them).\n"
                "Exit 0 when no errors were found (warnings allowed unless --strict), 1 when there are\n"
                "findings, 2 when a PATH could not be checked (missing, not a solution, hostile).\n"
-               "All PATHs are checked; the exit code is the worst.";
+               "All PATHs are checked; the exit code is the worst. An existing -o FILE is replaced only\n"
+               "with --overwrite (exit 1; see docs/exit-codes.md).";
     }
 
     ExitCode run(cli::Context& context) override
@@ -97,6 +101,12 @@ public:
                 throw_usage("validate: no version profile covers --target " + m_target + " (profiles: " + names + ")");
             }
         }
+        // Checked before any work (docs/exit-codes.md, "Output targets").
+        std::optional<OutputFile> output;
+        if (!m_output.empty()) {
+            output.emplace(m_output, OutputSpec{"validate", "-o", "validate-report" + report_extension(), "--overwrite",
+                                                m_overwrite});
+        }
         std::vector<validate::PathReport> reports;
         Progress progress(context.err, show_progress(context) && m_paths.size() > 1, "validate");
         for (size_t i = 0; i < m_paths.size(); ++i) {
@@ -108,7 +118,9 @@ public:
         if (m_output.empty()) {
             context.out << rendered;
         } else {
-            write_file_atomic(m_output, rendered, AtomicFile::Overwrite::yes);
+            output->make_folders();
+            write_file_atomic(output->path(), rendered, output->overwrite());
+            output->keep();
         }
 
         ExitCode code = ExitCode::ok;
@@ -145,6 +157,18 @@ protected:
     }
 
 private:
+    // The file extension of --format's report, for -o FOLDER.
+    std::string report_extension() const
+    {
+        if (m_format_name == "junit") {
+            return ".xml";
+        }
+        if (m_format_name == "text") {
+            return ".txt";
+        }
+        return "." + m_format_name;
+    }
+
     std::string m_format_name;
     std::string m_output;
     std::string m_schemas;
@@ -152,6 +176,7 @@ private:
     std::optional<solution::CrmVersion> m_target_version;
     bool m_no_compat = false;
     bool m_strict = false;
+    bool m_overwrite = false;
     std::vector<std::string> m_paths;
     cli::LimitOptions m_limits;
 };

@@ -633,6 +633,8 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
     pack::UnpackOptions unpack_options;
     unpack_options.limits = options.limits;
     unpack_options.existing = options.existing;
+    unpack_options.command = "merge --out";
+    unpack_options.when_not_empty = "pass --overwrite to replace it, or give a new or empty folder";
     pack::TreePrologues prologues; // CRM's own: no BOM, no declaration
     prologues.has_content_types = true;
     pack::TreeWriter writer(out, unpack_options, prologues);
@@ -697,8 +699,11 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
         xml::FileSource part_source(file, file.string());
         writer.write_part(part, part_source);
     }
-    writer.commit();
     report.output = out.string();
+    if (options.before_commit) {
+        options.before_commit(report);
+    }
+    writer.commit();
     return report;
 }
 

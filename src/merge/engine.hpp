@@ -17,8 +17,10 @@ namespace escprov::merge {
 // Merges the connector at `connector` into `base` (a zip, an unpacked tree or a loose
 // customizations.xml) and writes the result to `out` as an unpacked tree, atomically. When a
 // conflict stays unresolved nothing is written and the report says why (report.succeeded() is
-// false). Throws Error(usage) for a target the connector does not support or an `out` that is not
-// empty, Error(input)/xml::ParseError for an unreadable base or connector, Error(output).
+// false). options.before_commit runs between staging the tree and committing it. Throws
+// Error(usage) for a target the connector does not support, Error(output) for an `out` that is not
+// empty (without options.existing) or cannot be written, Error(input)/xml::ParseError for an
+// unreadable base or connector.
 Report merge(const std::filesystem::path& base, const connector::ConnectorSource& connector,
              const MergeOptions& options, const std::filesystem::path& out);
 

@@ -8,6 +8,7 @@
 #include "solution/input.hpp"
 #include "solution/manifest.hpp"
 
+#include <functional>
 #include <string>
 
 namespace escprov::merge {
@@ -25,6 +26,10 @@ struct MergeOptions {
     solution::CrmVersion target;
     solution::InputLimits limits;
     pack::ExistingTarget existing = pack::ExistingTarget::refuse;
+    // Called with the finished report once the merged tree is staged and before it is committed, so
+    // that the caller's other outputs (--report) land with it or not at all; may be empty. What it
+    // throws leaves the tree uncommitted.
+    std::function<void(const Report&)> before_commit;
 };
 
 // A conflict `on_conflict` resolves: with fail it stays unresolved (the outcome names both ways

@@ -117,7 +117,7 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
                     ": the folder has no Other/Solution.xml, so it is not an unpacked solution");
     }
     if (fs::exists(zip_path) && !options.overwrite) {
-        throw_usage("pack: " + quoted(zip_path) + " exists; pass --overwrite to replace it");
+        throw_output("pack " + quoted(zip_path) + ": the file exists; pass --overwrite to replace it");
     }
     PackResult result;
     TreeOrder order = read_order(tree);

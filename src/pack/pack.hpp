@@ -39,7 +39,7 @@ struct PartPlan {
 PartPlan plan_parts(const std::filesystem::path& tree, const std::vector<std::string>& files,
                     const xml::Limits& limits);
 
-// Packs `tree` into `zip_path` (atomically). Throws Error(usage) when `zip_path` exists and
+// Packs `tree` into `zip_path` (atomically). Throws Error(output) when `zip_path` exists and
 // overwrite is off, Error(input)/xml::ParseError for a bad tree, Error(output) when writing fails.
 PackResult pack(const std::filesystem::path& tree, const std::filesystem::path& zip_path, const PackOptions& options);
 

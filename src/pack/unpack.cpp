@@ -78,7 +78,8 @@ std::string prologue_line(std::string_view part, const Prologue& prologue)
 // folder itself tells which paths are taken, and the order file is written as components come.
 class TreeBuilderOut {
 public:
-    explicit TreeBuilderOut(fs::path root) : m_root(std::move(root)) {}
+    // Builds in `root` (a temporary); messages name paths as below `shown`, the folder the user gave.
+    TreeBuilderOut(fs::path root, fs::path shown) : m_root(std::move(root)), m_shown(std::move(shown)) {}
 
     // Opens the order file with its header lines; ordered write_node() calls append to it.
     void start_order(std::string_view header)
@@ -125,13 +126,15 @@ public:
         ++m_files;
         fs::create_directories(target.parent_path(), ec);
         if (ec) {
-            throw_output("unpack: cannot create folder " + quoted(target.parent_path()) + ": " + ec.message());
+            throw_output("write " + quoted(m_shown) + ": cannot create folder " +
+                         quoted(m_shown / fs::path(path).parent_path()) + ": " + ec.message());
         }
         return target;
     }
 
 private:
     fs::path m_root;
+    fs::path m_shown;
     std::optional<xml::FileSink> m_order;
     size_t m_files = 0;
 };
@@ -462,7 +465,8 @@ void keep_other_files(const fs::path& existing, const fs::path& tree)
 
 struct TreeWriter::Impl {
     Impl(const fs::path& target, const UnpackOptions& unpack_options)
-        : folder(target), options(unpack_options), out(prepare(target, unpack_options.existing)), tree(out.temp_path())
+        : folder(target), options(unpack_options), out(prepare(target, unpack_options.existing)),
+          tree(out.temp_path(), target)
     {}
 
     // Checks the target and creates its parent; returns the absolute target for AtomicDir.
@@ -470,16 +474,15 @@ struct TreeWriter::Impl {
     {
         std::error_code ec;
         auto status = fs::symlink_status(target, ec);
+        const std::string who = options.command + " " + quoted(target);
         if (fs::exists(status)) {
             if (!fs::is_directory(status)) {
-                throw_usage("unpack: target " + quoted(target) + " exists and is not a folder");
+                throw_output(who + ": it exists and is not a folder; give a new or empty folder");
             }
             not_empty = !fs::is_empty(target);
         }
         if (not_empty && existing == ExistingTarget::refuse) {
-            throw_usage("unpack: target folder " + quoted(target) +
-                        " is not empty; pass --overwrite to replace the files the solution has, or --allow-delete "
-                        "to make the folder exactly the solution's tree");
+            throw_output(who + ": the folder is not empty; " + options.when_not_empty);
         }
         fs::path absolute = fs::absolute(target);
         fs::create_directories(absolute.parent_path(), ec);

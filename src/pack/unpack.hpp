@@ -17,7 +17,7 @@ namespace escprov::pack {
 
 // What unpack does when the target folder exists and is not empty.
 enum class ExistingTarget {
-    refuse,       // exit 2, nothing touched
+    refuse,       // exit 1, nothing touched
     overwrite,    // files the solution has replace those in the folder; other files stay
     allow_delete, // the folder becomes exactly the solution's tree (other files are deleted)
 };
@@ -25,6 +25,11 @@ enum class ExistingTarget {
 struct UnpackOptions {
     solution::InputLimits limits;
     ExistingTarget existing = ExistingTarget::refuse;
+    // The command writing the tree and how it lets a non-empty folder be written, for the message
+    // that refuses one (the command checks first; this catches a folder filled meanwhile).
+    std::string command = "unpack";
+    std::string when_not_empty = "pass --overwrite to replace the files the solution has, or --allow-delete to make "
+                                 "the folder exactly the solution's tree";
     // Called with the number of components written so far (for a progress line); may be empty.
     std::function<void(size_t)> progress;
 };
@@ -51,7 +56,7 @@ struct TreePrologues {
 // customizations.xml), write_content_types (optional), write_part for each part, commit.
 class TreeWriter {
 public:
-    // Throws Error(usage) when `folder` is not empty and options.existing is refuse.
+    // Throws Error(output) when `folder` is not empty and options.existing is refuse.
     TreeWriter(const std::filesystem::path& folder, const UnpackOptions& options, const TreePrologues& prologues);
     ~TreeWriter();
     TreeWriter(const TreeWriter&) = delete;
@@ -72,7 +77,7 @@ private:
 };
 
 // Unpacks `zip_path` into `folder`, atomically: the tree is built beside `folder` and renamed
-// into place. Throws Error(usage) when `folder` is not empty and options.existing is refuse,
+// into place. Throws Error(output) when `folder` is not empty and options.existing is refuse,
 // Error(input)/xml::ParseError for a bad or hostile solution, Error(output) when writing fails.
 UnpackResult unpack(const std::filesystem::path& zip_path, const std::filesystem::path& folder,
                     const UnpackOptions& options);

@@ -107,17 +107,31 @@ void replace_child(xml::Node& parent, xml::Node replacement)
 }
 
 // The package's solution.xml from templates/solution.xml.
-std::string make_manifest(const PackageOptions& options, const std::string& version,
-                          const std::vector<Component>& components, const xml::Limits& limits)
+// What the connector's solution.xml template is filled with for a package of `version`.
+connector::TemplateValues manifest_values(const PackageOptions& options, const std::string& version)
 {
     connector::VersionStamp stamp =
         connector::version_stamp(options.connector.templates / "versions.tsv", options.target);
-    connector::TemplateValues values{{"root.raw", stamp.root},
+    return connector::TemplateValues{{"root.raw", stamp.root},
                                      {"solution.version", version},
                                      {"solution.managed", options.type == pack::PackageType::managed ? "1" : "0"},
                                      {"lcid", "1033"}};
+}
+
+// The unique name the connector's solution.xml template gives every package.
+std::string package_unique_name(const PackageOptions& options, const std::string& version)
+{
     fs::path file = options.connector.templates / "solution.xml";
-    std::string text = connector::render_template(file, values);
+    std::string text = connector::render_template(file, manifest_values(options, version));
+    xml::MemorySource source(text, file.string());
+    return trimmed(solution::read_manifest(source, options.limits.xml).unique_name);
+}
+
+std::string make_manifest(const PackageOptions& options, const std::string& version,
+                          const std::vector<Component>& components, const xml::Limits& limits)
+{
+    fs::path file = options.connector.templates / "solution.xml";
+    std::string text = connector::render_template(file, manifest_values(options, version));
     xml::MemorySource source(text, file.string());
     xml::Node root = xml::parse_document(source, limits);
     xml::Node* manifest = root.child("SolutionManifest");
@@ -364,17 +378,15 @@ void refuse_other_target(const fs::path& tree, const solution::Manifest& manifes
 
 } // namespace
 
-PackageResult package(const fs::path& tree, const fs::path& zip_path, const PackageOptions& options)
+PackageResult package(const fs::path& tree, OutputFile& output_target, const PackageOptions& options)
 {
     if (!fs::is_regular_file(tree / "Other" / "Solution.xml")) {
         throw_input("package " + quoted(tree) +
                     ": the folder has no Other/Solution.xml, so it is not an unpacked "
                     "solution");
     }
-    // Claimed first, so that an existing file or a missing folder fails before any work. Nothing
-    // is created until the zip is written, and commit() links it into place without clobbering
-    // a file that appeared meanwhile.
-    AtomicFile output(zip_path, AtomicFile::Overwrite::no);
+    // The target was checked before any work (util/output_target.hpp); a folder target is named
+    // below, once the version is known, and still before anything is written.
 
     PackageResult result;
     validate::Options check;
@@ -413,6 +425,16 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
         throw_input("package " + quoted(tree) + ": the solution version '" + result.version +
                     "' is not X.Y.Z.W with parts up to 2147483647; pass --version");
     }
+
+    if (output_target.path().empty()) {
+        output_target.name(solution::export_file_name(package_unique_name(options, result.version), result.version,
+                                                      options.type == pack::PackageType::managed));
+    }
+    const fs::path& zip_path = output_target.path();
+    output_target.make_folders();
+    // Nothing is created until the zip is written; without overwrite, commit() links it into place
+    // without clobbering a file that appeared meanwhile.
+    AtomicFile output(zip_path, output_target.overwrite());
 
     std::vector<std::string> files = pack::list_tree_files(tree);
     connector::TargetRanges ranges = connector::TargetRanges::read(options.connector.tree);
@@ -473,6 +495,7 @@ PackageResult package(const fs::path& tree, const fs::path& zip_path, const Pack
     }
     check_interrupted();
     output.commit();
+    output_target.keep();
     result.written = true;
     return result;
 }

@@ -10,6 +10,7 @@
 #include "pack/layout.hpp"
 #include "solution/input.hpp"
 #include "solution/manifest.hpp"
+#include "util/output_target.hpp"
 #include "validate/finding.hpp"
 
 #include <filesystem>
@@ -76,13 +77,14 @@ struct PackageResult {
     bool written = false;
 };
 
-// Packages `tree` into `zip_path`. Nothing is written when the tree holds components that are not
-// the connector's (result.foreign, whatever force says), when it fails validation (without force)
-// or when the package would not validate clean (without force). Throws Error(output) when
-// `zip_path` exists, appears meanwhile or its folder does not exist (checked before any work),
-// and when writing fails; Error(input) for a broken tree, Error(usage) for a --bump past
-// 2147483647, Interrupted on a signal. No partial output or temporary is left in any case.
-PackageResult package(const std::filesystem::path& tree, const std::filesystem::path& zip_path,
-                      const PackageOptions& options);
+// Packages `tree` into `output`: its path, or, for a folder target, the file CRM's export would be
+// named (solution::export_file_name), checked once the version is known and before anything is
+// written. Nothing is written when the tree holds components that are not the connector's
+// (result.foreign, whatever force says), when it fails validation (without force) or when the
+// package would not validate clean (without force). Throws Error(output) when the target exists
+// (without overwrite), appears meanwhile, or writing fails; Error(input) for a broken tree,
+// Error(usage) for a --bump past 2147483647, Interrupted on a signal. No partial output, temporary
+// or folder made for the output is left in any case.
+PackageResult package(const std::filesystem::path& tree, OutputFile& output, const PackageOptions& options);
 
 } // namespace escprov::package

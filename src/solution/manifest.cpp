@@ -1,5 +1,6 @@
 #include "solution/manifest.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <map>
 
@@ -172,6 +173,31 @@ std::string_view managed_word(const Manifest& manifest)
     case 2: return "both";
     default: return "unknown";
     }
+}
+
+std::string export_file_name(std::string_view unique_name, std::string_view solution_version, bool managed)
+{
+    auto safe = [](unsigned char c) { return std::isalnum(c) != 0 || c == '_' ? static_cast<char>(c) : '_'; };
+    std::string name;
+    for (char c : unique_name.empty() ? std::string_view("solution") : unique_name) {
+        name += safe(static_cast<unsigned char>(c));
+    }
+    if (!solution_version.empty()) {
+        name += '_';
+        for (char c : solution_version) {
+            name += safe(static_cast<unsigned char>(c));
+        }
+    }
+    return name + (managed ? "_managed.zip" : ".zip");
+}
+
+bool file_name_says_managed(std::string_view file_name)
+{
+    std::string name;
+    for (char c : file_name) {
+        name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return name.find("unmanaged") == std::string::npos && name.find("_managed") != std::string::npos;
 }
 
 std::string dependency_line(const MissingDependency& dependency)

@@ -84,6 +84,14 @@ std::optional<CrmVersion> target_version(const Manifest& manifest);
 // "managed", "unmanaged", "both" (unpacked from both exports) or "unknown" (no or another <Managed>).
 std::string_view managed_word(const Manifest& manifest);
 
+// The file name CRM gives an export: "UniqueName_1_2_3_4_managed.zip", without "_managed" for
+// an unmanaged one. Characters a unique name cannot hold become '_'.
+std::string export_file_name(std::string_view unique_name, std::string_view solution_version, bool managed);
+
+// What a zip's file name says about <Managed>, as CRM names exports: "unmanaged" anywhere says
+// unmanaged, else "_managed" says managed, else (no word) unmanaged, as CRM names those too.
+bool file_name_says_managed(std::string_view file_name);
+
 // One line for a missing dependency: "Entity list ("Marketing List") from Marketing, needed by
 // Entity esc_campaignresponse".
 std::string dependency_line(const MissingDependency& dependency);

@@ -3,7 +3,9 @@
 #include "util/error.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <sys/stat.h>
 #include <system_error>
@@ -121,7 +123,9 @@ AtomicDir::AtomicDir(const fs::path& target) : m_target(without_trailing_separat
     m_temp = folder / temp_name("." + m_target.filename().string());
     fs::create_directory(m_temp, ec);
     if (ec) {
-        throw_output("write " + quoted(m_target) + ": cannot create " + quoted(m_temp) + ": " + ec.message());
+        // The temporary's name means nothing to the user: the folder it was to go in does.
+        throw_output("write " + quoted(m_target) + ": cannot create a folder in " + quoted(folder) + ": " +
+                     ec.message());
     }
 }
 
@@ -174,13 +178,33 @@ std::string read_file(const fs::path& path)
 void write_file_atomic(const fs::path& path, std::string_view bytes, AtomicFile::Overwrite overwrite)
 {
     AtomicFile file(path, overwrite);
-    {
-        std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out) {
-            throw_output("write " + quoted(path) + ": write error (disk full?)");
+    // The cause is the system's own (permission, disk full, ...), said against the user's path: the
+    // temporary is ours and means nothing to them.
+    auto fail = [&path](int error) {
+        throw_output("write " + quoted(path) + ": " + std::error_code(error, std::generic_category()).message());
+    };
+    int fd = -1;
+    do {
+        fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        fail(errno);
+    }
+    size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t wrote = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (wrote < 0 && errno == EINTR) {
+            continue;
         }
+        if (wrote <= 0) {
+            int error = wrote < 0 ? errno : ENOSPC;
+            ::close(fd);
+            fail(error);
+        }
+        done += static_cast<size_t>(wrote);
+    }
+    if (::close(fd) != 0 && errno != EINTR) {
+        fail(errno);
     }
     file.commit();
 }

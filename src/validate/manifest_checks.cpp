@@ -106,9 +106,7 @@ void check_managed_name(const solution::Manifest& manifest, std::string_view fil
     if (!manifest.managed || (*manifest.managed != 0 && *manifest.managed != 1)) {
         return;
     }
-    std::string name = ascii_lower(file_name);
-    bool says_unmanaged = name.find("unmanaged") != std::string::npos;
-    bool says_managed = !says_unmanaged && name.find("_managed") != std::string::npos;
+    bool says_managed = solution::file_name_says_managed(file_name);
     const xml::Node* body = manifest.root.child("SolutionManifest");
     xml::Location where = at(body != nullptr ? body->child("Managed") : nullptr);
     if (*manifest.managed == 0 && says_managed) {

@@ -188,7 +188,9 @@ TEST_F(BackupTest, IsNeverOverwritten)
     std::string before = read_bytes(m_backup);
     RunResult again = create_backup(m_backup, m_temp / "other.xml");
     EXPECT_EQ(again.exit_code, 1);
-    EXPECT_EQ(again.err, "escprov: error: write '" + m_backup.string() + "': the file exists; nothing was replaced\n");
+    EXPECT_EQ(again.err, "escprov: error: backup create -o '" + m_backup.string() +
+                             "': the file exists; backup create never replaces a file; choose another name or move "
+                             "it away\n");
     EXPECT_EQ(read_bytes(m_backup), before);
     EXPECT_EQ(files_below(m_temp.path()), (std::set<std::string>{"b.zip", "entities.xml", "other.xml"}));
 }
@@ -404,7 +406,9 @@ TEST_F(BackupTest, ExtractRefusesADamagedBackupAndANonEmptyFolder)
     write_bytes(folder / "keep.txt", "mine");
     RunResult occupied = run_escprov({"backup", "extract", m_backup.string(), folder.string()});
     EXPECT_EQ(occupied.exit_code, 1);
-    EXPECT_NE(occupied.err.find("the folder exists and is not empty; nothing was replaced"), std::string::npos)
+    EXPECT_NE(occupied.err.find("escprov: error: backup extract '" + folder.string() +
+                                "': the folder is not empty; give a new or empty folder"),
+              std::string::npos)
         << occupied.err;
     EXPECT_EQ(files_below(folder), std::set<std::string>{"keep.txt"});
     EXPECT_EQ(leftovers(m_temp.path()), std::vector<std::string>{});

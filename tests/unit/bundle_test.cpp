@@ -612,7 +612,9 @@ TEST_F(Bundle, NothingIsWrittenWhenBundlingFails)
     std::string first = read_bytes(out);
     RunResult again = bundle(out);
     EXPECT_EQ(again.exit_code, 1) << "an existing output is an output failure: " << again.err;
-    EXPECT_NE(again.err.find("the file exists; nothing was replaced"), std::string::npos) << again.err;
+    EXPECT_NE(again.err.find("bundle -o '" + out.string() + "': the file exists; pass --overwrite to replace it"),
+              std::string::npos)
+        << again.err;
     EXPECT_NE(again.err.find(out.filename().string()), std::string::npos) << again.err;
     EXPECT_EQ(read_bytes(out), first) << "the existing bundle is untouched";
 }

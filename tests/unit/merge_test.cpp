@@ -555,7 +555,7 @@ TEST(Merge, BadInputsAreRefusedWithACleanExit)
     fs::create_directories(dir / "busy");
     write_bytes(dir / "busy" / "keep.txt", "mine");
     RunResult busy = merge(sample_zip("crm2016-adatum"), "8.2", dir / "busy");
-    EXPECT_EQ(busy.exit_code, 2);
+    EXPECT_EQ(busy.exit_code, 1) << "an existing target is an output failure, as for every command: " << busy.err;
     EXPECT_EQ(read_bytes(dir / "busy" / "keep.txt"), "mine");
     RunResult mode = run_escprov({"merge", "--base", sample_zip("crm2016-adatum").string(), "--target", "8.2", "--out",
                                   (dir / "x").string(), "--mode", "partial"});

@@ -51,7 +51,7 @@ TEST(PackSafety, UnpackRefusesANonEmptyTargetWithoutFlagsAndLeavesItAlone)
     fs::create_directories(temp / "tree");
     write_bytes(temp / "tree" / "mine.txt", "keep me");
     RunResult run = run_escprov({"unpack", zip.string(), (temp / "tree").string()});
-    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_EQ(run.exit_code, 1) << "an existing target is an output failure, as for every command";
     EXPECT_NE(run.err.find("not empty"), std::string::npos) << run.err;
     EXPECT_EQ(entries_in(temp / "tree"), 1u);
     EXPECT_EQ(read_bytes(temp / "tree" / "mine.txt"), "keep me");
@@ -159,7 +159,7 @@ TEST(PackSafety, PackRefusesAnExistingZipUnlessOverwrite)
     ASSERT_EQ(run_escprov({"unpack", zip.string(), (temp / "tree").string()}).exit_code, 0);
     write_bytes(temp / "out.zip", "old");
     RunResult refused = run_escprov({"pack", (temp / "tree").string(), (temp / "out.zip").string()});
-    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_EQ(refused.exit_code, 1) << "an existing target is an output failure, as for every command";
     EXPECT_EQ(read_bytes(temp / "out.zip"), "old");
     RunResult replaced = run_escprov({"pack", "--overwrite", (temp / "tree").string(), (temp / "out.zip").string()});
     EXPECT_EQ(replaced.exit_code, 0) << replaced.err;

@@ -260,7 +260,7 @@ TEST(Package, RootComponentsComeFromTheTree)
 TEST(Package, BeforeEightRootComponentsHaveNoBehavior)
 {
     TempDir work;
-    fs::path zip = work / "esc.zip";
+    fs::path zip = work / "esc_managed.zip";
     RunResult package =
         run_escprov({"package", merged("7.1").string(), "--managed", "--target", "7.1", "-o", zip.string()});
     ASSERT_EQ(package.exit_code, 0) << package.err;
@@ -275,7 +275,7 @@ TEST(Package, BeforeEightRootComponentsHaveNoBehavior)
 TEST(Package, TheOrgSitemapAndNoMarketingDependencyBefore9)
 {
     TempDir work;
-    fs::path zip = work / "esc.zip";
+    fs::path zip = work / "esc_managed.zip";
     RunResult package =
         run_escprov({"package", merged("8.2").string(), "--managed", "--target", "8.2", "-o", zip.string()});
     ASSERT_EQ(package.exit_code, 0) << package.err;
@@ -298,7 +298,7 @@ TEST(Package, ComponentsTheTargetCannotTakeAreLeftOutWithAWarning)
     fs::copy(merged("9.2") / "AppModules", tree / "AppModules", fs::copy_options::recursive);
     fs::copy(merged("9.2") / "Entities" / "esc_emailsend", tree / "Entities" / "esc_emailsend",
              fs::copy_options::recursive);
-    fs::path zip = work / "esc.zip";
+    fs::path zip = work / "esc_managed.zip";
     RunResult package = run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string()});
     ASSERT_EQ(package.exit_code, 0) << package.err;
     EXPECT_NE(package.err.find("cannot take app esc_EmailMarketing"), std::string::npos) << package.err;
@@ -307,7 +307,7 @@ TEST(Package, ComponentsTheTargetCannotTakeAreLeftOutWithAWarning)
     xml::Node manifest = package_manifest(zip, work);
     EXPECT_EQ(find_root(manifest, "80", "schemaName", "esc_EmailMarketing"), nullptr);
     EXPECT_EQ(find_root(manifest, "1", "schemaName", "esc_emailsend"), nullptr);
-    std::set<std::string> files = files_below(work / "esc-unpacked");
+    std::set<std::string> files = files_below(work / "esc_managed-unpacked");
     EXPECT_EQ(files.count("AppModules/esc_EmailMarketing/AppModule.xml"), 0U);
     EXPECT_EQ(files.count("Entities/esc_emailsend/Entity.xml"), 0U);
 }
@@ -315,7 +315,7 @@ TEST(Package, ComponentsTheTargetCannotTakeAreLeftOutWithAWarning)
 TEST(Package, ATreeShapedForAnotherVersionIsRefused)
 {
     TempDir work;
-    fs::path zip = work / "esc.zip";
+    fs::path zip = work / "esc_managed.zip";
     RunResult package =
         run_escprov({"package", merged("8.2").string(), "--managed", "--target", "7.1", "-o", zip.string()});
     EXPECT_EQ(package.exit_code, 2);
@@ -352,7 +352,7 @@ TEST(Package, AFullModeTreeIsRefusedNamingTheCustomersComponents)
         ASSERT_FALSE(customer_entities.empty()) << name << ": the sample holds entities of the customer's own";
         for (const std::vector<std::string>& extra :
              std::vector<std::vector<std::string>>{{"--managed"}, {"--managed", "--force"}, {"--unmanaged"}}) {
-            fs::path zip = work / "esc.zip";
+            fs::path zip = work / (extra.front() == "--managed" ? "esc_managed.zip" : "esc.zip");
             std::vector<std::string> args = {"package", tree.string(), "--target", target, "-o", zip.string()};
             args.insert(args.end(), extra.begin(), extra.end());
             RunResult package = run_escprov(args);
@@ -388,7 +388,7 @@ TEST(Package, VersionAndBump)
         {{"--bump", "revision"}, package::bumped_version(current, package::Bump::revision)},
     };
     for (size_t i = 0; i < cases.size(); ++i) {
-        fs::path zip = work / ("v" + std::to_string(i) + ".zip");
+        fs::path zip = work / ("v" + std::to_string(i) + "_managed.zip");
         std::vector<std::string> args = {"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string()};
         args.insert(args.end(), cases[i].args.begin(), cases[i].args.end());
         RunResult package = run_escprov(args);
@@ -463,7 +463,7 @@ TEST(Package, UsageErrors)
 {
     TempDir work;
     std::string tree = merged("8.2").string();
-    std::string zip = (work / "x.zip").string();
+    std::string zip = (work / "x_managed.zip").string();
     EXPECT_EQ(run_escprov({"package", tree, "--target", "8.2", "-o", zip}).exit_code, 2);
     EXPECT_EQ(run_escprov({"package", tree, "--managed", "--unmanaged", "--target", "8.2", "-o", zip}).exit_code, 2);
     EXPECT_EQ(run_escprov({"package", tree, "--managed", "--target", "banana", "-o", zip}).exit_code, 2);
@@ -483,25 +483,81 @@ TEST(Package, UsageErrors)
 }
 
 // "Output exists" and "its folder does not" are output failures (exit 1), found before any work:
-// nothing is replaced and nothing is created.
+// nothing is replaced and nothing is created; --overwrite replaces (package had none).
 TEST(Package, AnExistingOutputOrAMissingFolderIsRefusedUpFront)
 {
     TempDir work;
     std::string tree = merged("8.2").string();
-    fs::path zip = work / "x.zip";
+    fs::path zip = work / "x_managed.zip";
     write_bytes(zip, "keep me");
     RunResult exists = run_escprov({"package", tree, "--managed", "--target", "8.2", "--output", zip.string()});
     EXPECT_EQ(exists.exit_code, 1);
-    EXPECT_NE(exists.err.find("escprov: error: write '" + zip.string() + "': the file exists; nothing was replaced"),
-              std::string::npos)
-        << exists.err;
+    EXPECT_EQ(exists.err,
+              "escprov: error: package -o '" + zip.string() + "': the file exists; pass --overwrite to replace it\n");
     EXPECT_EQ(read_bytes(zip), "keep me");
 
-    fs::path nested = work / "nodir" / "sub" / "x.zip";
+    fs::path nested = work / "nodir" / "sub" / "x_managed.zip";
     RunResult missing = run_escprov({"package", tree, "--managed", "--target", "8.2", "-o", nested.string()});
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
-    EXPECT_EQ(folder_names(work.path()), std::vector<std::string>{"x.zip"});
+    EXPECT_EQ(folder_names(work.path()), std::vector<std::string>{"x_managed.zip"});
+
+    RunResult replaced =
+        run_escprov({"package", tree, "--managed", "--target", "8.2", "--overwrite", "-o", zip.string()});
+    EXPECT_EQ(replaced.exit_code, 0) << replaced.err;
+    EXPECT_NE(read_bytes(zip), "keep me");
+    EXPECT_EQ(run_escprov({"validate", zip.string()}).exit_code, 0);
+}
+
+// -o FOLDER/ (made when missing) gets the name CRM gives the export, and what escprov packages passes
+// validate --strict: a name without _managed on a managed package used to fail it (ESC-MAN-006).
+TEST(Package, IntoAFolderItIsNamedAsCrmNamesExportsAndPassesStrict)
+{
+    TempDir work;
+    for (const std::string type : {"managed", "unmanaged"}) {
+        SCOPED_TRACE(type);
+        fs::path folder = work / ("out-" + type) / "deeper";
+        RunResult package = run_escprov(
+            {"package", merged("8.2").string(), "--" + type, "--target", "8.2", "-o", folder.string() + "/"});
+        ASSERT_EQ(package.exit_code, 0) << package.err;
+        std::vector<std::string> names = folder_names(folder);
+        ASSERT_EQ(names.size(), 1u);
+        std::string suffix = type == "managed" ? "_managed" : "";
+        EXPECT_TRUE(std::regex_match(names.front(),
+                                     std::regex("EmailServiceConnector_\\d+_\\d+_\\d+_\\d+" + suffix + "\\.zip")))
+            << names.front();
+        EXPECT_NE(package.out.find("package: wrote '" + (folder / names.front()).string() + "'"), std::string::npos)
+            << package.out;
+        RunResult strict = run_escprov({"validate", "--strict", (folder / names.front()).string()});
+        EXPECT_EQ(strict.exit_code, 0) << strict.out << strict.err;
+    }
+}
+
+// A -o name that validate --strict would flag (ESC-MAN-006) is refused before any work.
+TEST(Package, AFileNameThatContradictsTheTypeIsRefused)
+{
+    TempDir work;
+    RunResult managed = run_escprov(
+        {"package", merged("8.2").string(), "--managed", "--target", "8.2", "-o", (work / "esc.zip").string()});
+    EXPECT_EQ(managed.exit_code, 2);
+    EXPECT_NE(managed.err.find("ESC-MAN-006"), std::string::npos) << managed.err;
+    EXPECT_NE(managed.err.find("_managed"), std::string::npos) << managed.err;
+    RunResult unmanaged = run_escprov({"package", merged("8.2").string(), "--unmanaged", "--target", "8.2", "-o",
+                                       (work / "esc_managed.zip").string()});
+    EXPECT_EQ(unmanaged.exit_code, 2);
+    EXPECT_NE(unmanaged.err.find("ESC-MAN-006"), std::string::npos) << unmanaged.err;
+    EXPECT_EQ(folder_names(work.path()), std::vector<std::string>{});
+}
+
+// A package that fails after the work removes the folder -o FOLDER/ made for it.
+TEST(Package, AFailingPackageRemovesTheFolderMadeForIt)
+{
+    TempDir work;
+    RunResult failed = run_escprov({"package", merged("8.2").string(), "--managed", "--target", "8.2", "-o",
+                                    (work / "new" / "folder").string() + "/", "--max-total-size", "200K"});
+    EXPECT_EQ(failed.exit_code, 1) << failed.err;
+    EXPECT_EQ(failed.err.find("escprov-tmp"), std::string::npos) << failed.err;
+    EXPECT_EQ(folder_names(work.path()), std::vector<std::string>{});
 }
 
 TEST(Package, AVersionPartPast2147483647IsRefused)
@@ -512,7 +568,7 @@ TEST(Package, AVersionPartPast2147483647IsRefused)
     fs::path manifest = tree / "Other" / "Solution.xml";
     write_bytes(manifest, std::regex_replace(read_bytes(manifest), std::regex("<Version>[^<]*</Version>"),
                                              "<Version>1.2.3.2147483647</Version>"));
-    fs::path zip = work / "v.zip";
+    fs::path zip = work / "v_managed.zip";
     RunResult bumped = run_escprov(
         {"package", tree.string(), "--managed", "--target", "8.2", "--bump", "revision", "-o", zip.string()});
     EXPECT_EQ(bumped.exit_code, 2);
@@ -549,7 +605,7 @@ TEST(Package, ATreeWithAnErrorIsRefusedUnlessForced)
     RunResult check = run_escprov({"validate", tree.string()});
     ASSERT_EQ(check.exit_code, 1) << "the broken tree should fail validation:\n" << check.out;
 
-    fs::path zip = work / "refused.zip";
+    fs::path zip = work / "refused_managed.zip";
     RunResult refused = run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string()});
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_NE(refused.err.find("nothing written"), std::string::npos) << refused.err;

@@ -243,8 +243,9 @@ fs::path merged_package(const Base& from, const std::string& target, const fs::p
     package::PackageOptions package_options;
     package_options.target = version(target);
     package_options.connector = connector_source();
-    fs::path zip_path = folder / ("package-" + target + ".zip");
-    package::PackageResult result = package::package(tree, zip_path, package_options);
+    fs::path zip_path = folder / ("package-" + target + "_managed.zip");
+    OutputFile output(zip_path, OutputSpec{"package", "-o", "", "--overwrite", false});
+    package::PackageResult result = package::package(tree, output, package_options);
     EXPECT_TRUE(result.written) << base << " " << target;
     return result.written ? zip_path : fs::path();
 }
