@@ -164,9 +164,10 @@ void check_solution(const Request& request, const solution::Manifest& manifest)
 }
 
 // The backup named in the bundle is the customer's way back; one that does not verify is no way back.
-backup::Manifest checked_backup(const std::filesystem::path& backup, const solution::InputLimits& limits)
+backup::Manifest checked_backup(const std::filesystem::path& backup, const solution::InputLimits& limits,
+                                Progress* progress)
 {
-    backup::Verification verification = backup::verify_backup(backup, limits);
+    backup::Verification verification = backup::verify_backup(backup, limits, progress);
     if (!verification.ok()) {
         std::string more = verification.problems.size() > 1
                                ? " (and " + std::to_string(verification.problems.size() - 1) + " more problems)"
@@ -253,7 +254,7 @@ Summary write_bundle(const Request& request)
     std::optional<backup::Manifest> backup_manifest;
     if (request.backup) {
         require_file(*request.backup, "backup");
-        backup_manifest = checked_backup(*request.backup, request.limits);
+        backup_manifest = checked_backup(*request.backup, request.limits, request.progress);
     }
     if (request.report) {
         require_file(*request.report, "merge report");
@@ -325,6 +326,7 @@ Summary write_bundle(const Request& request)
         text = manifest.dump(2);
     }
     writer.add_bytes(std::string(k_manifest_entry), text + "\n");
+    writer.show_progress(request.progress, "writing");
     writer.commit();
     return summary;
 }

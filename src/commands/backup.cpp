@@ -4,6 +4,7 @@
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "util/sha256.hpp"
 #include "util/text.hpp"
 
@@ -142,7 +143,10 @@ private:
         if (std::filesystem::is_directory(path, ec)) {
             path /= backup::backup_file_name(m_org, options.created_at);
         }
+        Progress progress(context.err, show_progress(context), "backup " + Progress::short_name(path.string()));
+        options.progress = &progress;
         backup::Manifest manifest = backup::create_backup(path, options);
+        progress.finish();
         uint64_t total = 0;
         for (const auto& file : manifest.files) {
             total += file.size;
@@ -157,7 +161,9 @@ private:
     ExitCode verify(cli::Context& context)
     {
         std::filesystem::path path = m_arguments[0];
-        backup::Verification verification = backup::verify_backup(path, m_limits.limits());
+        Progress progress(context.err, show_progress(context), "verify " + Progress::short_name(path.string()));
+        backup::Verification verification = backup::verify_backup(path, m_limits.limits(), &progress);
+        progress.finish();
         if (!report_problems(context, "backup verify " + quoted(path) + ": ", verification)) {
             return ExitCode::findings;
         }
@@ -197,7 +203,9 @@ private:
     {
         std::filesystem::path path = m_arguments[0];
         std::filesystem::path folder = m_arguments[1];
-        backup::Extraction extraction = backup::extract_backup(path, folder, m_limits.limits());
+        Progress progress(context.err, show_progress(context), "extract " + Progress::short_name(path.string()));
+        backup::Extraction extraction = backup::extract_backup(path, folder, m_limits.limits(), &progress);
+        progress.finish();
         std::string prefix = "backup extract " + quoted(path) + ": ";
         if (!report_problems(context, prefix, extraction.verification)) {
             context.err << "escprov: error: " << prefix << "the backup does not verify; nothing was written to "

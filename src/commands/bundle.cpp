@@ -6,6 +6,7 @@
 #include "connector/connector.hpp"
 #include "mail/smtp.hpp"
 #include "util/error.hpp"
+#include "util/progress.hpp"
 #include "util/sha256.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -178,7 +179,10 @@ public:
             mail::check(message("subject", "body"), smtp_options());
         }
 
+        Progress progress(context.err, show_progress(context), "bundle " + Progress::short_name(m_output));
+        request.progress = &progress;
         bundle::Summary summary = bundle::write_bundle(request);
+        progress.finish();
         context.out << "bundle: wrote " << escprov::quoted(fs::path(m_output)) << " (" << summary.manifest.unique_name
                     << " " << summary.manifest.solution_version << ", " << solution::managed_word(summary.manifest)
                     << ", for " << m_customer << ", CRM " << summary.crm.text << ", " << summary.entries.size()

@@ -6,6 +6,7 @@
 #include "merge/engine.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -93,7 +94,10 @@ public:
         options.limits = m_limits.limits();
         connector::ConnectorSource connector =
             connector::locate_connector(m_connector.empty() ? std::nullopt : std::optional<fs::path>(m_connector));
+        Progress progress(context.err, show_progress(context), "merge " + Progress::short_name(m_base));
+        options.progress = &progress;
         merge::Report report = merge::merge(m_base, connector, options, m_out);
+        progress.finish();
         context.out << merge::render_report(report, merge::ReportFormat::text);
         if (!m_report.empty()) {
             write_file_atomic(m_report, merge::render_report(report, *merge::report_format_for(m_report)),

@@ -56,10 +56,8 @@ public:
         options.package_type = m_package_type == "managed" ? pack::PackageType::managed : pack::PackageType::unmanaged;
         options.overwrite = m_overwrite;
         options.strict = m_strict;
-        Progress progress(context.err, show_progress(context), "pack " + m_dir);
-        if (progress.enabled()) {
-            options.progress = [&progress](size_t files) { progress.count(files, "files"); };
-        }
+        Progress progress(context.err, show_progress(context), "pack " + Progress::short_name(m_dir));
+        options.progress = &progress;
         pack::PackResult result = pack::pack(m_dir, m_zip, options);
         progress.finish();
         for (const auto& missing : result.missing_parts) {

@@ -5,6 +5,7 @@
 #include "commands/commands.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -95,7 +96,10 @@ public:
         options.force = m_force;
         options.connector = connector::locate_connector(
             m_connector.empty() ? std::nullopt : std::optional<std::filesystem::path>(m_connector));
+        Progress progress(context.err, show_progress(context), "package " + Progress::short_name(m_dir));
+        options.progress = &progress;
         package::PackageResult result = package::package(m_dir, m_out, options);
+        progress.finish();
         std::string subject = "package " + escprov::quoted(m_dir) + ": ";
         for (const auto& left_out : result.left_out) {
             context.err << "escprov: warning: " << subject << "CRM " << m_target_version.text << " cannot take "

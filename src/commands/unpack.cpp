@@ -53,10 +53,8 @@ public:
         options.existing = m_allow_delete ? pack::ExistingTarget::allow_delete
                            : m_overwrite  ? pack::ExistingTarget::overwrite
                                           : pack::ExistingTarget::refuse;
-        Progress progress(context.err, show_progress(context), "unpack " + m_zip);
-        if (progress.enabled()) {
-            options.progress = [&progress](size_t components) { progress.count(components, "components"); };
-        }
+        Progress progress(context.err, show_progress(context), "unpack " + Progress::short_name(m_zip));
+        options.progress = &progress;
         pack::UnpackResult result = pack::unpack(m_zip, m_dir, options);
         progress.finish();
         if (m_verbose) {

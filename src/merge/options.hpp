@@ -25,6 +25,7 @@ struct MergeOptions {
     solution::CrmVersion target;
     solution::InputLimits limits;
     pack::ExistingTarget existing = pack::ExistingTarget::refuse;
+    Progress* progress = nullptr; // shown reading the base, the merge steps and writing; may be null
 };
 
 // A conflict `on_conflict` resolves: with fail it stays unresolved (the outcome names both ways

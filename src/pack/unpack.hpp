@@ -13,6 +13,10 @@
 #include <memory>
 #include <string>
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::pack {
 
 // What unpack does when the target folder exists and is not empty.
@@ -25,8 +29,9 @@ enum class ExistingTarget {
 struct UnpackOptions {
     solution::InputLimits limits;
     ExistingTarget existing = ExistingTarget::refuse;
-    // Called with the number of components written so far (for a progress line); may be empty.
-    std::function<void(size_t)> progress;
+    // Shown how many bytes of the zip have been read out of its total; may be null. TreeWriter
+    // (merge's writer) leaves it alone.
+    Progress* progress = nullptr;
 };
 
 struct UnpackResult {
