@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <ostream>
 
@@ -176,7 +177,7 @@ void Progress::draw(bool force)
     } else if (m_total != 0 && m_done > 0 && elapsed >= k_eta_after) {
         double left = std::chrono::duration<double>(elapsed).count() * static_cast<double>(m_total - m_done) /
                       static_cast<double>(m_done);
-        eta = std::chrono::seconds(static_cast<long long>(left + 0.5));
+        eta = std::chrono::seconds(std::llround(left));
     }
     std::string line = render(m_step_label, m_done, m_total, m_unit, m_unit_name, eta, m_width);
     std::string padding(m_drawn_width > line.size() ? m_drawn_width - line.size() : 0, ' ');
