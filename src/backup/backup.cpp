@@ -6,6 +6,7 @@
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
 #include "util/json.hpp"
+#include "util/progress.hpp"
 #include "util/sha256.hpp"
 #include "util/text.hpp"
 #include "xml/reader.hpp"
@@ -382,6 +383,9 @@ Manifest create_backup(const fs::path& path, const CreateOptions& options)
     manifest.org_version = options.org_version;
     manifest.created = iso8601_utc(options.created_at);
     manifest.tool = "escprov " + std::string(version_string());
+    if (options.progress != nullptr) {
+        options.progress->begin("checking the inputs", files.size(), Progress::Unit::items, "files");
+    }
     for (const auto& [name, source] : files) {
         check_interrupted();
         if (is_export_path(name)) {
@@ -403,16 +407,20 @@ Manifest create_backup(const fs::path& path, const CreateOptions& options)
             }
         }
         manifest.files.push_back({name, fs::file_size(source), sha256_file(source)});
+        if (options.progress != nullptr) {
+            options.progress->advance();
+        }
     }
     for (const auto& [name, source] : files) {
         writer.add_file(name, source);
     }
     writer.add_bytes(std::string(k_manifest_name), to_json(manifest).dump(2) + "\n");
+    writer.show_progress(options.progress, "writing");
     writer.commit();
     return manifest;
 }
 
-Verification verify_backup(const fs::path& path, const solution::InputLimits& limits)
+Verification verify_backup(const fs::path& path, const solution::InputLimits& limits, Progress* progress)
 {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) {
@@ -459,6 +467,16 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
 
     std::set<std::string> listed;
     std::unique_ptr<PrivateDir> scratch; // made when the first export needs copying
+    if (progress != nullptr) {
+        // Hashing reads every listed file once; the few bytes of metadata parsed again count too,
+        // and the bar stops at 100%.
+        uint64_t total = 0;
+        for (const auto& record : result.manifest->files) {
+            total += record.size;
+        }
+        progress->begin("verifying", total, Progress::Unit::bytes);
+        reader->set_read_hook([progress](uint64_t bytes) { progress->advance(bytes); });
+    }
     for (const auto& record : result.manifest->files) {
         check_interrupted();
         const std::string& name = record.path;
@@ -587,7 +605,8 @@ std::vector<Listing> list_backups(const fs::path& folder, const solution::InputL
     return listings;
 }
 
-Extraction extract_backup(const fs::path& path, const fs::path& folder_given, const solution::InputLimits& limits)
+Extraction extract_backup(const fs::path& path, const fs::path& folder_given, const solution::InputLimits& limits,
+                          Progress* progress)
 {
     const fs::path folder = without_trailing_separator(folder_given);
     const std::string verb = "extract " + quoted(path) + " into " + quoted(folder);
@@ -603,11 +622,15 @@ Extraction extract_backup(const fs::path& path, const fs::path& folder_given, co
         throw_output(verb + ": folder " + quoted(parent) + " does not exist");
     }
     Extraction result;
-    result.verification = verify_backup(path, limits);
+    result.verification = verify_backup(path, limits, progress);
     if (!result.verification.ok()) {
         return result;
     }
     zip::Reader reader(path, limits.zip);
+    if (progress != nullptr) {
+        progress->begin("writing", reader.total_size(), Progress::Unit::bytes);
+        reader.set_read_hook([progress](uint64_t bytes) { progress->advance(bytes); });
+    }
     PrivateDir stage(parent, "." + folder.filename().string() + ".escprov-tmp");
     std::set<fs::path> made;
     auto write = [&](const std::string& name, const std::string& expected_sha256) {

@@ -13,6 +13,10 @@
 #include <string_view>
 #include <vector>
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::backup {
 
 // The manifest's "format" value; readers refuse any other.
@@ -44,6 +48,7 @@ struct CreateOptions {
     // The creation time to record (seconds since the epoch); tests fix it, callers pass now.
     int64_t created_at = 0;
     solution::InputLimits limits;
+    Progress* progress = nullptr; // shown the inputs checked, then the backup written; may be null
 };
 
 // True when `url` carries user information (a user name or password before '@' in its authority):
@@ -79,8 +84,10 @@ struct Verification {
 // solution zip and every .xml/.xaml entry inside it parses; metadata files ending in .xml parse as
 // XML and those ending in .json as JSON (any case). Exports are copied, for opening, into a private
 // (0700) scratch folder that is removed before returning. Throws Error(input) only when `path` is not
-// a readable file; a damaged backup is reported in the result.
-Verification verify_backup(const std::filesystem::path& path, const solution::InputLimits& limits);
+// a readable file; a damaged backup is reported in the result. `progress` (may be null) is shown the
+// bytes read out of the files manifest.json lists.
+Verification verify_backup(const std::filesystem::path& path, const solution::InputLimits& limits,
+                           Progress* progress = nullptr);
 
 // A backup found in a folder, for `escprov backup list`.
 struct Listing {
@@ -106,8 +113,9 @@ struct Extraction {
 // written into a folder beside `folder` and renamed onto it only when every one is written and its
 // SHA-256 matches the manifest again; a folder that is not empty is never replaced. Throws
 // Error(output) when `folder` exists and is not a folder or not empty, or writing fails;
-// Error(input) when `path` is not a readable file or changes after it verified.
+// Error(input) when `path` is not a readable file or changes after it verified. `progress` (may be
+// null) is shown the verification, then the bytes written.
 Extraction extract_backup(const std::filesystem::path& path, const std::filesystem::path& folder,
-                          const solution::InputLimits& limits);
+                          const solution::InputLimits& limits, Progress* progress = nullptr);
 
 } // namespace escprov::backup

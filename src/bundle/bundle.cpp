@@ -162,9 +162,10 @@ void check_solution(const Request& request, const solution::Manifest& manifest)
 }
 
 // The backup named in the bundle is the customer's way back; one that does not verify is no way back.
-backup::Manifest checked_backup(const std::filesystem::path& backup, const solution::InputLimits& limits)
+backup::Manifest checked_backup(const std::filesystem::path& backup, const solution::InputLimits& limits,
+                                Progress* progress)
 {
-    backup::Verification verification = backup::verify_backup(backup, limits);
+    backup::Verification verification = backup::verify_backup(backup, limits, progress);
     if (!verification.ok()) {
         std::string more = verification.problems.size() > 1
                                ? " (and " + std::to_string(verification.problems.size() - 1) + " more problems)"
@@ -238,7 +239,7 @@ Summary write_bundle(const Request& request)
     std::optional<backup::Manifest> backup_manifest;
     if (request.backup) {
         require_file(*request.backup, "backup");
-        backup_manifest = checked_backup(*request.backup, request.limits);
+        backup_manifest = checked_backup(*request.backup, request.limits, request.progress);
     }
     if (request.report) {
         require_file(*request.report, "merge report");
@@ -311,6 +312,7 @@ Summary write_bundle(const Request& request)
     if (request.signing) {
         writer.add_bytes(std::string(k_signature_entry), sign(text, request.signing->key_file, request.signing->type));
     }
+    writer.show_progress(request.progress, "writing");
     writer.commit();
     return summary;
 }

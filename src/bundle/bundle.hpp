@@ -21,6 +21,10 @@
 #include <string_view>
 #include <vector>
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::bundle {
 
 inline constexpr std::string_view k_manifest_entry = "manifest.json";
@@ -46,6 +50,7 @@ struct Request {
     AtomicFile::Overwrite overwrite = AtomicFile::Overwrite::no;
     bool force = false; // bundle a solution that is unmanaged or not the connector's
     solution::InputLimits limits;
+    Progress* progress = nullptr; // shown the backup verified and the bundle written; may be null
 };
 
 // One entry of a bundle as manifest.json lists it.

@@ -6,6 +6,7 @@
 #include "bundle/signature.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "util/sha256.hpp"
 #include "zip/reader.hpp"
 
@@ -366,6 +367,15 @@ private:
     // the solution in a private scratch file, exactly as hashed.
     void check_entries(zip::Reader& reader, const std::vector<Listed>& listed)
     {
+        if (Progress* progress = m_options.progress; progress != nullptr) {
+            uint64_t total = 0;
+            for (const Listed& item : listed) {
+                const zip::Entry* entry = reader.find(item.name);
+                total += entry != nullptr ? entry->size : 0;
+            }
+            progress->begin("verifying", total, Progress::Unit::bytes);
+            reader.set_read_hook([progress](uint64_t bytes) { progress->advance(bytes); });
+        }
         for (const Listed& item : listed) {
             const zip::Entry* entry = reader.find(item.name);
             if (entry == nullptr) {

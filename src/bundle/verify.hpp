@@ -20,6 +20,10 @@
 #include <string>
 #include <vector>
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::bundle {
 
 // One reason to refuse the bundle. `entry` names the bundle entry it concerns; it is empty when
@@ -47,6 +51,7 @@ struct VerifyOptions {
     // The folder in which a private (0700) scratch folder receives the verified solution; empty:
     // the system's temporary folder.
     std::filesystem::path scratch_folder;
+    Progress* progress = nullptr; // shown the bytes of the listed entries read and hashed; may be null
 };
 
 // A private scratch copy of one entry: a folder only the owner can enter (0700), made with

@@ -5,6 +5,7 @@
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "solution/input.hpp"
+#include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -91,7 +92,10 @@ public:
         if (!std::ifstream(bundle_path, std::ios::binary)) {
             throw_input("apply " + quoted(bundle_path) + ": cannot read the file");
         }
+        Progress progress(context.err, show_progress(context), "apply " + Progress::short_name(m_bundle));
+        options.progress = &progress;
         bundle::Verification verification = bundle::verify_bundle(bundle_path, options);
+        progress.finish();
         std::optional<solution::Manifest> manifest;
         if (verification.ok()) {
             manifest = read_solution(verification, limits);

@@ -5,6 +5,7 @@
 #include "commands/commands.hpp"
 #include "util/fs.hpp"
 #include "util/output_target.hpp"
+#include "util/progress.hpp"
 #include "util/sha256.hpp"
 #include "util/text.hpp"
 
@@ -145,7 +146,10 @@ private:
                                                backup::backup_file_name(m_org, options.created_at), "", false});
         const std::filesystem::path& path = output.path();
         output.make_folders();
+        Progress progress(context.err, show_progress(context), "backup " + Progress::short_name(path.string()));
+        options.progress = &progress;
         backup::Manifest manifest = backup::create_backup(path, options);
+        progress.finish();
         output.keep();
         uint64_t total = 0;
         for (const auto& file : manifest.files) {
@@ -161,7 +165,9 @@ private:
     ExitCode verify(cli::Context& context)
     {
         std::filesystem::path path = m_arguments[0];
-        backup::Verification verification = backup::verify_backup(path, m_limits.limits());
+        Progress progress(context.err, show_progress(context), "verify " + Progress::short_name(path.string()));
+        backup::Verification verification = backup::verify_backup(path, m_limits.limits(), &progress);
+        progress.finish();
         if (!report_problems(context, "backup verify " + quoted(path) + ": ", verification)) {
             return ExitCode::findings;
         }
@@ -203,7 +209,9 @@ private:
         std::filesystem::path folder = m_arguments[1];
         OutputFolder output(folder, OutputSpec{"backup extract", "", "", "", false});
         output.make_parents();
-        backup::Extraction extraction = backup::extract_backup(path, output.path(), m_limits.limits());
+        Progress progress(context.err, show_progress(context), "extract " + Progress::short_name(path.string()));
+        backup::Extraction extraction = backup::extract_backup(path, output.path(), m_limits.limits(), &progress);
+        progress.finish();
         std::string prefix = "backup extract " + quoted(path) + ": ";
         if (!report_problems(context, prefix, extraction.verification)) {
             context.err << "escprov: error: " << prefix << "the backup does not verify; nothing was written to "

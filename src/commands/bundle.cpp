@@ -7,6 +7,7 @@
 #include "mail/smtp.hpp"
 #include "util/error.hpp"
 #include "util/output_target.hpp"
+#include "util/progress.hpp"
 #include "util/sha256.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -187,7 +188,10 @@ public:
         }
 
         output.make_folders();
+        Progress progress(context.err, show_progress(context), "bundle " + Progress::short_name(m_output));
+        request.progress = &progress;
         bundle::Summary summary = bundle::write_bundle(request);
+        progress.finish();
         output.keep();
         context.out << "bundle: wrote " << escprov::quoted(fs::path(m_output)) << " (" << summary.manifest.unique_name
                     << " " << summary.manifest.solution_version << ", " << solution::managed_word(summary.manifest)

@@ -7,6 +7,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/output_target.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
@@ -126,6 +127,8 @@ public:
         };
         options.before_commit = write_report;
         out.make_parents();
+        Progress progress(context.err, show_progress(context), "merge " + Progress::short_name(m_base));
+        options.progress = &progress;
         merge::Report report;
         try {
             report = merge::merge(m_base, connector, options, out.path());
@@ -136,6 +139,7 @@ public:
             }
             throw;
         }
+        progress.finish();
         if (!report_written) {
             write_report(report); // unresolved conflicts: the report says why nothing else was written
         }

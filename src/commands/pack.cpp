@@ -64,10 +64,8 @@ public:
         options.package_type = m_package_type == "managed" ? pack::PackageType::managed : pack::PackageType::unmanaged;
         options.overwrite = m_overwrite;
         options.strict = m_strict;
-        Progress progress(context.err, show_progress(context), "pack " + m_dir);
-        if (progress.enabled()) {
-            options.progress = [&progress](size_t files) { progress.count(files, "files"); };
-        }
+        Progress progress(context.err, show_progress(context), "pack " + Progress::short_name(m_dir));
+        options.progress = &progress;
         OutputFile output(m_zip, OutputSpec{"pack", "", "", "--overwrite", m_overwrite});
         if (output.path().empty()) {
             output.name(crm_file_name(options.package_type));

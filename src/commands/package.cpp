@@ -6,6 +6,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/output_target.hpp"
+#include "util/progress.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -112,7 +113,10 @@ public:
                         ", or give -o a folder to get CRM's name (UniqueName_1_2_3_4" + (m_managed ? "_managed" : "") +
                         ".zip)");
         }
+        Progress progress(context.err, show_progress(context), "package " + Progress::short_name(m_dir));
+        options.progress = &progress;
         package::PackageResult result = package::package(m_dir, output, options);
+        progress.finish();
         std::string subject = "package " + escprov::quoted(m_dir) + ": ";
         for (const auto& left_out : result.left_out) {
             context.err << "escprov: warning: " << subject << "CRM " << m_target_version.text << " cannot take "

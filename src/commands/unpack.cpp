@@ -55,10 +55,8 @@ public:
         options.existing = m_allow_delete ? pack::ExistingTarget::allow_delete
                            : m_overwrite  ? pack::ExistingTarget::overwrite
                                           : pack::ExistingTarget::refuse;
-        Progress progress(context.err, show_progress(context), "unpack " + m_zip);
-        if (progress.enabled()) {
-            options.progress = [&progress](size_t components) { progress.count(components, "components"); };
-        }
+        Progress progress(context.err, show_progress(context), "unpack " + Progress::short_name(m_zip));
+        options.progress = &progress;
         OutputFolder output(
             m_dir, OutputSpec{"unpack", "", "", "--overwrite or --allow-delete", m_overwrite || m_allow_delete});
         output.make_parents();

@@ -108,9 +108,12 @@ public:
                                                 m_overwrite});
         }
         std::vector<validate::PathReport> reports;
-        Progress progress(context.err, show_progress(context) && m_paths.size() > 1, "validate");
+        Progress progress(context.err, show_progress(context), "validate");
+        options.progress = &progress;
         for (size_t i = 0; i < m_paths.size(); ++i) {
-            progress.show("[" + std::to_string(i + 1) + "/" + std::to_string(m_paths.size()) + "] " + m_paths[i], true);
+            std::string counter =
+                m_paths.size() > 1 ? "[" + std::to_string(i + 1) + "/" + std::to_string(m_paths.size()) + "] " : "";
+            progress.set_label("validate " + counter + Progress::short_name(m_paths[i]));
             reports.push_back(validate::validate_path(m_paths[i], options));
         }
         progress.finish();

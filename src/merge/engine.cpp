@@ -18,6 +18,7 @@
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 #include "xml/source.hpp"
 
@@ -53,14 +54,30 @@ public:
 
     void plan()
     {
+        Progress* progress = m_options.progress;
+        auto step_done = [progress] {
+            if (progress != nullptr) {
+                progress->advance();
+            }
+        };
+        if (progress != nullptr) {
+            progress->begin("merging", 7, Progress::Unit::items, "steps");
+        }
         check_publisher();
+        step_done();
         plan_entities();
+        step_done();
         report_option_clashes(); // after the entities: the extended entities' options are found there
+        step_done();
         plan_items();
+        step_done();
         plan_sitemap();
+        step_done();
         plan_base_apps();
+        step_done();
         plan_id_hits();
         sort_report();
+        step_done();
     }
 
     Plan& full_plan() { return m_plan; }
@@ -616,7 +633,20 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
                                   "): merging upgrades it");
     }
 
+    zip::Reader* archive = input->archive();
+    const zip::Entry* base_customizations =
+        archive != nullptr ? solution::find_export_entries(*archive).customizations : nullptr;
+    if (options.progress != nullptr) {
+        options.progress->begin("reading the base", base_customizations != nullptr ? base_customizations->size : 0,
+                                Progress::Unit::bytes);
+        if (archive != nullptr) {
+            archive->set_read_hook([progress = options.progress](uint64_t bytes) { progress->advance(bytes); });
+        }
+    }
     BaseScan scan = scan_base(*input, index_connector(connector));
+    if (archive != nullptr) {
+        archive->set_read_hook({});
+    }
     for (const auto& name : scan.foreign_esc_entities) {
         report.warnings.push_back("the base holds entity " + name + ", which this connector for CRM " + target.text +
                                   " does not have; it stays in the org (import as an update, not an upgrade, to "
@@ -638,6 +668,24 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
     pack::TreePrologues prologues; // CRM's own: no BOM, no declaration
     prologues.has_content_types = true;
     pack::TreeWriter writer(out, unpack_options, prologues);
+    std::set<std::string> ours_parts;
+    for (const auto& [part, file] : connector.parts) {
+        ours_parts.insert(part);
+    }
+    if (options.progress != nullptr) {
+        // Full mode streams the base through once more (customizations.xml and its parts); the
+        // connector's own parts are small.
+        uint64_t total = 0;
+        if (options.mode == MergeMode::full && archive != nullptr) {
+            const solution::ExportEntries exported = solution::find_export_entries(*archive);
+            for (const auto& entry : archive->entries()) {
+                bool copied = !exported.is_manifest_file(entry) && ours_parts.count(entry.name) == 0;
+                total += (copied || &entry == exported.customizations) ? entry.size : 0;
+            }
+            archive->set_read_hook([progress = options.progress](uint64_t bytes) { progress->advance(bytes); });
+        }
+        options.progress->begin("writing", total, Progress::Unit::bytes);
+    }
 
     xml::Node manifest = connector.manifest;
     Plan& plan = merger.full_plan();
@@ -688,16 +736,15 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
         writer.finish_customizations();
     }
 
-    std::set<std::string> ours_parts;
-    for (const auto& [part, file] : connector.parts) {
-        ours_parts.insert(part);
-    }
     if (options.mode == MergeMode::full) {
         copy_base_parts(*input, writer, ours_parts, options.limits);
     }
     for (const auto& [part, file] : connector.parts) {
         xml::FileSource part_source(file, file.string());
         writer.write_part(part, part_source);
+    }
+    if (archive != nullptr) {
+        archive->set_read_hook({});
     }
     report.output = out.string();
     if (options.before_commit) {

@@ -30,6 +30,7 @@ struct MergeOptions {
     // that the caller's other outputs (--report) land with it or not at all; may be empty. What it
     // throws leaves the tree uncommitted.
     std::function<void(const Report&)> before_commit;
+    Progress* progress = nullptr; // shown reading the base, the merge steps and writing; may be null
 };
 
 // A conflict `on_conflict` resolves: with fail it stays unresolved (the outcome names both ways

@@ -4,6 +4,7 @@
 #include "pack/content_types.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 #include "xml/forward.hpp"
 #include "xml/writer.hpp"
@@ -134,8 +135,9 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
     bool has_customizations = fs::is_regular_file(tree / "Other" / "Customizations.xml");
     if (has_customizations) {
         Assembler assembler(tree, options.package_type, options.limits.xml, order, files);
-        if (options.progress) {
-            assembler.set_progress(options.progress);
+        if (options.progress != nullptr) {
+            options.progress->begin("reading the tree", files.size(), Progress::Unit::items, "files");
+            assembler.set_progress([progress = options.progress](size_t read) { progress->update(read); });
         }
         xml::FileSink sink(customizations.path());
         xml::Style style;
@@ -146,6 +148,9 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
         xml::EventsTo<xml::Writer> handler(writer);
         assembler.run(handler);
         sink.close();
+    }
+    if (options.progress != nullptr) {
+        options.progress->update(files.size()); // the files left are parts, copied as they are
     }
 
     std::vector<std::string> entries;
@@ -173,6 +178,7 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
     for (const auto& [name, path] : plan.parts) {
         zip.add_file(name, tree / path);
     }
+    zip.show_progress(options.progress, "writing");
     zip.commit();
     result.entries = entries.size() + (write_content_types ? 1 : 0);
     result.written = true;

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::pack {
 
 struct PackOptions {
@@ -18,8 +22,8 @@ struct PackOptions {
     PackageType package_type = PackageType::unmanaged;
     bool overwrite = false; // replace an existing zip
     bool strict = false;    // missing part files are errors: nothing is written
-    // Called with the number of tree files read so far (for a progress line); may be empty.
-    std::function<void(size_t)> progress;
+    // Shown the tree files read out of the tree's count, then the zip being written; may be null.
+    Progress* progress = nullptr;
 };
 
 struct PackResult {

@@ -4,6 +4,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 #include "xml/writer.hpp"
 #include "zip/reader.hpp"
@@ -143,8 +144,8 @@ private:
 // everything else streams into Other/Customizations.xml with placeholders where sections were.
 class Splitter : public xml::Handler {
 public:
-    Splitter(TreeBuilderOut& tree, xml::Writer& skeleton, const UnpackOptions& options, std::string source_name)
-        : m_tree(tree), m_skeleton(skeleton), m_options(options), m_source_name(std::move(source_name))
+    Splitter(TreeBuilderOut& tree, xml::Writer& skeleton, std::string source_name)
+        : m_tree(tree), m_skeleton(skeleton), m_source_name(std::move(source_name))
     {}
 
     void start_element(std::string_view name, const xml::Attributes& attributes, bool empty_tag) override
@@ -283,9 +284,6 @@ private:
             m_tree.write_node(path, item, true);
         }
         ++m_components;
-        if (m_options.progress) {
-            m_options.progress(m_components);
-        }
     }
 
     void record_web_resource(const std::string& path, const xml::Node& item)
@@ -415,7 +413,6 @@ private:
 
     TreeBuilderOut& m_tree;
     xml::Writer& m_skeleton;
-    const UnpackOptions& m_options;
     std::string m_source_name; // "Contoso.zip!customizations.xml", for messages
     size_t m_depth = 0;
     const SectionRule* m_rule = nullptr; // the section being extracted, or nullptr
@@ -530,7 +527,7 @@ xml::Handler& TreeWriter::customizations(const std::string& source_name)
     Impl& impl = *m_impl;
     impl.skeleton_sink.emplace(impl.tree.claim("Other/Customizations.xml"));
     impl.skeleton.emplace(*impl.skeleton_sink, tree_style());
-    impl.splitter.emplace(impl.tree, *impl.skeleton, impl.options, source_name);
+    impl.splitter.emplace(impl.tree, *impl.skeleton, source_name);
     return *impl.splitter;
 }
 
@@ -589,6 +586,11 @@ UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const Unpa
     }
     prologues.has_content_types = content_types != nullptr;
     TreeWriter writer(folder, options, prologues);
+    if (options.progress != nullptr) {
+        // Every entry but solution.xml is read once from here on: the bar ends at 100%.
+        options.progress->begin("", archive.total_size() - manifest->size, Progress::Unit::bytes);
+        archive.set_read_hook([progress = options.progress](uint64_t bytes) { progress->advance(bytes); });
+    }
 
     xml::MemorySource manifest_source(manifest_bytes, archive.display_name(*manifest));
     writer.write_manifest(xml::parse_document(manifest_source, options.limits.xml));

@@ -13,6 +13,10 @@
 #include <memory>
 #include <string>
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::pack {
 
 // What unpack does when the target folder exists and is not empty.
@@ -30,8 +34,9 @@ struct UnpackOptions {
     std::string command = "unpack";
     std::string when_not_empty = "pass --overwrite to replace the files the solution has, or --allow-delete to make "
                                  "the folder exactly the solution's tree";
-    // Called with the number of components written so far (for a progress line); may be empty.
-    std::function<void(size_t)> progress;
+    // Shown how many bytes of the zip have been read out of its total; may be null. TreeWriter
+    // (merge's writer) leaves it alone.
+    Progress* progress = nullptr;
 };
 
 struct UnpackResult {

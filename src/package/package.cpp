@@ -391,6 +391,8 @@ PackageResult package(const fs::path& tree, OutputFile& output_target, const Pac
     PackageResult result;
     validate::Options check;
     check.limits = options.limits;
+    check.progress = options.progress;
+    check.progress_step = "checking the tree";
     validate::PathReport tree_report = validate::validate_path(tree, check);
     if (tree_report.failure) {
         throw_input("package " + quoted(tree) + ": " + *tree_report.failure);
@@ -455,6 +457,7 @@ PackageResult package(const fs::path& tree, OutputFile& output_target, const Pac
     // AtomicDir's cleanup removes it however the run ends.
     AtomicDir staging(output.temp_path());
     stage_tree(tree, files, removed, manifest, staging.temp_path(), options);
+    check.progress_step = "checking the staged tree";
     validate::PathReport staged_report = validate::validate_path(staging.temp_path(), check);
     if (staged_report.failure) {
         throw_input("package " + quoted(tree) + ": " +
@@ -472,12 +475,14 @@ PackageResult package(const fs::path& tree, OutputFile& output_target, const Pac
     pack::PackOptions pack_options;
     pack_options.limits = options.limits;
     pack_options.package_type = options.type;
+    pack_options.progress = options.progress;
     pack::PackResult pack_result = pack::pack(staging.temp_path(), output.temp_path(), pack_options);
     for (const auto& missing : pack_result.missing_parts) {
         result.warnings.push_back("'" + missing + "' is named by a component but is not in the tree");
     }
     check_interrupted();
 
+    check.progress_step = "checking the package";
     validate::PathReport package_report = validate::validate_path(output.temp_path(), check);
     if (package_report.failure) {
         throw_output("package " + quoted(tree) + ": the package does not read back, so nothing was written: " +

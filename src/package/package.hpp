@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::package {
 
 // Which part of the solution version --bump raises (the parts after it restart at 0).
@@ -59,6 +63,7 @@ struct PackageOptions {
     std::optional<Bump> bump;             // --bump
     bool force = false;                   // package a tree that fails validation
     connector::ConnectorSource connector; // templates/ and the target ranges
+    Progress* progress = nullptr;         // shown the checks, the packing and the read-back; may be null
 };
 
 struct PackageResult {

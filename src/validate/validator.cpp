@@ -2,6 +2,7 @@
 
 #include "pack/input.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 #include "validate/content_checks.hpp"
 #include "validate/manifest_checks.hpp"
@@ -178,7 +179,21 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
         }
         ContentChecks checks(std::move(context), findings, subtree_check);
         Fanout fanout({&checks, compat ? &compat->customizations(file) : nullptr, document_schema.get()});
+        zip::Reader* archive = input->archive();
+        const zip::Entry* customizations =
+            archive != nullptr ? solution::find_export_entries(*archive).customizations : nullptr;
+        if (options.progress != nullptr) {
+            // A zip's customizations.xml is what takes the time; a tree or a loose file shows the label.
+            options.progress->begin(options.progress_step, customizations != nullptr ? customizations->size : 0,
+                                    Progress::Unit::bytes);
+            if (customizations != nullptr) {
+                archive->set_read_hook([progress = options.progress](uint64_t bytes) { progress->advance(bytes); });
+            }
+        }
         guarded(report, findings, "validate " + quoted(path), [&] { input->read_customizations(fanout); });
+        if (archive != nullptr) {
+            archive->set_read_hook({});
+        }
         if (document_schema) {
             document_schema->finish();
         }

@@ -8,6 +8,11 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+
+namespace escprov {
+class Progress;
+}
 
 namespace escprov::validate {
 
@@ -15,6 +20,8 @@ struct Options {
     solution::InputLimits limits;
     std::optional<std::filesystem::path> schemas; // --schemas DIR: run the XSD checks
     CompatOptions compat;                         // the import-compatibility check (the command turns it on)
+    Progress* progress = nullptr;                 // shown the bytes of a zip's customizations.xml read
+    std::string progress_step;                    // the step's name on `progress` ("checking the package")
 };
 
 // Checks `path`. Findings come back sorted by file, line, column and code. When the input

@@ -69,8 +69,8 @@ std::string first_duplicate_name(const std::filesystem::path& path)
 
 class EntrySource : public xml::ByteSource {
 public:
-    EntrySource(zip_file_t* file, std::string name, uint64_t declared)
-        : m_file(file), m_name(std::move(name)), m_declared(declared)
+    EntrySource(zip_file_t* file, std::string name, uint64_t declared, const std::function<void(uint64_t)>& hook)
+        : m_file(file), m_name(std::move(name)), m_declared(declared), m_hook(&hook)
     {}
     ~EntrySource() override { zip_fclose(m_file); }
     size_t read(char* buffer, size_t size) override
@@ -85,6 +85,9 @@ public:
             throw_limit("read '" + m_name + "': the entry holds more than its declared " + std::to_string(m_declared) +
                         " bytes (a zip bomb or a corrupt archive)");
         }
+        if (*m_hook && got > 0) {
+            (*m_hook)(static_cast<uint64_t>(got));
+        }
         return static_cast<size_t>(got);
     }
     const std::string& name() const override { return m_name; }
@@ -94,6 +97,7 @@ private:
     std::string m_name;
     uint64_t m_declared;
     uint64_t m_read = 0;
+    const std::function<void(uint64_t)>* m_hook; // the Reader's, which outlives its sources
 };
 
 } // namespace
@@ -223,7 +227,16 @@ std::unique_ptr<xml::ByteSource> Reader::open(const Entry& entry)
     if (file == nullptr) {
         throw_input("read '" + display_name(entry) + "': " + zip_strerror(m_archive));
     }
-    return std::make_unique<EntrySource>(file, display_name(entry), entry.size);
+    return std::make_unique<EntrySource>(file, display_name(entry), entry.size, m_read_hook);
+}
+
+uint64_t Reader::total_size() const
+{
+    uint64_t total = 0;
+    for (const auto& entry : m_entries) {
+        total += entry.size;
+    }
+    return total;
 }
 
 std::string Reader::read(const Entry& entry)

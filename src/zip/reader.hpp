@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,6 +66,11 @@ public:
     std::string read(const Entry& entry);
     // "archive.zip!entry" for messages, the archive as its path was given (folders and all).
     std::string display_name(const Entry& entry) const;
+    // Calls `hook` with the number of bytes each read of an entry delivers (uncompressed), through
+    // open() and read() alike, for a progress display; an empty hook stops the calls.
+    void set_read_hook(std::function<void(uint64_t)> hook) { m_read_hook = std::move(hook); }
+    // The sum of the entries' declared uncompressed sizes (what reading them all delivers).
+    uint64_t total_size() const;
 
 private:
     std::filesystem::path m_path;
@@ -72,6 +78,7 @@ private:
     Limits m_limits;
     ::zip* m_archive = nullptr;
     std::vector<Entry> m_entries;
+    std::function<void(uint64_t)> m_read_hook;
 };
 
 } // namespace escprov::zip

@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
+#include "util/progress.hpp"
 
 #include <zip.h>
 
@@ -18,6 +19,21 @@ namespace {
 int cancel_when_interrupted(::zip* /*archive*/, void* /*state*/)
 {
     return interrupted() ? 1 : 0;
+}
+
+struct ProgressState {
+    Progress* progress;
+    uint64_t total;
+};
+
+// libzip reports the fraction of the archive written; no exception may cross back into it.
+void report_progress(::zip* /*archive*/, double fraction, void* state) noexcept
+{
+    try {
+        auto* shown = static_cast<ProgressState*>(state);
+        shown->progress->update(static_cast<uint64_t>(fraction * static_cast<double>(shown->total)));
+    } catch (...) { // NOLINT(bugprone-empty-catch): a progress line that fails to draw must not stop the write
+    }
 }
 
 } // namespace
@@ -73,6 +89,7 @@ void Writer::add_bytes(const std::string& name, std::string bytes)
         throw_output("write " + quoted(m_path) + ": entry '" + name + "': " + zip_strerror(m_archive));
     }
     finish_entry(index, name);
+    m_input_bytes += bytes.size();
 }
 
 void Writer::add_file(const std::string& name, const std::filesystem::path& source_path)
@@ -88,11 +105,25 @@ void Writer::add_file(const std::string& name, const std::filesystem::path& sour
         throw_output("write " + quoted(m_path) + ": entry '" + name + "': " + zip_strerror(m_archive));
     }
     finish_entry(index, name);
+    std::error_code ec;
+    uintmax_t size = std::filesystem::file_size(source_path, ec);
+    m_input_bytes += ec ? 0 : size; // only for the progress total: zip_close reports a file it cannot read
+}
+
+void Writer::show_progress(Progress* progress, std::string step)
+{
+    m_progress = progress;
+    m_progress_step = std::move(step);
 }
 
 void Writer::commit()
 {
     check_interrupted();
+    ProgressState shown{m_progress, m_input_bytes};
+    if (m_progress != nullptr) {
+        m_progress->begin(m_progress_step, m_input_bytes, Progress::Unit::bytes);
+        zip_register_progress_callback_with_state(m_archive, 0.001, &report_progress, nullptr, &shown);
+    }
     if (zip_close(m_archive) != 0) {
         bool cancelled = zip_error_code_zip(zip_get_error(m_archive)) == ZIP_ER_CANCELLED;
         std::string message = zip_strerror(m_archive);
@@ -104,6 +135,9 @@ void Writer::commit()
         throw_output("write " + quoted(m_path) + ": " + message);
     }
     m_archive = nullptr;
+    if (m_progress != nullptr) {
+        m_progress->update(m_input_bytes);
+    }
     // A signal during the last write leaves the temporary for the destructor to remove.
     check_interrupted();
     m_file.commit();

@@ -13,6 +13,10 @@
 
 struct zip;
 
+namespace escprov {
+class Progress;
+}
+
 namespace escprov::zip {
 
 // 2010-01-01 00:00:00 local DOS time; any fixed value works, this one predates every CRM 2011 export.
@@ -30,6 +34,9 @@ public:
     void add_bytes(const std::string& name, std::string bytes);
     // Adds the file at `source`; it must exist until commit(). Throws Error(output).
     void add_file(const std::string& name, const std::filesystem::path& source);
+    // Makes commit() show its compressing and writing on `progress` as step `step`, in bytes of the
+    // entries added (null: nothing shown). `progress` must outlive commit().
+    void show_progress(Progress* progress, std::string step);
     // Writes the archive and renames it into place. Throws Error(output).
     void commit();
 
@@ -38,6 +45,9 @@ private:
     std::filesystem::path m_path;
     AtomicFile m_file;
     ::zip* m_archive = nullptr;
+    uint64_t m_input_bytes = 0; // what the entries added hold, uncompressed
+    Progress* m_progress = nullptr;
+    std::string m_progress_step;
 };
 
 } // namespace escprov::zip
