@@ -3,7 +3,9 @@
 #include "pack/pack.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "util/fs.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -68,13 +70,13 @@ public:
                         << (m_strict ? "" : "; the zip is written without it") << "\n";
         }
         if (!result.written) {
-            context.err << "escprov: error: pack '" << m_dir << "': " << result.missing_parts.size()
-                        << " part file(s) missing; nothing written (--strict)\n";
+            context.err << "escprov: error: pack '" << m_dir
+                        << "': " << counted(result.missing_parts.size(), "part file")
+                        << " missing; nothing written (--strict)\n";
             return ExitCode::findings;
         }
-        if (m_verbose) {
-            context.err << "pack: wrote " << result.entries << " entries to '" << m_zip << "'\n";
-        }
+        context.out << "pack: wrote " << quoted(fs::path(m_zip)) << " (" << counted(result.entries, "entry", "entries")
+                    << " from " << quoted(fs::path(m_dir)) << ")\n";
         return ExitCode::ok;
     }
 

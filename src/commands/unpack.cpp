@@ -3,7 +3,9 @@
 #include "pack/unpack.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "util/fs.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -59,9 +61,8 @@ public:
         }
         pack::UnpackResult result = pack::unpack(m_zip, m_dir, options);
         progress.finish();
-        if (m_verbose) {
-            context.err << "unpack: wrote " << result.files << " files into '" << m_dir << "'\n";
-        }
+        context.out << "unpack: wrote " << quoted(fs::path(m_dir)) << " (" << counted(result.files, "file") << " from "
+                    << quoted(fs::path(m_zip)) << ")\n";
         return ExitCode::ok;
     }
 
