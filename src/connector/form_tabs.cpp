@@ -34,8 +34,9 @@ protected:
         for (const auto& [type, form] : solution::forms_of(item)) {
             if (type == "main" && carries_connector_tab(*form)) {
                 std::string label = solution::localized_name(*form);
-                std::string id = "{" + solution::normalise_id(form->child_text("formid")) + "}";
-                placement.forms.push_back(label.empty() ? id : "'" + label + "' " + id);
+                std::string shown = label.empty() ? std::string() : "'" + label + "' ";
+                shown.append("{").append(solution::normalise_id(form->child_text("formid"))).append("}");
+                placement.forms.push_back(std::move(shown));
             }
         }
     }
