@@ -1,7 +1,7 @@
 #!/bin/sh
 # Rewrites samples/orgs/golden/<sample>/ from the current escprov: each org sample merged for its
-# own CRM version in connector mode. Kept: the report (text, JSON and HTML, with the temporary output
-# folder written as OUT) and the output files that come from the customer or carry the customer's
+# own CRM version in connector mode. Kept: the summary merge prints (summary.txt), the whole report
+# (text, JSON and HTML, with the temporary output folder written as OUT) and the output files that come from the customer or carry the customer's
 # changes (Other/Solution.xml, Other/SiteMap.xml and the five extended entities). The connector's
 # own files are not kept: they are solution/ rendered, and tests/unit/merge_test.cpp checks them.
 #
@@ -23,12 +23,15 @@ for sample in crm2011-fabrikam:5.0 crm2016-adatum:8.2 d365-contoso-9.2:9.2; do
     out=$scratch/$name
     golden=samples/orgs/golden/$name
     "$escprov" merge --base "samples/orgs/$name.zip" --target "$target" --out "$out" \
-        --report "$scratch/$name.json" > "$scratch/$name.txt"
+        --report "$scratch/$name.json" > "$scratch/$name.summary"
+    "$escprov" merge --base "samples/orgs/$name.zip" --target "$target" --out "$out.text-run" \
+        --report "$scratch/$name.txt" > /dev/null
     "$escprov" merge --base "samples/orgs/$name.zip" --target "$target" --out "$out.html-run" \
         --report "$scratch/$name.html" > /dev/null
     rm -rf "$golden"
     mkdir -p "$golden/tree/Other"
-    sed "s|$out|OUT|g" "$scratch/$name.txt" > "$golden/report.txt"
+    sed "s|$scratch/$name.json|REPORT|g; s|$out|OUT|g" "$scratch/$name.summary" > "$golden/summary.txt"
+    sed "s|$out.text-run|OUT|g" "$scratch/$name.txt" > "$golden/report.txt"
     sed "s|$out|OUT|g" "$scratch/$name.json" > "$golden/report.json"
     sed "s|$out.html-run|OUT|g" "$scratch/$name.html" > "$golden/report.html"
     cp "$out/Other/Solution.xml" "$golden/tree/Other/"

@@ -3,6 +3,7 @@
 #include "backup/backup.hpp"
 #include "bundle/instructions.hpp"
 #include "connector/connector.hpp"
+#include "connector/form_tabs.hpp"
 #include "pack/input.hpp"
 #include "solution/input.hpp"
 #include "util/build_info_access.hpp"
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -41,14 +43,16 @@ std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool
                                 "the same id hides the connector's changes until the unmanaged layer is removed.");
             }
         }
-        size_t sitemaps = 0;
-        for (const auto& root : manifest.root_components) {
-            sitemaps += root.type == solution::ComponentType::site_map ? 1 : 0;
-        }
-        if (sitemaps > 0) {
-            risks.push_back("The solution carries a site map: an unmanaged site map customisation in the "
-                            "organisation wins over the managed one, so the connector's area may not show until "
-                            "the unmanaged site map is merged.");
+        // The org sitemap is the site map without a name; an app's sitemap (9.x) is the
+        // connector's own and no unmanaged customisation covers it.
+        bool org_sitemap = std::any_of(
+            manifest.root_components.begin(), manifest.root_components.end(), [](const solution::RootComponent& root) {
+                return root.type == solution::ComponentType::site_map && root.schema_name.empty() && root.id.empty();
+            });
+        if (org_sitemap) {
+            risks.push_back("The solution carries the organisation's site map: an unmanaged site map "
+                            "customisation in the organisation wins over the managed one, so the connector's area "
+                            "may not show until the unmanaged site map is merged.");
         }
     }
     if (!has_backup) {
@@ -58,15 +62,52 @@ std::vector<std::string> layering_risks(const solution::Manifest& manifest, bool
     return risks;
 }
 
+// Where the connector's tab goes: the forms the solution changes, and, first and in capitals, the
+// entities whose forms it cannot change, which the customer must do by hand.
+void preflight_form_tabs(std::ostringstream& out, const std::vector<connector::FormTabPlacement>& placements)
+{
+    std::vector<std::string> missing;
+    for (const auto& placement : placements) {
+        if (!placement.placed()) {
+            missing.push_back(placement.entity);
+        }
+    }
+    if (!missing.empty()) {
+        std::string names = connector::display_names(missing);
+        out << "ACTION NEEDED: the solution changes no main form of " << names
+            << ", so the import does not add the connector's \"Email Marketing\" tab to "
+            << (missing.size() == 1 ? "it" : "them")
+            << " (the export it was made from had none it could change). Add the tab by hand after the import: "
+               "instructions.txt says how.\n\n";
+    }
+    out << "The connector's tab on the organisation's main forms:\n";
+    if (placements.empty()) {
+        out << "  none (the solution extends no system entity's forms)\n";
+    }
+    for (const auto& placement : placements) {
+        out << "  - " << connector::entity_display_name(placement.entity) << ": ";
+        if (!placement.placed()) {
+            out << "NOT PLACED: the solution changes no main form of it; add the tab after the import\n";
+            continue;
+        }
+        for (size_t i = 0; i < placement.forms.size(); ++i) {
+            out << (i == 0 ? "" : ", ") << placement.forms[i];
+        }
+        out << "\n";
+    }
+    out << "\n";
+}
+
 std::string preflight_text(const Request& request, const solution::Manifest& manifest, const solution::CrmVersion& crm,
-                           const std::string& report_entry)
+                           const std::vector<connector::FormTabPlacement>& placements, const std::string& report_entry)
 {
     std::ostringstream out;
     out << "Preflight for " << request.customer << "\n\n"
         << "Solution: " << manifest.unique_name << " " << manifest.solution_version << " ("
         << std::string(solution::managed_word(manifest)) << "), publisher " << manifest.publisher.unique_name << "\n"
-        << "Exported for: CRM " << crm.text << " (" << crm.family() << ")\n\n"
-        << "What the organisation must already have (the solution's missing dependencies): "
+        << "Exported for: CRM " << crm.text << " (" << crm.family() << ")\n\n";
+    preflight_form_tabs(out, placements);
+    out << "What the organisation must already have (the solution's missing dependencies): "
         << manifest.missing_dependencies.size() << "\n";
     for (const auto& dependency : manifest.missing_dependencies) {
         out << "  - " << solution::dependency_line(dependency) << "\n";
@@ -253,7 +294,15 @@ Summary write_bundle(const Request& request)
                         " has the name of a bundle entry; rename it (for example Name_managed.zip)");
         }
     }
-    InstructionFacts facts{request.customer, solution_entry, summary.manifest, summary.crm};
+    std::vector<connector::FormTabPlacement> placements = connector::form_tab_placements(*input);
+    InstructionFacts facts{request.customer,
+                           solution_entry,
+                           summary.manifest,
+                           summary.crm,
+                           placements,
+                           !request.backup          ? BackupInBundle::none
+                           : request.include_backup ? BackupInBundle::included
+                                                    : BackupInBundle::named};
     Instructions instructions = render_instructions(request.instructions, facts);
     std::string report_entry = request.report ? "merge-report" + request.report->extension().string() : "";
 
@@ -263,7 +312,8 @@ Summary write_bundle(const Request& request)
     entries.add_bytes("ImportConfig.xml", import_config(solution_entry));
     entries.add_bytes("instructions.html", instructions.html);
     entries.add_bytes(std::string(k_instructions_text_entry), instructions.text);
-    entries.add_bytes("preflight.txt", preflight_text(request, summary.manifest, summary.crm, report_entry));
+    entries.add_bytes("preflight.txt",
+                      preflight_text(request, summary.manifest, summary.crm, placements, report_entry));
     if (request.report) {
         entries.add_file(report_entry, *request.report);
     }

@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/text.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -103,8 +104,8 @@ namespace {
 void require_secret_size(const std::filesystem::path& key_file, size_t size)
 {
     if (size < k_min_hmac_secret) {
-        throw_usage("--key " + quoted(key_file) + " holds " + std::to_string(size) +
-                    " byte(s): an HMAC secret needs at least " + std::to_string(k_min_hmac_secret) +
+        throw_usage("--key " + quoted(key_file) + " holds " + counted(size, "byte") +
+                    ": an HMAC secret needs at least " + std::to_string(k_min_hmac_secret) +
                     " (make one with `head -c 32 /dev/urandom > KEY`), or give an Ed25519 PEM key");
     }
 }

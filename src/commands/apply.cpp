@@ -4,8 +4,10 @@
 #include "bundle/verify.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "connector/form_tabs.hpp"
 #include "solution/input.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -97,8 +99,9 @@ public:
         bundle::Verification verification = bundle::verify_bundle(bundle_path, options);
         progress.finish();
         std::optional<solution::Manifest> manifest;
+        std::vector<connector::FormTabPlacement> form_tabs;
         if (verification.ok()) {
-            manifest = read_solution(verification, limits);
+            manifest = read_solution(verification, limits, form_tabs);
         }
         if (!verification.ok()) {
             return refuse(context.err, verification);
@@ -107,13 +110,14 @@ public:
         bool signed_bundle = verification.signature != bundle::SignatureState::unsigned_bundle;
         context.out << "apply: " << quoted(bundle_path) << " is intact (signature: " << signature_label(verification)
                     << ")\n"
-                    << "Checked:       " << verification.entries_checked << " entries and manifest.json"
-                    << (signed_bundle ? " and manifest.sig" : "") << " (all "
+                    << "Checked:       " << counted(verification.entries_checked, "entry", "entries")
+                    << " and manifest.json" << (signed_bundle ? " and manifest.sig" : "") << " (all "
                     << verification.entries_checked + (signed_bundle ? 2 : 1)
                     << " in the bundle), against manifest.json and SHA256SUMS\n"
                     << "Signature:     " << signature_label(verification) << "\n"
                     << "Customer:      " << verification.customer << "\n";
         show_solution(context.out, verification.solution_entry, *manifest);
+        show_form_tabs(context.out, form_tabs);
         if (verification.instructions) {
             context.out << "\n" << *verification.instructions;
         } else {
@@ -134,15 +138,17 @@ private:
             err << prefix << (problem.entry.empty() ? "" : "entry '" + problem.entry + "': ") << problem.reason << "\n";
         }
         size_t count = verification.problems.size();
-        err << "escprov: error: apply " << quoted(fs::path(m_bundle)) << ": the bundle is refused (" << count
-            << " problem" << (count == 1 ? "" : "s") << "); do not import it, ask the sender for a new one\n";
+        err << "escprov: error: apply " << quoted(fs::path(m_bundle)) << ": the bundle is refused ("
+            << counted(count, "problem") << "); do not import it, ask the sender for a new one\n";
         return ExitCode::findings;
     }
 
     // The solution's manifest, from the copy of the bytes that were checked. A solution that
     // passed the checksums but cannot be read is a problem of the bundle.
+    // `form_tabs` gets where the solution puts the connector's tab.
     static std::optional<solution::Manifest> read_solution(bundle::Verification& verification,
-                                                           const solution::InputLimits& limits)
+                                                           const solution::InputLimits& limits,
+                                                           std::vector<connector::FormTabPlacement>& form_tabs)
     {
         if (!verification.solution_copy) {
             verification.problems.push_back({verification.solution_entry, "was not read (internal)"});
@@ -151,7 +157,9 @@ private:
         try {
             // Named as the bundle names it, never by the temporary copy it was checked in.
             auto input = solution::open_zip_input(verification.solution_file(), limits, verification.solution_entry);
-            return input->read_manifest();
+            solution::Manifest manifest = input->read_manifest();
+            form_tabs = connector::form_tab_placements(*input);
+            return manifest;
         } catch (const Error& error) {
             verification.problems.push_back(
                 {verification.solution_entry, std::string("is not a readable solution: ") + error.what()});
@@ -195,6 +203,28 @@ private:
         }
         for (const auto& dependency : manifest.missing_dependencies) {
             out << "  " << solution::dependency_line(dependency) << "\n";
+        }
+    }
+
+    // Which forms the import gives the connector's tab, and which the customer must give it by hand.
+    static void show_form_tabs(std::ostream& out, const std::vector<connector::FormTabPlacement>& form_tabs)
+    {
+        if (form_tabs.empty()) {
+            return;
+        }
+        std::vector<std::string> placed;
+        std::vector<std::string> missing;
+        for (const auto& placement : form_tabs) {
+            (placement.placed() ? placed : missing).push_back(placement.entity);
+        }
+        out << "Email Marketing tab: "
+            << (placed.empty() ? std::string("on no main form")
+                               : "on the main forms of " + connector::display_names(placed))
+            << "\n";
+        if (!missing.empty()) {
+            out << "ACTION NEEDED: the solution changes no main form of " << connector::display_names(missing)
+                << "; after the import, add the tab to " << (missing.size() == 1 ? "it" : "them")
+                << " by hand (instructions.txt says how)\n";
         }
     }
 

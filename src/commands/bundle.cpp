@@ -9,6 +9,7 @@
 #include "util/output_target.hpp"
 #include "util/progress.hpp"
 #include "util/sha256.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -195,8 +196,9 @@ public:
         output.keep();
         context.out << "bundle: wrote " << escprov::quoted(fs::path(m_output)) << " (" << summary.manifest.unique_name
                     << " " << summary.manifest.solution_version << ", " << solution::managed_word(summary.manifest)
-                    << ", for " << m_customer << ", CRM " << summary.crm.text << ", " << summary.entries.size()
-                    << " entries and manifest.json" << (m_key.empty() ? ", " : " and manifest.sig, ")
+                    << ", for " << m_customer << ", CRM " << summary.crm.text << ", "
+                    << counted(summary.entries.size(), "entry", "entries") << " and manifest.json"
+                    << (m_key.empty() ? ", " : " and manifest.sig, ")
                     << (m_key.empty() ? std::string("unsigned")
                                       : "signed with " + std::string(bundle::algorithm_name(m_type)))
                     << ")\n";
@@ -213,8 +215,8 @@ public:
                                       " is written and complete: attach it to a message by hand, or build and send "
                                       "it again with --overwrite (the same bytes)");
         }
-        context.out << "bundle: sent " << escprov::quoted(fs::path(m_output)) << " to " << m_to.size()
-                    << " recipient(s) via " << m_smtp_url << " (SHA-256 " << sha256 << ")\n";
+        context.out << "bundle: sent " << escprov::quoted(fs::path(m_output)) << " to "
+                    << counted(m_to.size(), "recipient") << " via " << m_smtp_url << " (SHA-256 " << sha256 << ")\n";
         return ExitCode::ok;
     }
 

@@ -42,8 +42,8 @@ public:
                  "connector: the connector and the customer components it changes (for a managed package); "
                  "full: the customer's whole customisations with the connector merged in (unmanaged)")
             ("report", po::value(&m_report),
-                 "also write the report to FILE; its extension picks the format: .txt, .json or .html (a folder: "
-                 "FOLDER/merge-report.txt)")
+                 "write the whole report to FILE (standard output gets a summary); its extension picks the format: "
+                 ".txt, .json or .html (a folder: FOLDER/merge-report.txt)")
             ("on-conflict", po::value(&m_on_conflict)->default_value("fail"),
                  "fail: report every conflict and write nothing while one is unresolved; ours: take the connector's side; "
                  "theirs: take the customer's side");
@@ -67,10 +67,13 @@ public:
                "Conflicts (an installed connector, a foreign publisher using `esc`, an attribute of ours\n"
                "with another type, an id of ours in use, option values in our range, a target too old\n"
                "for a component, a base from another CRM family) are reported with their resolution;\n"
-               "one left unresolved by --on-conflict exits 1 and writes nothing. The report goes to\n"
-               "standard output as text, and to --report FILE in the format its extension names. Both\n"
-               "targets are checked before any work and land together or not at all; an existing one is\n"
-               "replaced only with --overwrite (exit 1; see docs/exit-codes.md).";
+               "one left unresolved by --on-conflict exits 1 and writes nothing. Standard output gets a\n"
+               "summary: the counts, the conflicts, which main forms got the connector's tab (and which\n"
+               "did not, with what to do) and the warnings. The whole report (every change, notes, and\n"
+               "before/after outlines) goes to --report FILE in the format its extension names, and to\n"
+               "standard output with -v. --out and --report are checked before any work and land together\n"
+               "or not at all; an existing one is replaced only with --overwrite (exit 1; see\n"
+               "docs/exit-codes.md).";
     }
 
     void check_options() override
@@ -149,7 +152,9 @@ public:
         if (report_file) {
             report_file->keep();
         }
-        context.out << merge::render_report(report, merge::ReportFormat::text);
+        // A summary fits a screen; the whole report (hundreds of lines) goes where it was asked for.
+        context.out << (m_verbose ? merge::render_report(report, merge::ReportFormat::text)
+                                  : merge::render_summary(report, report_file ? report_file->path().string() : ""));
         if (!report.succeeded()) {
             context.err << "escprov: error: merge: " << counted(report.unresolved(), "unresolved conflict")
                         << "; nothing was written (see the report; --on-conflict ours or theirs resolves them)\n";

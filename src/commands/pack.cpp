@@ -80,13 +80,13 @@ public:
                         << (m_strict ? "" : "; the zip is written without it") << "\n";
         }
         if (!result.written) {
-            context.err << "escprov: error: pack '" << m_dir << "': " << result.missing_parts.size()
-                        << " part file(s) missing; nothing written (--strict)\n";
+            context.err << "escprov: error: pack '" << m_dir
+                        << "': " << counted(result.missing_parts.size(), "part file")
+                        << " missing; nothing written (--strict)\n";
             return ExitCode::findings;
         }
-        if (m_verbose) {
-            context.err << "pack: wrote " << result.entries << " entries to " << quoted(output.path()) << "\n";
-        }
+        context.out << "pack: wrote " << quoted(output.path()) << " (" << counted(result.entries, "entry", "entries")
+                    << " from " << quoted(fs::path(m_dir)) << ")\n";
         return ExitCode::ok;
     }
 

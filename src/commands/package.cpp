@@ -7,6 +7,7 @@
 #include "util/fs.hpp"
 #include "util/output_target.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -126,8 +127,10 @@ public:
             context.err << "escprov: warning: " << subject << warning << "\n";
         }
         if (!result.foreign.empty()) {
-            context.err << "escprov: error: " << subject << "the tree holds " << result.foreign.size()
-                        << " component(s) that are not the connector's; nothing written (a full-mode merge tree is "
+            context.err << "escprov: error: " << subject << "the tree holds "
+                        << counted(result.foreign.size(), "component") << " that "
+                        << (result.foreign.size() == 1 ? "is" : "are")
+                        << " not the connector's; nothing written (a full-mode merge tree is "
                            "the customer's own solution: pack it with escprov pack, or merge in connector mode to "
                            "package the connector):\n";
             for (const auto& component : result.foreign) {
@@ -139,24 +142,24 @@ public:
             bool tree = !result.tree_errors.empty();
             const auto& errors = tree ? result.tree_errors : result.package_errors;
             print_findings(context.err, errors);
-            context.err << "escprov: error: " << subject << errors.size() << " validation error(s) in "
+            context.err << "escprov: error: " << subject << counted(errors.size(), "validation error") << " in "
                         << (tree ? "the tree" : "the package built from it")
                         << "; nothing written (--force packages anyway)\n";
             return ExitCode::findings;
         }
         if (!result.tree_errors.empty()) {
-            context.err << "escprov: warning: " << subject << "the tree has " << result.tree_errors.size()
-                        << " validation error(s); packaged anyway (--force):\n";
+            context.err << "escprov: warning: " << subject << "the tree has "
+                        << counted(result.tree_errors.size(), "validation error") << "; packaged anyway (--force):\n";
             print_findings(context.err, result.tree_errors);
         }
         if (!result.package_errors.empty()) {
             context.err << "escprov: warning: package " << escprov::quoted(output.path()) << ": the package has "
-                        << result.package_errors.size() << " validation error(s); written anyway (--force):\n";
+                        << counted(result.package_errors.size(), "validation error") << "; written anyway (--force):\n";
             print_findings(context.err, result.package_errors);
         }
         context.out << "package: wrote " << escprov::quoted(output.path()) << " ("
                     << (m_managed ? "managed" : "unmanaged") << ", version " << result.version << ", CRM "
-                    << m_target_version.text << ", " << result.components.size() << " root components)\n";
+                    << m_target_version.text << ", " << counted(result.components.size(), "root component") << ")\n";
         return ExitCode::ok;
     }
 

@@ -3,8 +3,10 @@
 #include "pack/unpack.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
+#include "util/fs.hpp"
 #include "util/output_target.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -63,9 +65,8 @@ public:
         pack::UnpackResult result = pack::unpack(m_zip, output.path(), options);
         output.keep();
         progress.finish();
-        if (m_verbose) {
-            context.err << "unpack: wrote " << result.files << " files into '" << m_dir << "'\n";
-        }
+        context.out << "unpack: wrote " << quoted(output.path()) << " (" << counted(result.files, "file") << " from "
+                    << quoted(fs::path(m_zip)) << ")\n";
         return ExitCode::ok;
     }
 

@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -408,9 +409,8 @@ void send(const Message& message, const SmtpOptions& options)
         if (code == CURLE_USE_SSL_FAILED) {
             cause += "; the server does not offer STARTTLS, and the password and bundle are only sent encrypted";
         }
-        throw_output(
-            redact("send mail to " + std::to_string(message.to.size()) + " recipient(s) via '" + where + "': " + cause,
-                   password));
+        throw_output(redact(
+            "send mail to " + counted(message.to.size(), "recipient") + " via '" + where + "': " + cause, password));
     }
 }
 

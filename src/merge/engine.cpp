@@ -202,8 +202,8 @@ private:
                              "upgrade: this version's definitions are written, the installed attributes this version "
                              "lacks are kept (they may hold data), changed types are reported");
         } else if (m_installed) {
-            m_report.warnings.push_back("this version of the connector is already in the base: its entities are "
-                                        "unchanged");
+            m_report.notes.push_back("this version of the connector is already in the base: its entities are "
+                                     "unchanged");
         }
         entities->erase(std::remove_if(entities->begin(), entities->end(),
                                        [&](const xml::Node& entity) {
@@ -227,7 +227,7 @@ private:
                 display = *localized;
             }
         }
-        return (display.empty() ? std::string() : "'" + display + "', ") + std::to_string(count) + " attributes";
+        return (display.empty() ? std::string() : "'" + display + "', ") + counted(count, "attribute");
     }
 
     // A system entity the connector extends: our attributes, and our tab on each main form.
@@ -367,8 +367,9 @@ private:
         }
         Resolution resolution =
             resolve(ConflictKind::target_too_old, "model-driven apps",
-                    "the base holds " + std::to_string(m_scan.app_modules) + " app modules and app sitemaps; CRM " +
-                        m_connector.target.text + " has no app modules",
+                    "the base holds " +
+                        counted(m_scan.app_modules, "app module or app sitemap", "app modules and app sitemaps") +
+                        "; CRM " + m_connector.target.text + " has no app modules",
                     "they are left out of the output",
                     "they are written as they are (the import will fail on "
                     "CRM " +
@@ -626,11 +627,10 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
     Connector connector = escprov::connector::load_connector(source, target, options.limits);
     report.connector = connector.unique_name + " " + connector.version;
     for (const auto& left : connector.left_out) {
-        report.warnings.push_back("left out for CRM " + target.text + ": " + left);
+        report.notes.push_back("left out for CRM " + target.text + ": " + left);
     }
     if (base_manifest && base_manifest->unique_name == connector.unique_name) {
-        report.warnings.push_back("the base is a connector solution (" + report.base_solution +
-                                  "): merging upgrades it");
+        report.notes.push_back("the base is a connector solution (" + report.base_solution + "): merging upgrades it");
     }
 
     zip::Reader* archive = input->archive();
@@ -702,7 +702,7 @@ Report merge(const fs::path& base, const connector::ConnectorSource& source, con
             report.warnings.push_back("not rendered for CRM " + target.text + ": " + note);
         }
         for (const auto& removed : carried.removed) {
-            report.warnings.push_back("removed for CRM " + target.text + " (its exports never write it): " + removed);
+            report.notes.push_back("removed for CRM " + target.text + " (its exports never write it): " + removed);
         }
         handler.start_element(document.name, document.attributes, false);
         for (const auto& child : document.children) {

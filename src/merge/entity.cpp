@@ -166,9 +166,9 @@ EntityMerge upgrade_entity(const xml::Node& ours, const xml::Node& theirs, const
     if (!xml::equal_ignoring_layout(merged, theirs)) {
         result.report.changed.push_back(
             Change{"Entity", name,
-                   "the installed connector's entity is upgraded: " + std::to_string(added.size()) +
-                       " attributes added, " + std::to_string(kept.size()) + " kept from the installed version",
-                   std::to_string(their_names.size()) + " attributes", after});
+                   "the installed connector's entity is upgraded: " + counted(added.size(), "attribute") + " added, " +
+                       std::to_string(kept.size()) + " kept from the installed version",
+                   counted(their_names.size(), "attribute"), after});
     }
     return result;
 }

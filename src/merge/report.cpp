@@ -1,5 +1,6 @@
 #include "merge/report.hpp"
 
+#include "connector/form_tabs.hpp"
 #include "util/text.hpp"
 #include "util/utf.hpp"
 
@@ -40,6 +41,7 @@ void ReportEntries::append_to(Report& report) const
 {
     report.conflicts.insert(report.conflicts.end(), conflicts.begin(), conflicts.end());
     report.warnings.insert(report.warnings.end(), warnings.begin(), warnings.end());
+    report.form_tabs.insert(report.form_tabs.end(), form_tabs.begin(), form_tabs.end());
     report.added.insert(report.added.end(), added.begin(), added.end());
     report.changed.insert(report.changed.end(), changed.begin(), changed.end());
     report.outlines.insert(report.outlines.end(), outlines.begin(), outlines.end());
@@ -50,6 +52,17 @@ size_t Report::unresolved() const
     return static_cast<size_t>(std::count_if(conflicts.begin(), conflicts.end(), [](const Conflict& conflict) {
         return conflict.resolution == Resolution::unresolved;
     }));
+}
+
+std::vector<std::string> Report::entities_without_tab() const
+{
+    std::vector<std::string> entities;
+    for (const auto& tab : form_tabs) {
+        if (!tab.placed()) {
+            entities.push_back(tab.entity);
+        }
+    }
+    return entities;
 }
 
 std::optional<ReportFormat> report_format_for(const std::filesystem::path& path)
@@ -137,13 +150,48 @@ std::string result_counts(const Report& report)
            counted(report.conflicts.size(), "conflict") + " resolved";
 }
 
+// "the Email Marketing tab is not on the Campaign and Marketing List forms", or "" when every
+// entity's tab is placed: the one outcome of a successful merge that needs a person after the import.
+std::string tab_action(const Report& report)
+{
+    std::vector<std::string> missing = report.entities_without_tab();
+    if (missing.empty()) {
+        return {};
+    }
+    return "the Email Marketing tab is not on the " + connector::display_names(missing) + " form" +
+           (missing.size() == 1 ? "" : "s");
+}
+
 std::string result_line(const Report& report)
 {
     if (!report.succeeded()) {
         return "FAILED \u2014 " + result_counts(report);
     }
-    return "ok (" + result_counts(report) + ")";
+    std::string line = "ok (" + result_counts(report) + ")";
+    if (std::string action = tab_action(report); !action.empty()) {
+        line += "; action needed: " + action;
+    }
+    return line;
 }
+
+// One line per extended entity: where the connector's tab is, or that it is not and why.
+std::string form_tab_line(const FormTab& tab)
+{
+    std::string line = connector::entity_display_name(tab.entity) + " (" + tab.entity + "): ";
+    if (!tab.placed()) {
+        return line + "NOT PLACED: " + tab.missing;
+    }
+    for (size_t i = 0; i < tab.forms.size(); ++i) {
+        line += (i == 0 ? "on " : ", ") + tab.forms[i];
+    }
+    return line;
+}
+
+// What to do about entities whose tab is not placed, for the summary and the report.
+constexpr std::string_view k_tab_advice =
+    "The package will not show the Email Marketing tab there. Either export the base again with those "
+    "main forms and merge again, or after the import add a tab \"Email Marketing\" to the form by hand "
+    "with the connector's fields (docs/merge.md, \"When the base has no main form\").";
 
 std::string base_description(const Report& report)
 {
@@ -233,6 +281,19 @@ std::string render_text(const Report& report)
         out << "  - " << displayable(warning) << "\n";
     }
 
+    text_section_title(out, "Email Marketing tab", report.form_tabs.size());
+    for (const auto& tab : report.form_tabs) {
+        out << "  " << displayable(form_tab_line(tab)) << "\n";
+    }
+    if (!report.entities_without_tab().empty()) {
+        out << "  " << k_tab_advice << "\n";
+    }
+
+    text_section_title(out, "Notes", report.notes.size());
+    for (const auto& note : report.notes) {
+        out << "  - " << displayable(note) << "\n";
+    }
+
     text_section_title(out, "Added", report.added.size());
     for (const auto& change : report.added) {
         out << "  " << displayable(change.type) << " " << displayable(change.name);
@@ -268,6 +329,97 @@ std::string render_text(const Report& report)
     return out.str();
 }
 
+// ---- summary -------------------------------------------------------------------------------
+
+// Conflicts and warnings the summary shows before saying how many more the whole report has.
+constexpr size_t k_summary_items = 8;
+constexpr size_t k_summary_width = 100;
+
+void summary_paragraph(std::ostringstream& out, std::string_view indent, std::string_view text)
+{
+    for (const auto& line : wrap_words(text, k_summary_width - indent.size())) {
+        out << indent << line << "\n";
+    }
+}
+
+void summary_more(std::ostringstream& out, size_t shown, size_t total, std::string_view what)
+{
+    if (total > shown) {
+        out << "  ... and " << (total - shown) << " more " << what << " (in the whole report)\n";
+    }
+}
+
+std::string render_summary_text(const Report& report, const std::string& report_file)
+{
+    std::ostringstream out;
+    out << "merge: "
+        << (report.output.empty() ? std::string("nothing written") : "wrote '" + displayable(report.output) + "'")
+        << " (" << displayable(report.mode) << " mode, CRM " << displayable(report.target) << ")\n";
+    out << "base:      " << base_description(report) << "\n";
+    out << "connector: " << displayable(report.connector) << "\n";
+
+    if (report.conflicts.empty()) {
+        out << "Conflicts: none\n";
+    } else {
+        out << "Conflicts (" << report.conflicts.size() << ", " << report.unresolved() << " unresolved):\n";
+        for (size_t i = 0; i < std::min(report.conflicts.size(), k_summary_items); ++i) {
+            const Conflict& conflict = report.conflicts[i];
+            out << "  [" << conflict_code(conflict.kind) << "] " << displayable(conflict.subject) << ": "
+                << displayable(conflict.message) << " (" << resolution_name(conflict.resolution) << ")\n";
+        }
+        summary_more(out, k_summary_items, report.conflicts.size(), "conflicts");
+    }
+
+    if (!report.form_tabs.empty() && report.succeeded()) {
+        std::vector<std::string> placed;
+        size_t forms = 0;
+        for (const auto& tab : report.form_tabs) {
+            if (tab.placed()) {
+                forms += tab.forms.size();
+                placed.push_back(connector::entity_display_name(tab.entity) + " (" + std::to_string(tab.forms.size()) +
+                                 ")");
+            }
+        }
+        out << "Email Marketing tab: ";
+        if (placed.empty()) {
+            out << "on no main form\n";
+        } else {
+            out << "on " << counted(forms, "main form") << ": ";
+            for (size_t i = 0; i < placed.size(); ++i) {
+                out << (i == 0 ? "" : ", ") << placed[i];
+            }
+            out << "\n";
+        }
+        for (const auto& tab : report.form_tabs) {
+            if (!tab.placed()) {
+                out << "  NOT ON " << connector::entity_display_name(tab.entity) << " (" << tab.entity
+                    << "): " << displayable(tab.missing) << "\n";
+            }
+        }
+        if (!report.entities_without_tab().empty()) {
+            summary_paragraph(out, "  ", k_tab_advice);
+        }
+    }
+
+    if (report.warnings.empty()) {
+        out << "Warnings: none\n";
+    } else {
+        out << "Warnings (" << report.warnings.size() << "):\n";
+        for (size_t i = 0; i < std::min(report.warnings.size(), k_summary_items); ++i) {
+            out << "  - " << displayable(report.warnings[i]) << "\n";
+        }
+        summary_more(out, k_summary_items, report.warnings.size(), "warnings");
+    }
+
+    out << "Not shown: " << counted(report.notes.size(), "note") << ", " << report.added.size() << " added, "
+        << report.changed.size() << " changed, " << counted(report.outlines.size(), "before/after outline") << "\n";
+    out << "The whole report: "
+        << (report_file.empty() ? std::string("-v, or --report FILE (.txt, .json or .html)") : displayable(report_file))
+        << "\n";
+    out << "result: " << result_line(report) << "\n";
+    return out.str();
+}
+
 // ---- JSON ----------------------------------------------------------------------------------
 
 nlohmann::ordered_json outline_lines_json(const std::vector<OutlineLine>& lines)
@@ -292,7 +444,8 @@ std::string render_json(const Report& report)
     out["result"] = report.succeeded() ? "ok" : "failed";
     out["counts"] = {{"added", report.added.size()},         {"changed", report.changed.size()},
                      {"conflicts", report.conflicts.size()}, {"unresolved", report.unresolved()},
-                     {"warnings", report.warnings.size()},   {"preserved", report.preserved}};
+                     {"warnings", report.warnings.size()},   {"notes", report.notes.size()},
+                     {"preserved", report.preserved}};
 
     auto conflicts = nlohmann::ordered_json::array();
     for (const auto& conflict : report.conflicts) {
@@ -304,6 +457,13 @@ std::string render_json(const Report& report)
     }
     out["conflicts"] = std::move(conflicts);
     out["warnings"] = report.warnings;
+    out["notes"] = report.notes;
+    auto form_tabs = nlohmann::ordered_json::array();
+    for (const auto& tab : report.form_tabs) {
+        form_tabs.push_back(
+            {{"entity", tab.entity}, {"placed", tab.placed()}, {"forms", tab.forms}, {"missing", tab.missing}});
+    }
+    out["form_tabs"] = std::move(form_tabs);
 
     auto added = nlohmann::ordered_json::array();
     for (const auto& change : report.added) {
@@ -388,7 +548,9 @@ tr.resolution-automatic { background: #dafbe1; } tr.resolution-automatic td:firs
 .badge { display: inline-block; white-space: nowrap; border-radius: 1em; padding: 0 .6em; color: #fff; font-size: .85em; font-weight: 600; }
 .resolution-unresolved .badge { background: var(--bad); } .resolution-ours .badge { background: var(--ours); }
 .resolution-theirs .badge { background: var(--theirs); } .resolution-automatic .badge { background: var(--auto); }
-.warnings li { margin: .2rem 0; }
+.warnings li, .notes li { margin: .2rem 0; }
+.action { font-weight: 600; color: var(--bad); margin: 0 0 .75rem; }
+.not-placed { color: var(--bad); font-weight: 600; }
 .outline-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .side { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; overflow-x: auto; }
 .tree, .tree ul { list-style: none; margin: 0; padding-left: 1.1rem; }
@@ -415,6 +577,9 @@ void html_summary(std::ostringstream& out, const Report& report)
     out << "<section id=\"summary\" class=\"summary " << (ok ? "ok" : "failed") << "\">\n";
     out << "<p class=\"result\">" << (ok ? "Merge succeeded: " : "Merge failed: ") << html(result_counts(report))
         << "</p>\n";
+    if (std::string action = tab_action(report); ok && !action.empty()) {
+        out << "<p class=\"action\">Action needed: " << html(action) << ". " << html(k_tab_advice) << "</p>\n";
+    }
     out << "<dl class=\"facts\">\n";
     html_fact(out, "Base", html(report.base));
     html_fact(out, "Base solution", html(report.base_solution));
@@ -430,6 +595,7 @@ void html_summary(std::ostringstream& out, const Report& report)
     html_count(out, "conflicts", report.conflicts.size(), "conflicts");
     html_count(out, "unresolved", report.unresolved(), "unresolved");
     html_count(out, "warnings", report.warnings.size(), "warnings");
+    html_count(out, "notes", report.notes.size(), "notes");
     html_count(out, "preserved", report.preserved, "preserved unchanged");
     out << "</ul>\n</section>\n";
 }
@@ -462,6 +628,47 @@ void html_warnings(std::ostringstream& out, const Report& report)
         out << "<ul class=\"warnings\">\n";
         for (const auto& warning : report.warnings) {
             out << "<li>" << html(warning) << "</li>\n";
+        }
+        out << "</ul>\n";
+    }
+    out << "</section>\n";
+}
+
+void html_form_tabs(std::ostringstream& out, const Report& report)
+{
+    out << "<section id=\"form-tabs\">\n<h2>Email Marketing tab (" << report.form_tabs.size() << ")</h2>\n";
+    if (report.form_tabs.empty()) {
+        out << "<p class=\"none\">The connector adds no tab to customer forms.</p>\n</section>\n";
+        return;
+    }
+    out << "<table>\n<thead><tr><th>Entity</th><th>Main forms carrying the tab</th></tr></thead>\n<tbody>\n";
+    for (const auto& tab : report.form_tabs) {
+        out << "<tr><td>" << html(connector::entity_display_name(tab.entity)) << " <code>" << html(tab.entity)
+            << "</code></td><td>";
+        if (!tab.placed()) {
+            out << "<span class=\"not-placed\">Not placed: " << html(tab.missing) << "</span>";
+        }
+        for (size_t i = 0; i < tab.forms.size(); ++i) {
+            out << (i == 0 ? "" : "<br>") << html(tab.forms[i]);
+        }
+        out << "</td></tr>\n";
+    }
+    out << "</tbody>\n</table>\n";
+    if (!report.entities_without_tab().empty()) {
+        out << "<p>" << html(k_tab_advice) << "</p>\n";
+    }
+    out << "</section>\n";
+}
+
+void html_notes(std::ostringstream& out, const Report& report)
+{
+    out << "<section id=\"notes\">\n<h2>Notes (" << report.notes.size() << ")</h2>\n";
+    if (report.notes.empty()) {
+        out << "<p class=\"none\">None.</p>\n";
+    } else {
+        out << "<ul class=\"notes\">\n";
+        for (const auto& note : report.notes) {
+            out << "<li>" << html(note) << "</li>\n";
         }
         out << "</ul>\n";
     }
@@ -563,6 +770,8 @@ std::string render_html(const Report& report)
     html_summary(out, report);
     html_conflicts(out, report);
     html_warnings(out, report);
+    html_form_tabs(out, report);
+    html_notes(out, report);
     html_outlines(out, report);
     html_added(out, report);
     html_changed(out, report);
@@ -571,6 +780,11 @@ std::string render_html(const Report& report)
 }
 
 } // namespace
+
+std::string render_summary(const Report& report, const std::string& report_file)
+{
+    return render_summary_text(report, report_file);
+}
 
 std::string render_report(const Report& report, ReportFormat format)
 {

@@ -60,6 +60,15 @@ struct Conflict {
     std::string outcome; // what the merge did about it, or would do with --on-conflict ours/theirs
 };
 
+// The connector's tab on one entity it extends: the customer main forms that carry it after the
+// merge, or why none does. An entity whose tab is not placed needs a person after the import.
+struct FormTab {
+    std::string entity;             // logical name: "list"
+    std::vector<std::string> forms; // the main forms carrying the tab: "'Information' {id}"
+    std::string missing;            // why no form carries it ("the base has no main form for it"); "" when placed
+    bool placed() const { return !forms.empty(); }
+};
+
 // A component the merge added, or a customer component it changed.
 struct Change {
     std::string type;   // "Entity", "Attribute", "Form", "SiteMap", "Role", "Option set", ...
@@ -80,7 +89,9 @@ struct Report {
     std::string connector;     // "EmailServiceConnector 9.2.0.1"
     std::string output;        // the output folder; empty when nothing was written
     std::vector<Conflict> conflicts;
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings; // what a person should look at or act on
+    std::vector<std::string> notes; // what the target and the base imply, with nothing to do ("left out for CRM 8.2")
+    std::vector<FormTab> form_tabs; // one per extended entity the connector adds a tab to
     std::vector<Change> added;
     std::vector<Change> changed;
     std::vector<Outline> outlines;
@@ -88,6 +99,8 @@ struct Report {
 
     size_t unresolved() const;
     bool succeeded() const { return unresolved() == 0; }
+    // The entities whose tab no customer form carries (logical names, in form_tabs order).
+    std::vector<std::string> entities_without_tab() const;
 };
 
 // What one merge step adds to the report. The engine appends each step's entries in the order
@@ -95,6 +108,7 @@ struct Report {
 struct ReportEntries {
     std::vector<Conflict> conflicts;
     std::vector<std::string> warnings;
+    std::vector<FormTab> form_tabs;
     std::vector<Change> added;
     std::vector<Change> changed;
     std::vector<Outline> outlines;
@@ -110,5 +124,12 @@ std::optional<ReportFormat> report_format_for(const std::filesystem::path& path)
 
 // The whole report in `format`. Same report, same bytes.
 std::string render_report(const Report& report, ReportFormat format);
+
+// What `merge` prints by default: one screen with the result, the counts, the conflicts, where the
+// connector's tab went (and where it did not, with what to do), and the warnings (the first few,
+// and how many more), but no notes, additions, changes or outlines; the last line is the result
+// line of the whole text report. `report_file` names where the whole report was written ("" for
+// nowhere: the summary then says how to get it).
+std::string render_summary(const Report& report, const std::string& report_file);
 
 } // namespace escprov::merge

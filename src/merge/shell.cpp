@@ -79,8 +79,8 @@ void merge_shell_ribbon(xml::Node& target, const xml::Node& ours, const std::str
     size_t added = merge_ribbon(*their_ribbon, *our_ribbon);
     if (added > 0) {
         report.changed.push_back(Change{"Ribbon", name,
-                                        std::to_string(added) + " ribbon parts of the connector added; the "
-                                                                "customer's are kept",
+                                        counted(added, "ribbon part") + " of the connector added; the customer's are "
+                                                                        "kept",
                                         "", ""});
     }
 }
@@ -181,7 +181,10 @@ ShellMerge merge_shell(const xml::Node& ours_in, const xml::Node* theirs, const 
                                   " attributes are added without it");
         if (!added.empty()) {
             report.added.push_back(
-                Change{"Attributes", name, std::to_string(added.size()) + " attributes: " + join(added), "", ""});
+                Change{"Attributes", name, counted(added.size(), "attribute") + ": " + join(added), "", ""});
+        }
+        if (tab != nullptr) {
+            report.form_tabs.push_back(FormTab{name, {}, "the base has no " + name + " entity"});
         }
         return result;
     }
@@ -219,14 +222,15 @@ ShellMerge merge_shell(const xml::Node& ours_in, const xml::Node* theirs, const 
         merge_shell_ribbon(target, ours, name, report);
     }
     if (!added.empty()) {
-        report.changed.push_back(Change{"Entity", name, std::to_string(added.size()) + " connector attributes added",
-                                        "", "+ " + join(added, "\n+ ")});
+        report.changed.push_back(Change{"Entity", name, counted(added.size(), "connector attribute") + " added", "",
+                                        "+ " + join(added, "\n+ ")});
     }
 
     // Our tab on every main form of theirs.
     xml::Node forms_group = xml::make_element("forms", {{"type", "main"}});
     xml::Node their_copy = *theirs;
     size_t forms = 0;
+    FormTab placement{name, {}, ""};
     for (auto& [type, form] : forms_of(full ? target : their_copy)) {
         if (type != "main" || tab == nullptr) {
             continue;
@@ -248,6 +252,9 @@ ShellMerge merge_shell(const xml::Node& ours_in, const xml::Node* theirs, const 
                 make_outline(name + " form " + form_label(*form), form_outline(*form), form_outline(merged.form)));
         }
         bool carries_tab = merged.changed() || (merged.warnings.empty() && merged.conflicts.empty());
+        if (carries_tab) {
+            placement.forms.push_back(form_label(*form));
+        }
         if (!full && carries_tab) {
             result.changed_forms.push_back(normalise_id(merged.form.child_text("formid")));
             forms_group.empty_tag = false;
@@ -259,6 +266,12 @@ ShellMerge merge_shell(const xml::Node& ours_in, const xml::Node* theirs, const 
     if (forms == 0 && tab != nullptr) {
         report.warnings.push_back("the base's " + name +
                                   " entity has no main form; the Email Marketing tab is not placed");
+        placement.missing = "the base has no main form for it";
+    } else if (placement.forms.empty() && tab != nullptr) {
+        placement.missing = "none of its " + counted(forms, "main form") + " can take it (see the warnings)";
+    }
+    if (tab != nullptr) {
+        report.form_tabs.push_back(std::move(placement));
     }
     if (full) {
         result.customer_entity = std::move(target);

@@ -319,14 +319,19 @@ std::string summary_line(const std::vector<PathReport>& reports)
     for (const auto& report : reports) {
         unchecked += report.failure ? 1 : 0;
     }
-    std::string line = "validate: " + plural(reports.size(), "path") +
-                       " checked: " + plural(total(reports, Severity::error), "error") + ", " +
-                       plural(total(reports, Severity::warning), "warning") + ", " +
-                       plural(total(reports, Severity::note), "note");
-    if (unchecked > 0) {
-        line += "; " + std::to_string(unchecked) + " could not be checked";
+    // A path that could not be checked is not counted as checked: "1 path checked, 1 could not
+    // be", never "1 path checked ... 1 could not be checked" for the same path.
+    size_t checked = reports.size() - unchecked;
+    std::string line = "validate: ";
+    if (unchecked == 0) {
+        line += plural(checked, "path") + " checked";
+    } else if (checked == 0) {
+        line += plural(unchecked, "path") + " could not be checked";
+    } else {
+        line += plural(checked, "path") + " checked, " + std::to_string(unchecked) + " could not be";
     }
-    return line;
+    return line + ": " + plural(total(reports, Severity::error), "error") + ", " +
+           plural(total(reports, Severity::warning), "warning") + ", " + plural(total(reports, Severity::note), "note");
 }
 
 std::string render(const std::vector<PathReport>& reports, Format format, bool strict)

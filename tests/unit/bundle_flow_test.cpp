@@ -217,7 +217,7 @@ TEST_F(BundleSend, TheMessageCarriesTheBundlesExactBytes)
     RunResult sent = bundle(out, extra);
     ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
     std::string bundle_bytes = read_bytes(out);
-    EXPECT_NE(sent.out.find("bundle: sent '" + out.string() + "' to 2 recipient(s) via " + server->url("smtp") +
+    EXPECT_NE(sent.out.find("bundle: sent '" + out.string() + "' to 2 recipients via " + server->url("smtp") +
                             " (SHA-256 " + sha256_hex(bundle_bytes) + ")"),
               std::string::npos)
         << sent.out;

@@ -2,6 +2,7 @@
 // refused when any entry, the manifest or the key is wrong.
 
 #include "bundle/bundle.hpp"
+#include "bundle/instructions.hpp"
 #include "bundle/signature.hpp"
 #include "bundle/verify.hpp"
 #include "support.hpp"
@@ -46,6 +47,24 @@ std::string zip_entry(const fs::path& path, const std::string& name)
     }
     ADD_FAILURE() << name << " is not in " << path;
     return {};
+}
+
+// `text` with each line break and the indentation after it read as one space: instructions.txt
+// wraps its paragraphs, and a phrase may straddle two lines.
+std::string flowed(const std::string& text)
+{
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            out += ' ';
+            while (i + 1 < text.size() && text[i + 1] == ' ') {
+                ++i;
+            }
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
 }
 
 // A copy of `bundle` with `change` applied to its entries.
@@ -207,7 +226,7 @@ TEST_F(Bundle, HoldsEverythingListedWithItsHashAndAppliesClean)
               std::string::npos);
     EXPECT_NE(by_name["instructions.html"].find("Adatum &amp; Co"), std::string::npos);
     EXPECT_NE(by_name["instructions.txt"].find("Adatum & Co"), std::string::npos);
-    EXPECT_NE(by_name["instructions.txt"].find("Email Campaign Connector Service (System Use Only)"),
+    EXPECT_NE(flowed(by_name["instructions.txt"]).find("Email Campaign Connector Service (System Use Only)"),
               std::string::npos);
 
     RunResult applied = run_escprov({"apply", out.string(), "--key", s_secret.string()});
@@ -576,12 +595,12 @@ TEST_F(Bundle, InstructionsFollowTheSolutionsCrmVersion)
     fs::path dataverse = m_dir / "contoso.zip";
     ASSERT_EQ(bundle(crm2011, {}, merged_and_packaged("crm2011-fabrikam", "5.0")).exit_code, 0);
     ASSERT_EQ(bundle(dataverse, {}, merged_and_packaged("d365-contoso-9.2", "9.2")).exit_code, 0);
-    std::string old_steps = zip_entry(crm2011, "instructions.txt");
-    std::string new_steps = zip_entry(dataverse, "instructions.txt");
+    std::string old_steps = flowed(zip_entry(crm2011, "instructions.txt"));
+    std::string new_steps = flowed(zip_entry(dataverse, "instructions.txt"));
     std::string packed_steps = [&] {
         fs::path out = m_dir / "adatum.zip";
         EXPECT_EQ(bundle(out).exit_code, 0);
-        return zip_entry(out, "instructions.txt");
+        return flowed(zip_entry(out, "instructions.txt"));
     }();
     EXPECT_NE(old_steps.find("CRM 2011"), std::string::npos);
     EXPECT_NE(old_steps.find("Settings > Administration > Users"), std::string::npos);
@@ -592,6 +611,74 @@ TEST_F(Bundle, InstructionsFollowTheSolutionsCrmVersion)
     EXPECT_EQ(packed_steps.find("make.powerapps.com"), std::string::npos);
     EXPECT_NE(old_steps, new_steps);
     EXPECT_NE(zip_entry(dataverse, "instructions.html").find("make.powerapps.com &gt; Solutions"), std::string::npos);
+}
+
+TEST_F(Bundle, ADataverseBundleWarnsOfNoOrgSitemapItDoesNotCarry)
+{
+    // From 9.0 the connector brings its app's own sitemap and leaves the org sitemap alone.
+    fs::path out = m_dir / "contoso.zip";
+    ASSERT_EQ(bundle(out, {}, merged_and_packaged("d365-contoso-9.2", "9.2")).exit_code, 0);
+    std::string preflight = zip_entry(out, "preflight.txt");
+    EXPECT_EQ(preflight.find("site map"), std::string::npos) << preflight;
+    EXPECT_NE(preflight.find("Managed layer over the system entity 'contact'"), std::string::npos) << preflight;
+    EXPECT_NE(preflight.find("  - Marketing List: 'Information' {"), std::string::npos) << preflight;
+    EXPECT_EQ(preflight.find("ACTION NEEDED"), std::string::npos) << "every form carries the tab";
+}
+
+TEST_F(Bundle, InstructionsAreWrappedUnderlinedAndNameOnlyWhatTheBundleHolds)
+{
+    fs::path plain = m_dir / "plain.zip";
+    fs::path with_backup = m_dir / "with-backup.zip";
+    fs::path backup = m_dir / "escprov-backup.zip";
+    ASSERT_EQ(run_escprov({"backup", "create", "--from", org_sample("crm2016-adatum").string(), "-o", backup.string()})
+                  .exit_code,
+              0);
+    ASSERT_EQ(bundle(plain).exit_code, 0);
+    ASSERT_EQ(bundle(with_backup, {"--backup", backup.string()}).exit_code, 0);
+    for (const fs::path& out : {plain, with_backup}) {
+        std::string text = zip_entry(out, "instructions.txt");
+        std::istringstream lines(text);
+        std::string title;
+        std::string underline;
+        std::getline(lines, title);
+        std::getline(lines, underline);
+        EXPECT_EQ(title, "Installing the Email Service Connector for Adatum & Co");
+        EXPECT_EQ(underline, std::string(title.size(), '='));
+        for (std::string line; std::getline(lines, line);) {
+            EXPECT_LE(line.size(), bundle::k_instructions_width) << line;
+        }
+        // Every form of the fixture carries the tab: all five are checked, and no step adds one.
+        EXPECT_NE(flowed(text).find("The main forms of Account, Campaign, Contact, Lead and Marketing List show the"),
+                  std::string::npos)
+            << text;
+        EXPECT_EQ(text.find("by hand"), std::string::npos) << text;
+        EXPECT_NE(text.find("Step 4: what to test"), std::string::npos) << text;
+    }
+    std::string without = flowed(zip_entry(plain, "instructions.txt"));
+    EXPECT_EQ(without.find("backup.txt"), std::string::npos) << "the bundle has no backup.txt:\n" << without;
+    EXPECT_EQ(zip_entry(plain, "instructions.html").find("backup.txt"), std::string::npos);
+    EXPECT_NE(without.find("this bundle names no backup"), std::string::npos) << without;
+    std::string with = flowed(zip_entry(with_backup, "instructions.txt"));
+    EXPECT_NE(with.find("Make sure the backup named in backup.txt exists"), std::string::npos) << with;
+    EXPECT_NE(with.find("dotdigital keeps the backup and sends it on request"), std::string::npos) << with;
+}
+
+TEST(BundleInstructions, LongLinesWrapUnderTheirTextAndUnderlinesFitTheTitle)
+{
+    std::string text = "A title of twenty-six ch\n"
+                       "==\n"
+                       "  1. one two three four five six\n"
+                       "  Label:   alpha beta gamma delta\n"
+                       "  - short\n";
+    EXPECT_EQ(bundle::wrap_instructions(text, 24), "A title of twenty-six ch\n"
+                                                   "========================\n"
+                                                   "  1. one two three four\n"
+                                                   "     five six\n"
+                                                   "  Label:   alpha beta\n"
+                                                   "           gamma delta\n"
+                                                   "  - short\n");
+    // A title with non-ASCII letters is underlined by characters, not bytes.
+    EXPECT_EQ(bundle::wrap_instructions("Für Zoë\n=\n", 78), "Für Zoë\n=======\n");
 }
 
 TEST_F(Bundle, NothingIsWrittenWhenBundlingFails)
@@ -783,7 +870,7 @@ TEST_F(Bundle, ApplyShowsTheManagedSolutionAndItsLayeringRisks)
     EXPECT_NE(preflight.find("(managed)"), std::string::npos) << preflight;
     EXPECT_NE(preflight.find("Managed layer over the system entity 'contact'"), std::string::npos) << preflight;
     EXPECT_NE(preflight.find("Managed layer over the system entity 'account'"), std::string::npos) << preflight;
-    EXPECT_NE(preflight.find("carries a site map"), std::string::npos) << preflight;
+    EXPECT_NE(preflight.find("carries the organisation's site map"), std::string::npos) << preflight;
 
     RunResult applied = run_escprov({"apply", out.string(), "--key", s_secret.string()});
     ASSERT_EQ(applied.exit_code, 0) << applied.err;

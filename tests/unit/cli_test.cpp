@@ -148,3 +148,26 @@ TEST(Cli, MissingInputNamesTheFile)
     EXPECT_NE(missing.err.find("nope.zip"), std::string::npos);
     EXPECT_NE(missing.err.find("no such file"), std::string::npos);
 }
+
+// unpack and pack say on stdout what they wrote, as package, bundle and backup do: one line naming
+// the target, with a count in the right number.
+TEST(Cli, UnpackAndPackPrintOneLineNamingWhatTheyWrote)
+{
+    TempDir dir;
+    fs::path zip = source_dir() / "samples" / "crm2011-event-management.zip";
+    fs::path tree = dir / "tree";
+    RunResult unpacked = run_escprov({"unpack", zip.string(), tree.string()});
+    ASSERT_EQ(unpacked.exit_code, 0) << unpacked.err;
+    EXPECT_TRUE(unpacked.err.empty()) << unpacked.err;
+    size_t files = files_below(tree).size();
+    EXPECT_EQ(unpacked.out, "unpack: wrote '" + tree.string() + "' (" + std::to_string(files) + " files from '" +
+                                zip.string() + "')\n");
+
+    fs::path packed = dir / "packed.zip";
+    RunResult pack = run_escprov({"pack", tree.string(), packed.string()});
+    ASSERT_EQ(pack.exit_code, 0) << pack.err;
+    EXPECT_TRUE(pack.err.empty()) << pack.err;
+    EXPECT_EQ(pack.out.rfind("pack: wrote '" + packed.string() + "' (", 0), 0U) << pack.out;
+    EXPECT_NE(pack.out.find(" entries from '" + tree.string() + "')\n"), std::string::npos) << pack.out;
+    EXPECT_EQ(std::count(pack.out.begin(), pack.out.end(), '\n'), 1);
+}

@@ -59,6 +59,9 @@ Report resolved_report()
     };
     report.warnings = {"the Marketing area 'MA' is missing: Email Marketing added to 'esc_EmailMarketing'",
                        "terminal \x1b[31mred\x1b[0m in a sitemap title"};
+    report.notes = {"left out for CRM 9.2: entity esc_emailmessagequeue (for CRM 5.0 to 8.2)"};
+    report.form_tabs = {{"contact", {"'Information' {1fed44d1-ae68-4a41-bd2b-f13acac4acfa}"}, ""},
+                        {"list", {"'Information' {bd26147a-cf4c-556f-8168-8de3f5f7991d}"}, ""}};
     report.added = {{"Entity", "esc_emailcampaign", "Email Campaign", "", ""},
                     {"Role", "Email Marketing Manager", "", "", ""},
                     {"SiteMap", k_hostile_name, "group added to Area 'MA'", "", ""}};
@@ -391,12 +394,16 @@ TEST(MergeReportText, SectionsComeInOrderWithTheirCounts)
     auto lines = lines_of(render_report(resolved_report(), ReportFormat::text));
     long conflicts = line_index(lines, "Conflicts (7)");
     long warnings = line_index(lines, "Warnings (2)");
+    long tabs = line_index(lines, "Email Marketing tab (2)");
+    long notes = line_index(lines, "Notes (1)");
     long added = line_index(lines, "Added (3)");
     long changed = line_index(lines, "Changed (2)");
     long outlines = line_index(lines, "Outlines (2)");
     ASSERT_NE(conflicts, -1);
     EXPECT_LT(conflicts, warnings);
-    EXPECT_LT(warnings, added);
+    EXPECT_LT(warnings, tabs);
+    EXPECT_LT(tabs, notes);
+    EXPECT_LT(notes, added);
     EXPECT_LT(added, changed);
     EXPECT_LT(changed, outlines);
 }
@@ -483,6 +490,100 @@ TEST(MergeReportText, InvalidUtf8BecomesReplacementCharacters)
     EXPECT_NE(text.find("  - bad \uFFFD\uFFFD bytes"), std::string::npos);
 }
 
+// A merge whose base had no main form for the Marketing List and Campaign (as real whole-org
+// exports lack them): it succeeds, and the reader must be told that two entities need a person.
+Report report_without_two_tabs()
+{
+    Report report = resolved_report();
+    report.form_tabs = {{"account", {"'Account' {b053a39a-041a-4356-acef-ddf00182762b}"}, ""},
+                        {"campaign", {}, "the base has no main form for it"},
+                        {"contact", {"'Information' {1fed44d1-ae68-4a41-bd2b-f13acac4acfa}", "'Contact' {2222}"}, ""},
+                        {"list", {}, "the base has no main form for it"}};
+    return report;
+}
+
+TEST(MergeReportText, EntitiesWithoutTheTabAreActionOnTheResultLine)
+{
+    std::string text = render_report(report_without_two_tabs(), ReportFormat::text);
+    auto lines = lines_of(text);
+    EXPECT_EQ(lines.back(), "result: ok (3 added, 2 changed, 7 conflicts resolved); action needed: the Email "
+                            "Marketing tab is not on the Campaign and Marketing List forms");
+    EXPECT_NE(line_index(lines, "  Marketing List (list): NOT PLACED: the base has no main form for it"), -1) << text;
+    EXPECT_NE(line_index(lines, "  Contact (contact): on 'Information' {1fed44d1-ae68-4a41-bd2b-f13acac4acfa}, "
+                                "'Contact' {2222}"),
+              -1)
+        << text;
+    auto json = nlohmann::json::parse(render_report(report_without_two_tabs(), ReportFormat::json));
+    EXPECT_EQ(json["form_tabs"][1]["placed"], false);
+    EXPECT_EQ(json["form_tabs"][1]["missing"], "the base has no main form for it");
+    EXPECT_NE(
+        render_report(report_without_two_tabs(), ReportFormat::html).find("Action needed: the Email Marketing tab"),
+        std::string::npos);
+}
+
+// ---- summary -------------------------------------------------------------------------------
+
+TEST(MergeSummary, FitsAScreenAndLeavesOutNotesAdditionsAndOutlines)
+{
+    Report report = resolved_report();
+    std::string summary = render_summary(report, "");
+    auto lines = lines_of(summary);
+    EXPECT_LE(lines.size(), 20U) << summary;
+    EXPECT_EQ(lines.front(), "merge: wrote 'out/contoso' (connector mode, CRM 9.2)");
+    EXPECT_EQ(lines.back(), "result: ok (3 added, 2 changed, 7 conflicts resolved)");
+    EXPECT_NE(line_index(lines, "Conflicts (7, 0 unresolved):"), -1) << summary;
+    EXPECT_NE(line_index(lines, "Email Marketing tab: on 2 main forms: Contact (1), Marketing List (1)"), -1)
+        << summary;
+    EXPECT_NE(line_index(lines, "Warnings (2):"), -1) << summary;
+    EXPECT_NE(summary.find("\\x1B[31mred"), std::string::npos) << "warnings are shown, made safe";
+    EXPECT_EQ(summary.find("esc_emailmessagequeue"), std::string::npos) << "notes are only counted";
+    EXPECT_EQ(summary.find("esc_emailcampaign"), std::string::npos) << "additions are only counted";
+    EXPECT_EQ(summary.find("Area Settings"), std::string::npos) << "outlines are only counted";
+    EXPECT_NE(line_index(lines, "Not shown: 1 note, 3 added, 2 changed, 2 before/after outlines"), -1) << summary;
+    EXPECT_NE(line_index(lines, "The whole report: -v, or --report FILE (.txt, .json or .html)"), -1) << summary;
+    EXPECT_NE(render_summary(report, "r/merge.html").find("\nThe whole report: r/merge.html\n"), std::string::npos);
+}
+
+TEST(MergeSummary, SaysFirstWhichEntitiesLackTheTabAndWhatToDo)
+{
+    std::string summary = render_summary(report_without_two_tabs(), "");
+    auto lines = lines_of(summary);
+    EXPECT_NE(line_index(lines, "Email Marketing tab: on 3 main forms: Account (1), Contact (2)"), -1) << summary;
+    EXPECT_NE(line_index(lines, "  NOT ON Campaign (campaign): the base has no main form for it"), -1) << summary;
+    EXPECT_NE(line_index(lines, "  NOT ON Marketing List (list): the base has no main form for it"), -1) << summary;
+    EXPECT_NE(summary.find("export the base again with those"), std::string::npos) << summary;
+    EXPECT_NE(lines.back().find("; action needed: the Email Marketing tab is not on the Campaign and Marketing List "
+                                "forms"),
+              std::string::npos)
+        << summary;
+    // The advice under the tab lines is wrapped to a terminal's width.
+    long advice = line_index(lines, "  NOT ON Marketing List (list): the base has no main form for it") + 1;
+    ASSERT_GT(advice, 0);
+    EXPECT_EQ(lines[advice].rfind("  The package will not show", 0), 0U) << summary;
+    for (auto i = static_cast<size_t>(advice); i < lines.size() && lines[i].starts_with("  "); ++i) {
+        EXPECT_LE(lines[i].size(), 100U) << lines[i];
+    }
+}
+
+TEST(MergeSummary, ShowsTheFirstConflictsAndWarningsAndCountsTheRest)
+{
+    Report report = failed_report();
+    for (int i = 0; i < 30; ++i) {
+        report.warnings.push_back("warning number " + std::to_string(i));
+    }
+    std::string summary = render_summary(report, "");
+    auto lines = lines_of(summary);
+    EXPECT_LE(lines.size(), 30U) << summary;
+    EXPECT_EQ(lines.front(), "merge: nothing written (connector mode, CRM 9.2)");
+    EXPECT_NE(line_index(lines, "Conflicts (7, 2 unresolved):"), -1) << summary;
+    EXPECT_NE(line_index(lines, "  [foreign-publisher] publisher fabrikam: uses the prefix esc (unresolved)"), -1)
+        << summary;
+    EXPECT_NE(line_index(lines, "Warnings (32):"), -1) << summary;
+    EXPECT_NE(line_index(lines, "  ... and 24 more warnings (in the whole report)"), -1) << summary;
+    EXPECT_EQ(summary.find("Email Marketing tab"), std::string::npos) << "nothing was placed: nothing written";
+    EXPECT_EQ(lines.back(), "result: FAILED \u2014 2 unresolved conflicts");
+}
+
 // ---- JSON ----------------------------------------------------------------------------------
 
 TEST(MergeReportJson, KeysComeInTheDocumentedOrder)
@@ -492,16 +593,16 @@ TEST(MergeReportJson, KeysComeInTheDocumentedOrder)
     for (const auto& item : json.items()) {
         keys.push_back(item.key());
     }
-    std::vector<std::string> expected = {"tool",        "base",   "target",  "connector", "mode",
-                                         "on_conflict", "output", "result",  "counts",    "conflicts",
-                                         "warnings",    "added",  "changed", "outlines"};
+    std::vector<std::string> expected = {"tool",      "base",   "target",  "connector", "mode",     "on_conflict",
+                                         "output",    "result", "counts",  "conflicts", "warnings", "notes",
+                                         "form_tabs", "added",  "changed", "outlines"};
     EXPECT_EQ(keys, expected);
     std::vector<std::string> count_keys;
     for (const auto& item : json["counts"].items()) {
         count_keys.push_back(item.key());
     }
-    EXPECT_EQ(count_keys,
-              (std::vector<std::string>{"added", "changed", "conflicts", "unresolved", "warnings", "preserved"}));
+    EXPECT_EQ(count_keys, (std::vector<std::string>{"added", "changed", "conflicts", "unresolved", "warnings", "notes",
+                                                    "preserved"}));
 }
 
 TEST(MergeReportJson, CarriesEveryFieldAndValue)
@@ -537,6 +638,12 @@ TEST(MergeReportJson, CarriesEveryFieldAndValue)
         EXPECT_EQ(shown["outcome"], conflict.outcome);
     }
     EXPECT_EQ(json["warnings"], report.warnings); // raw: JSON escapes control characters itself
+    EXPECT_EQ(json["notes"], report.notes);
+    EXPECT_EQ(json["counts"]["notes"], 1);
+    ASSERT_EQ(json["form_tabs"].size(), 2U);
+    EXPECT_EQ(json["form_tabs"][1]["entity"], "list");
+    EXPECT_EQ(json["form_tabs"][1]["placed"], true);
+    EXPECT_EQ(json["form_tabs"][1]["forms"][0], report.form_tabs[1].forms[0]);
     ASSERT_EQ(json["added"].size(), report.added.size());
     EXPECT_EQ(json["added"][2]["name"], k_hostile_name);
     EXPECT_FALSE(json["added"][0].contains("before"));
@@ -601,8 +708,8 @@ TEST_F(MergeReportHtml, SummaryShowsResultAndCounts)
     ASSERT_TRUE(failed().error.empty()) << failed().error;
     Report report = resolved_report();
     const auto& probe = resolved().probe;
-    EXPECT_EQ(probe["sections"],
-              (std::vector<std::string>{"summary", "conflicts", "warnings", "outlines", "added", "changed"}));
+    EXPECT_EQ(probe["sections"], (std::vector<std::string>{"summary", "conflicts", "warnings", "form-tabs", "notes",
+                                                           "outlines", "added", "changed"}));
     EXPECT_EQ(probe["result"], "Merge succeeded: 3 added, 2 changed, 7 conflicts resolved");
     EXPECT_EQ(probe["counts"]["count-added"], std::to_string(report.added.size()));
     EXPECT_EQ(probe["counts"]["count-changed"], std::to_string(report.changed.size()));

@@ -646,7 +646,7 @@ TEST(Package, AForcedPackageWithErrorsListsThem)
         run_escprov({"package", tree.string(), "--managed", "--target", "8.2", "-o", zip.string(), "--force"});
     ASSERT_EQ(forced.exit_code, 0) << forced.err;
     EXPECT_NE(forced.err.find("escprov: warning: package '" + zip.string() +
-                              "': the package has 1 validation error(s); written anyway (--force):\n" + zip.string() +
+                              "': the package has 1 validation error; written anyway (--force):\n" + zip.string() +
                               "!customizations.xml:"),
               std::string::npos)
         << forced.err;

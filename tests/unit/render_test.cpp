@@ -769,8 +769,8 @@ TEST(RenderDefects, CustomerFormsFromAnotherFamilyLoseWhatTheTargetNeverWrites)
     EXPECT_EQ(form.child("FormPresentation"), nullptr);
     EXPECT_EQ(form.child("FormActivationState"), nullptr);
     EXPECT_EQ(form.child("IntroducedVersion"), nullptr);
-    bool said = std::any_of(report.warnings.begin(), report.warnings.end(), [](const std::string& warning) {
-        return warning.starts_with("removed for CRM 5.0") && warning.find("<FormPresentation>") != std::string::npos;
+    bool said = std::any_of(report.notes.begin(), report.notes.end(), [](const std::string& note) {
+        return note.starts_with("removed for CRM 5.0") && note.find("<FormPresentation>") != std::string::npos;
     });
     EXPECT_TRUE(said) << "the report names what was removed from the customer's forms";
 }

@@ -808,5 +808,20 @@ TEST(ValidateCorpus, EveryCorpusTreeHasZeroErrors)
     }
 }
 
+// A path that could not be checked is never also counted as checked, and every count takes the
+// right number ("1 path checked ... 1 could not be checked" said two things of one path).
+TEST(ValidateSummary, CountsCheckedAndUncheckedPathsApart)
+{
+    validate::PathReport good;
+    good.path = "a.zip";
+    validate::PathReport bad;
+    bad.path = "missing.zip";
+    bad.failure = "no such file";
+    EXPECT_EQ(validate::summary_line({good}), "validate: 1 path checked: 0 errors, 0 warnings, 0 notes");
+    EXPECT_EQ(validate::summary_line({bad}), "validate: 1 path could not be checked: 0 errors, 0 warnings, 0 notes");
+    EXPECT_EQ(validate::summary_line({good, good, bad}),
+              "validate: 2 paths checked, 1 could not be: 0 errors, 0 warnings, 0 notes");
+}
+
 } // namespace
 } // namespace escprov::test
