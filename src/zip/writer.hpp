@@ -4,6 +4,7 @@
 // built under a temporary name and appears at its path only when commit() succeeds.
 
 #include "util/fs.hpp"
+#include "zip/handles.hpp"
 
 #include <cstdint>
 #include <ctime>
@@ -11,18 +12,18 @@
 #include <memory>
 #include <string>
 
-struct zip;
-
 namespace escprov::zip {
 
 // 2010-01-01 00:00:00 local DOS time; any fixed value works, this one predates every CRM 2011 export.
 inline constexpr std::time_t k_fixed_mtime = 1262304000;
 
+// Owns the archive being written and its temporary file; without commit() both are discarded.
+// Not copyable (one owner discards the archive once).
 class Writer {
 public:
+    // Throws Error(output) when the temporary cannot be created or libzip cannot start the archive.
     Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite,
            AtomicFile::Access access = AtomicFile::Access::usual);
-    ~Writer();
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
@@ -35,9 +36,11 @@ public:
 
 private:
     void finish_entry(int64_t index, const std::string& name);
+    // Adds `source` as entry `name`; the archive takes it when zip_file_add succeeds, else it is freed.
+    void add_source(const std::string& name, SourceHandle source);
     std::filesystem::path m_path;
     AtomicFile m_file;
-    ::zip* m_archive = nullptr;
+    ArchiveHandle m_archive;
 };
 
 } // namespace escprov::zip
