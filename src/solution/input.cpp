@@ -21,7 +21,7 @@ public:
         if (!m_seen_root) {
             m_seen_root = true;
             if (name != "ImportExportXml") {
-                throw xml::ParseError(ErrorKind::input, m_file, m_parser.location(),
+                throw xml::ParseError(ErrorKind::foreign, m_file, m_parser.location(),
                                       "the root element is '" + std::string(name) +
                                           "', not ImportExportXml, so this is not a solution's customizations.xml");
             }
@@ -175,8 +175,9 @@ ExportEntries find_export_entries(const zip::Reader& zip)
     };
     ExportEntries entries{find("solution.xml"), find("customizations.xml"), find("[Content_Types].xml")};
     if (entries.manifest == nullptr) {
-        throw_input("open " + quoted(zip.path()) + ": the zip has no solution.xml, so it is not a solution export" +
-                    (zip.entries().empty() ? " (the archive is empty)" : ""));
+        throw_foreign("open " + quoted(std::filesystem::path(zip.display())) +
+                      ": the zip has no solution.xml, so it is not a solution export" +
+                      (zip.entries().empty() ? " (the archive is empty)" : ""));
     }
     return entries;
 }
@@ -189,7 +190,7 @@ std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path
         throw_input("open " + quoted(path) + ": no such file or folder");
     }
     if (std::filesystem::is_directory(status)) {
-        throw_input("open " + quoted(path) + ": a folder, not a solution file");
+        throw_foreign("open " + quoted(path) + ": a folder, not a solution file");
     }
     std::ifstream in(path, std::ios::binary);
     char magic[2] = {};
@@ -201,18 +202,30 @@ std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path
     if (extension == ".zip") {
         return std::make_unique<ZipInput>(path, limits); // the zip reader names the real problem
     }
+    const std::string expected = "; escprov reads a solution zip, an unpacked solution folder, or a customizations.xml "
+                                 "or solution.xml whose root element is ImportExportXml";
     xml::FileSource source(path);
     xml::Parser parser(limits.xml);
     RootNameHandler handler;
     try {
         parser.parse(source, handler);
     } catch (const RootNameHandler::Found&) {
+    } catch (const xml::ParseError& error) {
+        // Not well-formed before any element began: not XML at all (a text file, /etc/passwd), so
+        // the parser's "invalid document structure" would be the wrong thing to say. Unsafe or
+        // over-limit XML, and a solution file broken further in, keep their own error.
+        if (error.kind() != ErrorKind::input || !handler.root.empty()) {
+            throw;
+        }
+        throw_foreign("open " + quoted(path) + ": not a zip archive (no zip signature) and not XML (line " +
+                      std::to_string(error.where().line) + ", column " + std::to_string(error.where().column) + ": " +
+                      error.cause() + ")" + expected);
     }
     if (handler.root != "ImportExportXml") {
-        throw_input("open " + quoted(path) +
-                    ": not a solution: expected a zip, an unpacked folder, or an XML file "
-                    "whose root element is ImportExportXml" +
-                    (handler.root.empty() ? std::string() : " (the root element is '" + handler.root + "')"));
+        throw_foreign("open " + quoted(path) + ": not a solution: " +
+                      (handler.root.empty() ? std::string("an XML file without a root element")
+                                            : "an XML file whose root element is '" + handler.root + "'") +
+                      expected);
     }
     // solution.xml and customizations.xml share the root element; the manifest has SolutionManifest.
     auto kind = handler.first_child == "SolutionManifest" ? SolutionInput::Kind::loose_manifest
