@@ -92,11 +92,15 @@ protected:
             for (const auto* values : {&m_from, &m_metadata}) {
                 for (const auto& value : *values) {
                     if (arguments.count(value) != 0) {
-                        throw_usage("backup: missing ACTION: " +
-                                    std::string(values == &m_from ? "--from" : "--metadata") + " took '" + value +
-                                    "' as one of its files, since it takes every argument after "
-                                    "it; put the action first: escprov backup " +
-                                    value + " ...");
+                        std::string message = "backup: missing ACTION: ";
+                        message.append(values == &m_from ? "--from" : "--metadata")
+                            .append(" took '")
+                            .append(value)
+                            .append("' as one of its files, since it takes every argument after it; put the action "
+                                    "first: escprov backup ")
+                            .append(value)
+                            .append(" ...");
+                        throw_usage(message);
                     }
                 }
             }

@@ -160,6 +160,17 @@ public:
     std::string first_child;
 };
 
+// True when `start` (a file's first bytes) begins with '<' after an optional UTF-8 byte-order mark
+// and white space, as any XML document does.
+bool starts_with_markup(std::string_view start)
+{
+    if (start.starts_with("\xEF\xBB\xBF")) {
+        start.remove_prefix(3);
+    }
+    size_t first = start.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && start[first] == '<';
+}
+
 } // namespace
 
 bool is_export_manifest_name(std::string_view name)
@@ -193,9 +204,10 @@ std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path
         throw_foreign("open " + quoted(path) + ": a folder, not a solution file");
     }
     std::ifstream in(path, std::ios::binary);
-    char magic[2] = {};
-    in.read(magic, 2);
-    if (in.gcount() == 2 && magic[0] == 'P' && magic[1] == 'K') {
+    char magic[256] = {};
+    in.read(magic, sizeof magic);
+    std::string_view start(magic, static_cast<size_t>(in.gcount()));
+    if (start.starts_with("PK")) {
         return std::make_unique<ZipInput>(path, limits);
     }
     std::string extension = path.extension().string();
@@ -211,10 +223,10 @@ std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path
         parser.parse(source, handler);
     } catch (const RootNameHandler::Found&) {
     } catch (const xml::ParseError& error) {
-        // Not well-formed before any element began: not XML at all (a text file, /etc/passwd), so
-        // the parser's "invalid document structure" would be the wrong thing to say. Unsafe or
-        // over-limit XML, and a solution file broken further in, keep their own error.
-        if (error.kind() != ErrorKind::input || !handler.root.empty()) {
+        // A file that does not even start with markup is not XML at all (a text file, /etc/passwd),
+        // and the parser's "invalid document structure" would be the wrong thing to say. XML that is
+        // broken (bad bytes, unsafe, over a limit, a solution file broken further in) keeps its error.
+        if (error.kind() != ErrorKind::input || !handler.root.empty() || starts_with_markup(start)) {
             throw;
         }
         throw_foreign("open " + quoted(path) + ": not a zip archive (no zip signature) and not XML (line " +
