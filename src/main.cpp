@@ -79,13 +79,11 @@ int main(int argc, char** argv)
         return static_cast<int>(ExitCode::interrupted);
     } catch (const Error& e) {
         std::cerr << "escprov: error: " << e.what() << "\n";
-        // Bad usage and inputs that cannot be read or checked are 2; failing while producing
-        // output (disk full, target exists) is 1, "ran and failed".
-        bool ran_and_failed = e.kind() == ErrorKind::output || e.kind() == ErrorKind::internal;
-        return static_cast<int>(ran_and_failed ? ExitCode::findings : ExitCode::usage);
+        return static_cast<int>(exit_code_for(e.kind()));
     } catch (const std::bad_alloc&) {
+        // Not the user's mistake nor the input's verdict: the command ran and failed, like a full disk.
         std::cerr << "escprov: error: out of memory\n";
-        return static_cast<int>(ExitCode::usage);
+        return static_cast<int>(exit_code_for(ErrorKind::memory));
     } catch (const std::exception& e) {
         std::cerr << "escprov: internal error: " << e.what() << "\n";
         return static_cast<int>(ExitCode::findings);

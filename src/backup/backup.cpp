@@ -1,6 +1,6 @@
 #include "backup/backup.hpp"
 
-#include "pack/input.hpp"
+#include "solution/input.hpp"
 #include "util/build_info_access.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -45,17 +45,19 @@ std::string errno_text()
 }
 
 // A new file of mode 0600 (never an existing one: O_EXCL), written in full or not at all usable:
-// close() reports a failed write. The caller's folder cleans it up on failure. Messages name it
-// `shown`: where it will be once in place, never the staging folder it is written in.
+// close() reports a failed write. The caller's folder cleans it up on failure. `display` names it
+// in messages (default: the path quoted): where it will be once in place, never the staging folder
+// it is written in, or what a scratch file the user never asked for is.
 class PrivateFile {
 public:
-    PrivateFile(const fs::path& path, fs::path shown) : m_path(std::move(shown))
+    explicit PrivateFile(fs::path path, std::string display = {})
+        : m_path(std::move(path)), m_display(display.empty() ? quoted(m_path) : std::move(display))
     {
         do {
-            m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         } while (m_fd < 0 && errno == EINTR);
         if (m_fd < 0) {
-            throw_output("write " + quoted(m_path) + ": " + errno_text());
+            throw_output("write " + m_display + ": " + errno_text());
         }
     }
     ~PrivateFile()
@@ -74,7 +76,7 @@ public:
                 continue;
             }
             if (done <= 0) {
-                throw_output("write " + quoted(m_path) + ": " + errno_text());
+                throw_output("write " + m_display + ": " + errno_text());
             }
             data += done;
             size -= static_cast<size_t>(done);
@@ -84,12 +86,13 @@ public:
     {
         int fd = std::exchange(m_fd, -1);
         if (::close(fd) != 0) {
-            throw_output("write " + quoted(m_path) + ": " + errno_text());
+            throw_output("write " + m_display + ": " + errno_text());
         }
     }
 
 private:
     fs::path m_path;
+    std::string m_display;
     int m_fd = -1;
 };
 
@@ -155,20 +158,83 @@ nlohmann::ordered_json to_json(const Manifest& manifest)
             {"created", manifest.created}, {"tool", manifest.tool},      {"files", files}};
 }
 
-// Throws nlohmann::json::exception when a field is missing or of the wrong type.
+// The member `key` of `object` as a string; throws Error(foreign) naming it when it is missing or
+// not a string. `where` says whose member it is in the message.
+std::string string_member(const nlohmann::json& object, const char* key, const std::string& where)
+{
+    auto found = object.find(key);
+    if (found == object.end()) {
+        throw_foreign(where + " has no \"" + key + "\"");
+    }
+    if (!found->is_string()) {
+        throw_foreign(where + "'s \"" + key + "\" is not a string");
+    }
+    return found->get<std::string>();
+}
+
+// The manifest in `json`. Throws Error(foreign) naming the first member that is missing or of the
+// wrong type (never a JSON library message: those name library internals, not the file).
 Manifest from_json(const nlohmann::json& json)
 {
+    if (!json.is_object()) {
+        throw_foreign("it is not a JSON object");
+    }
     Manifest manifest;
-    manifest.format = json.at("format").get<std::string>();
-    manifest.org_url = json.at("orgUrl").get<std::string>();
-    manifest.org_version = json.at("orgVersion").get<std::string>();
-    manifest.created = json.at("created").get<std::string>();
-    manifest.tool = json.at("tool").get<std::string>();
-    for (const auto& file : json.at("files")) {
-        manifest.files.push_back({file.at("path").get<std::string>(), file.at("size").get<uint64_t>(),
-                                  file.at("sha256").get<std::string>()});
+    manifest.format = string_member(json, "format", "it");
+    if (manifest.format != k_format) {
+        // Checked first: another tool's manifest.json (a bundle's) differs in every other member too.
+        throw_foreign("its \"format\" is '" + manifest.format + "', not '" + std::string(k_format) + "'");
+    }
+    manifest.org_url = string_member(json, "orgUrl", "it");
+    manifest.org_version = string_member(json, "orgVersion", "it");
+    manifest.created = string_member(json, "created", "it");
+    manifest.tool = string_member(json, "tool", "it");
+    auto files = json.find("files");
+    if (files == json.end() || !files->is_array()) {
+        throw_foreign("it has no \"files\" list");
+    }
+    for (size_t i = 0; i < files->size(); ++i) {
+        const nlohmann::json& file = (*files)[i];
+        std::string where = "\"files\"[" + std::to_string(i) + "]";
+        if (!file.is_object()) {
+            throw_foreign(where + " is not an object");
+        }
+        auto size = file.find("size");
+        if (size == file.end() || !size->is_number_unsigned()) {
+            throw_foreign(where + " has no \"size\" in bytes");
+        }
+        manifest.files.push_back(
+            {string_member(file, "path", where), size->get<uint64_t>(), string_member(file, "sha256", where)});
     }
     return manifest;
+}
+
+// The manifest in `bytes`, bounded in depth before parsing (a manifest nested deep enough would
+// exhaust the stack). Throws Error(foreign) saying what makes it no backup manifest.
+Manifest parse_manifest(const std::string& bytes)
+{
+    if (std::string too_deep = json_depth_problem(bytes); !too_deep.empty()) {
+        throw_foreign(too_deep);
+    }
+    nlohmann::json json = nlohmann::json::parse(bytes, nullptr, false);
+    if (json.is_discarded()) {
+        throw_foreign("it is not valid JSON");
+    }
+    return from_json(json);
+}
+
+// True when `bytes` is a JSON object whose "format" is a backup's, however damaged the rest is.
+bool claims_backup_format(const std::string& bytes)
+{
+    if (!json_depth_problem(bytes).empty()) {
+        return false;
+    }
+    nlohmann::json json = nlohmann::json::parse(bytes, nullptr, false);
+    if (json.is_discarded() || !json.is_object()) {
+        return false;
+    }
+    auto format = json.find("format");
+    return format != json.end() && format->is_string() && format->get<std::string>() == k_format;
 }
 
 bool is_export_path(std::string_view path)
@@ -221,47 +287,28 @@ std::string parse_failure(const std::string& where, const std::exception& failur
     return where + " does not parse: " + failure.what();
 }
 
-void replace_all(std::string& text, const std::string& from, const std::string& to)
-{
-    if (from.empty()) {
-        return;
-    }
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-        text.replace(at, from.size(), to);
-    }
-}
-
 // Opens an exported solution zip and parses every XML entry in it. Returns one line per entry that
-// does not parse ("Workflows/x.xaml does not parse (line 3, column 7): ..."). Throws Error(input)
-// when the file is not a solution zip, its solution.xml does not parse, or an entry cannot be read;
-// `display` replaces the file's path in those messages (verify checks a scratch copy).
+// does not parse ("Workflows/x.xaml does not parse (line 3, column 7): ..."). Throws Error (of the
+// reader's kind) when the file is not a solution zip, its solution.xml does not parse, or an entry
+// cannot be read; `display` names the zip in those messages (verify checks a scratch copy).
 std::vector<std::string> check_solution_zip(const fs::path& zip_path, const std::string& display,
                                             const solution::InputLimits& limits)
 {
     std::vector<std::string> problems;
-    try {
-        auto input = pack::open_input(zip_path, limits);
-        if (input->kind() != solution::SolutionInput::Kind::zip || input->archive() == nullptr) {
-            throw_input(quoted(zip_path) + ": not a solution zip");
+    auto input = solution::open_zip_input(zip_path, limits, display);
+    input->read_manifest();
+    zip::Reader& archive = *input->archive();
+    for (const auto& entry : archive.entries()) {
+        check_interrupted();
+        if (entry.is_directory || !is_xml_part(entry.name)) {
+            continue;
         }
-        input->read_manifest();
-        zip::Reader& archive = *input->archive();
-        for (const auto& entry : archive.entries()) {
-            check_interrupted();
-            if (entry.is_directory || !is_xml_part(entry.name)) {
-                continue;
-            }
-            try {
-                auto source = archive.open(entry);
-                check_document(*source, MetadataKind::xml, limits.xml);
-            } catch (const xml::ParseError& e) {
-                problems.push_back(parse_failure(entry.name, e));
-            }
+        try {
+            auto source = archive.open(entry);
+            check_document(*source, MetadataKind::xml, limits.xml);
+        } catch (const xml::ParseError& e) {
+            problems.push_back(parse_failure(entry.name, e));
         }
-    } catch (const Error& e) {
-        std::string message = e.what();
-        replace_all(message, zip_path.string(), display);
-        throw Error(e.kind(), message);
     }
     return problems;
 }
@@ -403,7 +450,7 @@ Manifest create_backup(const fs::path& path, const CreateOptions& options)
                 xml::FileSource stream(source, source.string());
                 check_document(stream, kind, options.limits.xml);
             } catch (const Error& e) {
-                throw_input(verb + ": " + parse_failure(quoted(source), e));
+                throw Error(e.kind(), verb + ": " + parse_failure(quoted(source), e));
             }
         }
         manifest.files.push_back({name, fs::file_size(source), sha256_file(source)});
@@ -423,9 +470,7 @@ Manifest create_backup(const fs::path& path, const CreateOptions& options)
 Verification verify_backup(const fs::path& path, const solution::InputLimits& limits, Progress* progress)
 {
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-        throw_input("verify " + quoted(path) + ": no such file");
-    }
+    zip::require_zip_file(path, "verify " + quoted(path));
     Verification result;
     auto problem = [&result](const std::string& text) { result.problems.push_back(text); };
 
@@ -444,21 +489,22 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
     } else if (manifest_entry->size > k_max_manifest_bytes) {
         problem(manifest_name + ": larger than " + std::to_string(k_max_manifest_bytes) + " bytes");
     } else {
+        std::string bytes;
         try {
-            std::string bytes = reader->read(*manifest_entry);
-            result.manifest_sha256 = sha256_hex(bytes);
-            // Bounded before parsing: a manifest nested deep enough would exhaust the stack.
-            if (std::string too_deep = json_depth_problem(bytes); !too_deep.empty()) {
-                problem(manifest_name + ": not a backup manifest: " + too_deep);
-            } else if (Manifest manifest = from_json(nlohmann::json::parse(bytes)); manifest.format != k_format) {
-                problem(manifest_name + ": format is '" + manifest.format + "', not '" + std::string(k_format) + "'");
-            } else {
-                result.manifest = std::move(manifest);
-            }
-        } catch (const nlohmann::json::exception& e) {
-            problem(manifest_name + ": not a backup manifest: " + e.what());
+            bytes = reader->read(*manifest_entry);
         } catch (const Error& e) {
+            if (e.kind() == ErrorKind::memory) {
+                throw;
+            }
             problem(manifest_name + ": cannot be read: " + e.what());
+        }
+        if (result.problems.empty()) {
+            result.manifest_sha256 = sha256_hex(bytes);
+            try {
+                result.manifest = parse_manifest(bytes);
+            } catch (const Error& e) {
+                problem(manifest_name + ": not a backup manifest: " + e.what());
+            }
         }
     }
     if (!result.manifest) {
@@ -507,7 +553,7 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
                     scratch = std::make_unique<PrivateDir>(fs::temp_directory_path(), "escprov-verify");
                 }
                 copy = scratch->path() / fs::path(name).filename();
-                PrivateFile file(copy, copy); // verify's own scratch copy, in the system's temporary folder
+                PrivateFile file(copy, "a scratch copy in " + quoted(fs::temp_directory_path()));
                 auto source = reader->open(*entry);
                 TeeSource tee(*source, file);
                 actual = sha256_source(tee);
@@ -537,14 +583,11 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
             if (!copy.empty()) {
                 fs::remove(copy, ec);
             }
-        } catch (const Interrupted&) {
-            throw;
-        } catch (const std::exception& e) {
-            std::string message = e.what();
-            if (scratch) {
-                replace_all(message, scratch->path().string(), "(copy)");
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::memory) {
+                throw;
             }
-            problem(std::string(name).append(": ").append(message));
+            problem(std::string(name).append(": ").append(e.what()));
         }
     }
     for (const auto& entry : reader->entries()) {
@@ -555,12 +598,13 @@ Verification verify_backup(const fs::path& path, const solution::InputLimits& li
     return result;
 }
 
-std::vector<Listing> list_backups(const fs::path& folder, const solution::InputLimits& limits)
+BackupFolder list_backups(const fs::path& folder, const solution::InputLimits& limits)
 {
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) {
         throw_input("list backups in " + quoted(folder) + ": not a folder");
     }
+    BackupFolder found;
     std::vector<fs::path> candidates;
     for (const auto& item : fs::directory_iterator(folder, ec)) {
         const fs::path& file = item.path();
@@ -568,21 +612,40 @@ std::vector<Listing> list_backups(const fs::path& folder, const solution::InputL
         if (!item.is_regular_file(ec) || !name.ends_with(".zip")) {
             continue;
         }
-        bool named_as_backup = name.starts_with(k_name_prefix);
-        bool holds_manifest = false;
-        try {
-            holds_manifest = zip::Reader(file, limits.zip).find(k_manifest_name) != nullptr;
-        } catch (const Error&) {
-            // Not a readable zip: listed (as damaged) only when named as a backup.
-        }
-        if (named_as_backup || holds_manifest) {
+        // Named as a backup: listed whatever is wrong with it (verify says what).
+        if (name.starts_with(k_name_prefix)) {
             candidates.push_back(file);
+            continue;
+        }
+        // Otherwise a backup only when its manifest.json says so: a bundle or an export beside the
+        // backups is skipped, and said to be, rather than reported as a broken backup.
+        try {
+            zip::Reader reader(file, limits.zip);
+            const zip::Entry* manifest = reader.find(k_manifest_name);
+            if (manifest == nullptr) {
+                found.skipped.push_back({file, "it holds no manifest.json"});
+            } else if (manifest->size > k_max_manifest_bytes) {
+                found.skipped.push_back({file, "its manifest.json is too large to be a backup's"});
+            } else if (std::string bytes = reader.read(*manifest); claims_backup_format(bytes)) {
+                candidates.push_back(file); // verify says what else is wrong with it
+            } else {
+                try {
+                    parse_manifest(bytes);
+                } catch (const Error& e) {
+                    found.skipped.push_back({file, std::string("its manifest.json is not a backup's: ") + e.what()});
+                }
+            }
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::memory) {
+                throw;
+            }
+            found.skipped.push_back({file, e.what()});
         }
     }
     if (ec) {
         throw_input("list backups in " + quoted(folder) + ": " + ec.message());
     }
-    std::vector<Listing> listings;
+    std::vector<Listing>& listings = found.backups;
     for (const auto& file : candidates) {
         Listing listing{file, verify_backup(file, limits), 0};
         if (listing.verification.manifest) {
@@ -602,7 +665,7 @@ std::vector<Listing> list_backups(const fs::path& folder, const solution::InputL
     };
     std::sort(listings.begin(), listings.end(),
               [&sort_key](const Listing& a, const Listing& b) { return sort_key(a) < sort_key(b); });
-    return listings;
+    return found;
 }
 
 Extraction extract_backup(const fs::path& path, const fs::path& folder_given, const solution::InputLimits& limits,
@@ -648,7 +711,7 @@ Extraction extract_backup(const fs::path& path, const fs::path& folder_given, co
                              errno_text());
             }
         }
-        PrivateFile out(file, folder / name);
+        PrivateFile out(file, quoted(folder / name));
         auto source = reader.open(*entry);
         TeeSource tee(*source, out);
         std::string actual = sha256_source(tee);

@@ -96,11 +96,24 @@ struct Listing {
     uint64_t total_size = 0; // the sum of the recorded file sizes
 };
 
-// Every *.zip directly in `folder` that holds a manifest.json or is named escprov-backup-*, verified,
-// oldest first: by the time in its name (escprov-backup-<time>-...), else by manifest.json's
-// "created"; those with neither come last; then by name. Throws Error(input) when `folder` cannot
-// be read.
-std::vector<Listing> list_backups(const std::filesystem::path& folder, const solution::InputLimits& limits);
+// A *.zip in the folder that list_backups did not take for a backup, and why.
+struct Skipped {
+    std::filesystem::path path;
+    std::string reason; // "it holds no manifest.json", "its manifest.json is not a backup's: ..."
+};
+
+// What list_backups found in a folder.
+struct BackupFolder {
+    std::vector<Listing> backups;
+    std::vector<Skipped> skipped; // in the folder's order
+};
+
+// Every *.zip directly in `folder` that is named escprov-backup-* or whose manifest.json has a
+// backup's "format", verified, oldest first: by the time in its name (escprov-backup-<time>-...),
+// else by manifest.json's "created"; those with neither come last; then by name. Other *.zip files
+// (bundles, exports, damaged zips) are skipped with the reason. Throws Error(input) when `folder`
+// cannot be read.
+BackupFolder list_backups(const std::filesystem::path& folder, const solution::InputLimits& limits);
 
 // What extract did: when the backup fails verification nothing is written and `files` is 0.
 struct Extraction {

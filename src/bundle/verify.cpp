@@ -84,10 +84,7 @@ public:
 
     Verification run()
     {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(m_bundle, ec)) {
-            throw_input("open " + quoted(m_bundle) + ": no such file");
-        }
+        zip::require_zip_file(m_bundle, "open " + quoted(m_bundle));
         std::unique_ptr<zip::Reader> reader;
         try {
             reader = std::make_unique<zip::Reader>(m_bundle, m_options.limits);

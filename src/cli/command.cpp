@@ -44,6 +44,26 @@ std::string describe_value(const boost::any& value)
     }
     return "(set)";
 }
+
+// The first positional argument in `args` past the `taken` ones a command accepts, or "" when it
+// cannot be told. Parsing without a positional description keeps positionals as unnamed options.
+std::string extra_positional(const std::vector<std::string>& args, const po::options_description& all, unsigned taken)
+{
+    try {
+        po::parsed_options parsed = po::command_line_parser(args).options(all).run();
+        unsigned position = 0;
+        for (const auto& option : parsed.options) {
+            if (option.position_key < 0) {
+                continue;
+            }
+            if (position++ == taken && !option.original_tokens.empty()) {
+                return option.original_tokens.front();
+            }
+        }
+    } catch (const po::error&) {
+    }
+    return {};
+}
 } // namespace
 
 std::string_view exit_code_table()
@@ -71,9 +91,9 @@ Command::Command() : m_options("Options", 100, 50)
 bool Command::parse(const std::vector<std::string>& args)
 {
     po::variables_map values;
+    po::options_description all;
+    all.add(m_options).add(m_positional_options);
     try {
-        po::options_description all;
-        all.add(m_options).add(m_positional_options);
         po::store(po::command_line_parser(args).options(all).positional(m_positional).run(), values);
         // bool_switch values land in their variables only at notify(), which would first
         // complain about missing required arguments; --help must win over that.
@@ -95,6 +115,11 @@ bool Command::parse(const std::vector<std::string>& args)
             throw_usage(std::string(name()) + ": missing " + bare + " (see --help)");
         }
         throw_usage(std::string(name()) + ": " + e.what());
+    } catch (const po::too_many_positional_options_error&) {
+        // Boost does not say which argument was one too many; find it by parsing without positionals.
+        std::string extra = extra_positional(args, all, m_positional.max_total_count());
+        throw_usage(std::string(name()) + ": unexpected argument" + (extra.empty() ? "" : " '" + extra + "'") +
+                    " (usage: " + std::string(usage()) + ")");
     } catch (const po::error& e) {
         throw_usage(std::string(name()) + ": " + e.what());
     }

@@ -8,6 +8,7 @@
 #include "solution/input.hpp"
 #include "util/progress.hpp"
 #include "util/text.hpp"
+#include "zip/reader.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -88,9 +89,7 @@ public:
                 throw Error(error.kind(), "apply " + quoted(bundle_path) + ": " + error.what());
             }
         }
-        if (std::error_code ec; !fs::is_regular_file(bundle_path, ec)) {
-            throw_input("apply " + quoted(bundle_path) + ": no such file");
-        }
+        zip::require_zip_file(bundle_path, "apply " + quoted(bundle_path));
         if (!std::ifstream(bundle_path, std::ios::binary)) {
             throw_input("apply " + quoted(bundle_path) + ": cannot read the file");
         }

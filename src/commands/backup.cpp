@@ -91,6 +91,22 @@ protected:
         static const std::map<std::string, std::vector<std::string>> arguments = {
             {"create", {}}, {"verify", {"BACKUP"}}, {"list", {"FOLDER"}}, {"extract", {"BACKUP", "FOLDER"}}};
         if (m_action.empty()) {
+            // --from and --metadata take every word after them, the action too when it comes later.
+            for (const auto* values : {&m_from, &m_metadata}) {
+                for (const auto& value : *values) {
+                    if (arguments.count(value) != 0) {
+                        std::string message = "backup: missing ACTION: ";
+                        message.append(values == &m_from ? "--from" : "--metadata")
+                            .append(" took '")
+                            .append(value)
+                            .append("' as one of its files, since it takes every argument after it; put the action "
+                                    "first: escprov backup ")
+                            .append(value)
+                            .append(" ...");
+                        throw_usage(message);
+                    }
+                }
+            }
             throw_usage("backup: missing ACTION (create, verify, list or extract)");
         }
         auto found = arguments.find(m_action);
@@ -102,6 +118,16 @@ protected:
             std::string missing;
             for (size_t i = m_arguments.size(); i < wanted.size(); ++i) {
                 missing += (missing.empty() ? "" : " and ") + wanted[i];
+            }
+            // `backup verify --from a.zip B.zip`: --from takes every argument after it, B.zip included.
+            for (const auto* values : {&m_from, &m_metadata}) {
+                if (m_action != "create" && !values->empty()) {
+                    throw_usage("backup " + m_action + ": missing " + missing + ": " +
+                                (values == &m_from ? "--from" : "--metadata") + " took '" + values->back() +
+                                "' as one of its files, since it takes every argument after it, and it belongs "
+                                "to create; to " +
+                                m_action + ": " + std::string(usage_of(m_action)));
+                }
             }
             throw_usage("backup " + m_action + ": missing " + missing + " (see escprov backup --help)");
         }
@@ -129,6 +155,18 @@ protected:
     }
 
 private:
+    // The usage line of one action.
+    static std::string_view usage_of(const std::string& action)
+    {
+        if (action == "verify") {
+            return "escprov backup verify BACKUP";
+        }
+        if (action == "list") {
+            return "escprov backup list FOLDER";
+        }
+        return "escprov backup extract BACKUP FOLDER";
+    }
+
     ExitCode create(cli::Context& context)
     {
         backup::CreateOptions options;
@@ -179,7 +217,12 @@ private:
 
     ExitCode list(cli::Context& context)
     {
-        auto listings = backup::list_backups(m_arguments[0], m_limits.limits());
+        backup::BackupFolder found = backup::list_backups(m_arguments[0], m_limits.limits());
+        for (const auto& skipped : found.skipped) {
+            context.err << "escprov: note: backup list: skipped " << quoted(skipped.path)
+                        << ", not a backup: " << skipped.reason << "\n";
+        }
+        const auto& listings = found.backups;
         bool all_ok = true;
         std::ostream& out = context.out;
         out << std::left << std::setw(60) << "NAME"

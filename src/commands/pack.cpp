@@ -11,6 +11,7 @@
 
 #include <boost/program_options/value_semantic.hpp>
 
+#include <filesystem>
 #include <ostream>
 
 namespace escprov::commands {
@@ -59,6 +60,7 @@ public:
 
     ExitCode run(cli::Context& context) override
     {
+        check_argument_order();
         pack::PackOptions options;
         options.limits = m_limits.limits();
         options.package_type = m_package_type == "managed" ? pack::PackageType::managed : pack::PackageType::unmanaged;
@@ -116,6 +118,23 @@ protected:
     }
 
 private:
+    // pac takes the zip first (--zipfile, then --folder); pack takes the folder first. A file where
+    // the folder goes is refused with the order that works, before anything else is said about it.
+    void check_argument_order() const
+    {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(m_dir, ec)) {
+            return; // a folder, or nothing: pack says what is wrong with it
+        }
+        std::string message = "pack: '" + m_dir + "' is a file, not an unpacked folder; pack takes the FOLDER first " +
+                              "and the zip to write second (escprov pack FOLDER SOLUTION.zip)";
+        if (std::filesystem::is_directory(m_zip, ec)) {
+            throw_usage(message + "; the arguments are the wrong way round: escprov pack " + m_zip + " " + m_dir);
+        }
+        throw_usage(message + "; the arguments may be the wrong way round; to unpack a zip into a folder: " +
+                    "escprov unpack " + m_dir + " FOLDER");
+    }
+
     std::string m_dir;
     std::string m_zip;
     std::string m_package_type;

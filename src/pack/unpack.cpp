@@ -567,6 +567,10 @@ UnpackResult TreeWriter::commit()
 
 UnpackResult unpack(const fs::path& zip_path, const fs::path& folder, const UnpackOptions& options)
 {
+    if (std::error_code ec; fs::is_directory(zip_path, ec)) {
+        throw_foreign("unpack " + quoted(zip_path) + ": a folder, not a solution zip; unpack takes a zip (to make " +
+                      "one from an unpacked folder: escprov pack " + zip_path.string() + " SOLUTION.zip)");
+    }
     zip::Reader archive(zip_path, options.limits.zip);
     const solution::ExportEntries exported = solution::find_export_entries(archive);
     const zip::Entry* manifest = exported.manifest;

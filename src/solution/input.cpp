@@ -21,7 +21,7 @@ public:
         if (!m_seen_root) {
             m_seen_root = true;
             if (name != "ImportExportXml") {
-                throw xml::ParseError(ErrorKind::input, m_file, m_parser.location(),
+                throw xml::ParseError(ErrorKind::foreign, m_file, m_parser.location(),
                                       "the root element is '" + std::string(name) +
                                           "', not ImportExportXml, so this is not a solution's customizations.xml");
             }
@@ -160,6 +160,17 @@ public:
     std::string first_child;
 };
 
+// True when `start` (a file's first bytes) begins with '<' after an optional UTF-8 byte-order mark
+// and white space, as any XML document does.
+bool starts_with_markup(std::string_view start)
+{
+    if (start.starts_with("\xEF\xBB\xBF")) {
+        start.remove_prefix(3);
+    }
+    size_t first = start.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && start[first] == '<';
+}
+
 } // namespace
 
 bool is_export_manifest_name(std::string_view name)
@@ -175,8 +186,9 @@ ExportEntries find_export_entries(const zip::Reader& zip)
     };
     ExportEntries entries{find("solution.xml"), find("customizations.xml"), find("[Content_Types].xml")};
     if (entries.manifest == nullptr) {
-        throw_input("open " + quoted(zip.path()) + ": the zip has no solution.xml, so it is not a solution export" +
-                    (zip.entries().empty() ? " (the archive is empty)" : ""));
+        throw_foreign("open " + quoted(std::filesystem::path(zip.display())) +
+                      ": the zip has no solution.xml, so it is not a solution export" +
+                      (zip.entries().empty() ? " (the archive is empty)" : ""));
     }
     return entries;
 }
@@ -189,30 +201,43 @@ std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path
         throw_input("open " + quoted(path) + ": no such file or folder");
     }
     if (std::filesystem::is_directory(status)) {
-        throw_input("open " + quoted(path) + ": a folder, not a solution file");
+        throw_foreign("open " + quoted(path) + ": a folder, not a solution file");
     }
     std::ifstream in(path, std::ios::binary);
-    char magic[2] = {};
-    in.read(magic, 2);
-    if (in.gcount() == 2 && magic[0] == 'P' && magic[1] == 'K') {
+    char magic[256] = {};
+    in.read(magic, sizeof magic);
+    std::string_view start(magic, static_cast<size_t>(in.gcount()));
+    if (start.starts_with("PK")) {
         return std::make_unique<ZipInput>(path, limits);
     }
     std::string extension = path.extension().string();
     if (extension == ".zip") {
         return std::make_unique<ZipInput>(path, limits); // the zip reader names the real problem
     }
+    const std::string expected = "; escprov reads a solution zip, an unpacked solution folder, or a customizations.xml "
+                                 "or solution.xml whose root element is ImportExportXml";
     xml::FileSource source(path);
     xml::Parser parser(limits.xml);
     RootNameHandler handler;
     try {
         parser.parse(source, handler);
     } catch (const RootNameHandler::Found&) {
+    } catch (const xml::ParseError& error) {
+        // A file that does not even start with markup is not XML at all (a text file, /etc/passwd),
+        // and the parser's "invalid document structure" would be the wrong thing to say. XML that is
+        // broken (bad bytes, unsafe, over a limit, a solution file broken further in) keeps its error.
+        if (error.kind() != ErrorKind::input || !handler.root.empty() || starts_with_markup(start)) {
+            throw;
+        }
+        throw_foreign("open " + quoted(path) + ": not a zip archive (no zip signature) and not XML (line " +
+                      std::to_string(error.where().line) + ", column " + std::to_string(error.where().column) + ": " +
+                      error.cause() + ")" + expected);
     }
     if (handler.root != "ImportExportXml") {
-        throw_input("open " + quoted(path) +
-                    ": not a solution: expected a zip, an unpacked folder, or an XML file "
-                    "whose root element is ImportExportXml" +
-                    (handler.root.empty() ? std::string() : " (the root element is '" + handler.root + "')"));
+        throw_foreign("open " + quoted(path) + ": not a solution: " +
+                      (handler.root.empty() ? std::string("an XML file without a root element")
+                                            : "an XML file whose root element is '" + handler.root + "'") +
+                      expected);
     }
     // solution.xml and customizations.xml share the root element; the manifest has SolutionManifest.
     auto kind = handler.first_child == "SolutionManifest" ? SolutionInput::Kind::loose_manifest

@@ -70,13 +70,13 @@ struct ExportEntries {
         return &entry == manifest || &entry == customizations || &entry == content_types;
     }
 };
-// Throws Error(input) naming the zip when it has no solution.xml.
+// Throws Error(foreign) naming the zip (by its display name) when it has no solution.xml.
 ExportEntries find_export_entries(const zip::Reader& zip);
 
 // Opens the file `path`: a file starting with the zip signature is a zip; an XML file is loose
-// customizations.xml or solution.xml by its root element. Throws Error(input) naming the path and
-// the reason when it is none of these, or a folder (trees are read by pack::open_input, which
-// knows their layout).
+// customizations.xml or solution.xml by its root element. Throws Error(input) when it is missing
+// or unreadable, Error(foreign) naming the path and the reason when it is none of these, or a folder
+// (trees are read by pack::open_input, which knows their layout), and the reader's errors.
 std::unique_ptr<SolutionInput> open_file_input(const std::filesystem::path& path, const InputLimits& limits);
 
 // Opens the solution zip `path`, named `display` in every message (a zip held in a temporary file,

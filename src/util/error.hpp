@@ -15,14 +15,35 @@ enum class ExitCode : int {
     interrupted = 130 // stopped by SIGINT/SIGTERM; no partial output is left behind
 };
 
-// What went wrong, coarsely, so callers can decide on an exit code without parsing text.
+// What went wrong, coarsely, so callers decide on an exit code or a finding without parsing text.
+// A rethrow that adds context keeps the kind: throw Error(e.kind(), "verb: " + e.what()).
 enum class ErrorKind {
     usage,   // the command line is wrong
-    input,   // an input file is missing, unreadable, malformed or hostile
-    output,  // an output cannot be written (exists, no permission, disk full)
+    input,   // an input file is missing, unreadable, damaged or malformed (not well-formed XML)
+    foreign, // an input is readable but not what the command reads: not a zip, not solution XML
+    unsafe,  // an input is hostile or unsafe: zip slip, links, encryption, duplicate names, a DOCTYPE
     limit,   // a configured safety limit was exceeded (zip bomb, nesting, token size)
+    output,  // an output cannot be written (exists, no permission, disk full)
+    memory,  // the machine ran out of memory while working
     internal // a bug in escprov
 };
+
+// The exit code an error of `kind` ends the command with: 2 when the command line or an input is
+// the problem (nothing could be done with it), 1 when the command ran and failed while working.
+constexpr ExitCode exit_code_for(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::usage:
+    case ErrorKind::input:
+    case ErrorKind::foreign:
+    case ErrorKind::unsafe:
+    case ErrorKind::limit: return ExitCode::usage;
+    case ErrorKind::output:
+    case ErrorKind::memory:
+    case ErrorKind::internal: return ExitCode::findings;
+    }
+    return ExitCode::findings;
+}
 
 // A fatal error. The message names the verb, the object and the cause, e.g.
 // "unpack 'Contoso.zip': entry '../x' escapes the target folder".
@@ -44,6 +65,14 @@ public:
 [[noreturn]] inline void throw_input(const std::string& message)
 {
     throw Error(ErrorKind::input, message);
+}
+[[noreturn]] inline void throw_foreign(const std::string& message)
+{
+    throw Error(ErrorKind::foreign, message);
+}
+[[noreturn]] inline void throw_unsafe(const std::string& message)
+{
+    throw Error(ErrorKind::unsafe, message);
 }
 [[noreturn]] inline void throw_output(const std::string& message)
 {

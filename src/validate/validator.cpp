@@ -19,13 +19,12 @@ namespace escprov::validate {
 
 namespace {
 
-// A hostile, over-limit or foreign input cannot be checked; a malformed one is a finding. The
-// input layer reports a DOCTYPE and a root other than ImportExportXml as ParseErrors too.
+// A hostile, over-limit or foreign input cannot be checked; XML that is merely not well-formed is
+// a finding. The reader reports a DOCTYPE (unsafe) and the input layer a root other than
+// ImportExportXml (foreign) as ParseErrors too: their kind tells them apart.
 bool cannot_check(const Error& error)
 {
-    std::string_view what = error.what();
-    return error.kind() == ErrorKind::limit || what.find("DOCTYPE") != std::string_view::npos ||
-           what.find("not ImportExportXml") != std::string_view::npos;
+    return error.kind() != ErrorKind::input;
 }
 
 // Runs one step; a well-formedness error becomes ESC-XML-001, anything else that stops
@@ -42,6 +41,9 @@ template <typename Step> bool guarded(PathReport& report, Findings& findings, co
             findings.add("ESC-XML-001", error.file(), error.where(), error.cause());
         }
     } catch (const Error& error) {
+        if (error.kind() == ErrorKind::memory) {
+            throw; // the machine's failure, not the path's: it ends the run as a bad_alloc does
+        }
         report.failure = verb + ": " + error.what();
     }
     return false;
@@ -117,6 +119,9 @@ PathReport validate_path(const std::filesystem::path& path, const Options& optio
         input = pack::open_input(path, options.limits);
         opened = true;
     } catch (const Error& error) {
+        if (error.kind() == ErrorKind::memory) {
+            throw;
+        }
         // Not knowing what the input is, we cannot check it: not a finding, exit 2.
         report.failure = "validate " + quoted(path) + ": " + error.what();
     }

@@ -123,7 +123,12 @@ public:
         std::u16string id = to_utf16(source.name());
         setSystemId(reinterpret_cast<const XMLCh*>(id.c_str()));
     }
-    x::BinInputStream* makeStream() const override { return new GuardedStream(m_source, m_max_token, m_failure); }
+    // Xerces takes the stream and deletes it when the parse ends: its API hands back a raw pointer.
+    x::BinInputStream* makeStream() const override
+    {
+        auto stream = std::make_unique<GuardedStream>(m_source, m_max_token, m_failure);
+        return stream.release();
+    }
 
 private:
     ByteSource& m_source;
@@ -146,7 +151,7 @@ public:
 struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, public x::LexicalHandler {
     explicit Impl(const Limits& limits) : limits(limits)
     {
-        reader = new x::SAX2XMLReaderImpl();
+        reader = std::make_unique<x::SAX2XMLReaderImpl>();
         reader->setContentHandler(&locator_catcher);
         reader->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, false);
         reader->setFeature(x::XMLUni::fgSAX2CoreValidation, false);
@@ -159,7 +164,6 @@ struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, publ
         reader->setLexicalHandler(this);
         reader->installAdvDocHandler(this);
     }
-    ~Impl() override { delete reader; }
 
     Location location() const
     {
@@ -281,8 +285,8 @@ struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, publ
     // LexicalHandler: a DOCTYPE is refused before its internal subset is read.
     void startDTD(const XMLCh* const, const XMLCh* const, const XMLCh* const) override
     {
-        fail(ErrorKind::input, "a DOCTYPE is not allowed (solution XML never has one; DTDs enable external-entity "
-                               "and entity-expansion attacks)");
+        fail(ErrorKind::unsafe, "a DOCTYPE is not allowed (solution XML never has one; DTDs enable external-entity "
+                                "and entity-expansion attacks)");
     }
     void endDTD() override {}
     void startEntity(const XMLCh* const) override {}
@@ -293,8 +297,10 @@ struct Parser::Impl : public x::XMLDocumentHandler, public x::ErrorHandler, publ
 
     Limits limits;
     LocatorCatcher locator_catcher;
-    x::SAX2XMLReaderImpl* reader = nullptr;
     x::SecurityManager security;
+    // Declared after what it points at (the locator catcher, the security manager), so it is
+    // destroyed first.
+    std::unique_ptr<x::SAX2XMLReaderImpl> reader;
     Handler* handler = nullptr;
     std::string name;
     std::exception_ptr failure;
@@ -329,7 +335,7 @@ void Parser::parse(ByteSource& source, Handler& handler)
         }
     } catch (const x::OutOfMemoryException&) {
         impl.failure = std::make_exception_ptr(
-            Error(ErrorKind::limit, "read '" + impl.name + "': the XML library ran out of memory"));
+            Error(ErrorKind::memory, "read '" + impl.name + "': the XML library ran out of memory"));
     } catch (const x::XMLException& e) {
         if (!impl.failure) {
             impl.failure = std::make_exception_ptr(

@@ -86,8 +86,10 @@ public:
     Parser(const Parser&) = delete;
     Parser& operator=(const Parser&) = delete;
 
-    // Parses the whole source, calling `handler`. Throws ParseError (kind input or limit) for
-    // malformed or hostile XML, Error from the source, and whatever the handler throws.
+    // Parses the whole source, calling `handler`. Throws ParseError of kind input for XML that is
+    // not well-formed, unsafe for a DOCTYPE and limit for nesting too deep; Error(limit) for a token
+    // over the limit, Error(memory) when Xerces runs out of memory, Error from the source, and
+    // whatever the handler throws.
     void parse(ByteSource& source, Handler& handler);
     // The position of the event being reported; valid inside handler calls.
     Location location() const override;

@@ -24,6 +24,8 @@ class FileSource : public ByteSource {
 public:
     FileSource(const std::filesystem::path& path, std::string display_name = {});
     ~FileSource() override;
+    FileSource(const FileSource&) = delete; // owns a file descriptor, closed once
+    FileSource& operator=(const FileSource&) = delete;
     size_t read(char* buffer, size_t size) override;
     const std::string& name() const override { return m_name; }
 

@@ -36,6 +36,8 @@ class FileSink : public Sink {
 public:
     explicit FileSink(const std::filesystem::path& path);
     ~FileSink() override;
+    FileSink(const FileSink&) = delete; // owns a file descriptor, closed once
+    FileSink& operator=(const FileSink&) = delete;
     void write(std::string_view bytes) override;
     void close(); // flushes; throws Error(output) on failure (disk full)
     uint64_t bytes_written() const { return m_written; }

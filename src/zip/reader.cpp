@@ -6,6 +6,7 @@
 #include <zip.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sys/stat.h>
@@ -29,19 +30,21 @@ std::string libzip_message(int code)
 // `display` names the file in messages.
 void check_signature(const std::filesystem::path& path, const std::string& display)
 {
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw_input("open " + quoted(std::filesystem::path(display)) + ": cannot read the file");
+        throw_input("open " + quoted(std::filesystem::path(display)) + ": cannot read the file" +
+                    (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()));
     }
     char magic[4] = {};
     in.read(magic, 4);
     if (in.gcount() == 0) {
-        throw_input("open " + quoted(std::filesystem::path(display)) + ": the file is empty, not a zip archive");
+        throw_foreign("open " + quoted(std::filesystem::path(display)) + ": the file is empty, not a zip archive");
     }
     if (in.gcount() < 4 || magic[0] != 'P' || magic[1] != 'K' ||
         !((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {
-        throw_input("open " + quoted(std::filesystem::path(display)) +
-                    ": not a zip archive (no zip signature at the start)");
+        throw_foreign("open " + quoted(std::filesystem::path(display)) +
+                      ": not a zip archive (no zip signature at the start)");
     }
 }
 
@@ -50,34 +53,34 @@ void check_signature(const std::filesystem::path& path, const std::string& displ
 std::string first_duplicate_name(const std::filesystem::path& path)
 {
     int code = 0;
-    ::zip* archive = zip_open(path.c_str(), ZIP_RDONLY, &code);
-    if (archive == nullptr) {
+    ArchiveHandle archive(zip_open(path.c_str(), ZIP_RDONLY, &code));
+    if (!archive) {
         return {};
     }
     std::unordered_set<std::string> names;
     std::string duplicate;
-    zip_int64_t count = zip_get_num_entries(archive, 0);
+    zip_int64_t count = zip_get_num_entries(archive.get(), 0);
     for (zip_int64_t i = 0; i < count && duplicate.empty(); ++i) {
-        const char* name = zip_get_name(archive, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_GUESS);
+        const char* name = zip_get_name(archive.get(), static_cast<zip_uint64_t>(i), ZIP_FL_ENC_GUESS);
         if (name != nullptr && !names.insert(name).second) {
             duplicate = name;
         }
     }
-    zip_discard(archive);
     return duplicate;
 }
 
+// One entry being read. It owns the libzip handle, so it cannot be copied (two copies would close
+// it twice); the Reader it came from must outlive it.
 class EntrySource : public xml::ByteSource {
 public:
-    EntrySource(zip_file_t* file, std::string name, uint64_t declared, const std::function<void(uint64_t)>& hook)
-        : m_file(file), m_name(std::move(name)), m_declared(declared), m_hook(&hook)
+    EntrySource(EntryHandle file, std::string name, uint64_t declared, const std::function<void(uint64_t)>& hook)
+        : m_file(std::move(file)), m_name(std::move(name)), m_declared(declared), m_hook(&hook)
     {}
-    ~EntrySource() override { zip_fclose(m_file); }
     size_t read(char* buffer, size_t size) override
     {
-        zip_int64_t got = zip_fread(m_file, buffer, size);
+        zip_int64_t got = zip_fread(m_file.get(), buffer, size);
         if (got < 0) {
-            throw_input("read '" + m_name + "': " + zip_error_strerror(zip_file_get_error(m_file)) +
+            throw_input("read '" + m_name + "': " + zip_error_strerror(zip_file_get_error(m_file.get())) +
                         " (the archive is damaged or truncated)");
         }
         m_read += static_cast<uint64_t>(got);
@@ -93,7 +96,7 @@ public:
     const std::string& name() const override { return m_name; }
 
 private:
-    zip_file_t* m_file;
+    EntryHandle m_file;
     std::string m_name;
     uint64_t m_declared;
     uint64_t m_read = 0;
@@ -102,94 +105,89 @@ private:
 
 } // namespace
 
+void require_zip_file(const std::filesystem::path& path, const std::string& prefix)
+{
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    if (std::filesystem::is_directory(status)) {
+        throw_foreign(prefix + ": a folder, not a zip archive");
+    }
+    if (!std::filesystem::is_regular_file(status)) {
+        throw_input(prefix + ": " + (ec ? ec.message() : std::string("not a regular file, so not a zip archive")));
+    }
+}
+
 Reader::Reader(const std::filesystem::path& path, Limits limits, std::string display)
     : m_path(path), m_display(display.empty() ? path.string() : std::move(display)), m_limits(limits)
 {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-        throw_input("open " + quoted(std::filesystem::path(m_display)) + ": no such file");
-    }
+    require_zip_file(path, "open " + quoted(std::filesystem::path(m_display)));
     check_signature(path, m_display);
     int code = 0;
-    m_archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
-    if (m_archive == nullptr && code == ZIP_ER_EXISTS) {
+    m_archive.reset(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
+    if (!m_archive && code == ZIP_ER_EXISTS) {
         std::string duplicate = first_duplicate_name(path);
-        throw_input("open " + quoted(std::filesystem::path(m_display)) + ": " +
-                    (duplicate.empty() ? std::string("two entries") : "entry '" + duplicate + "'") +
-                    " appears twice (duplicate entry names make the content ambiguous)");
+        throw_unsafe("open " + quoted(std::filesystem::path(m_display)) + ": " +
+                     (duplicate.empty() ? std::string("two entries") : "entry '" + duplicate + "'") +
+                     " appears twice (duplicate entry names make the content ambiguous)");
     }
-    if (m_archive == nullptr) {
+    if (!m_archive) {
         throw_input("open " + quoted(std::filesystem::path(m_display)) +
                     ": not a readable zip archive: " + libzip_message(code) + " (truncated or damaged?)");
     }
-    zip_int64_t count = zip_get_num_entries(m_archive, 0);
+    zip_int64_t count = zip_get_num_entries(m_archive.get(), 0);
     if (count < 0 || static_cast<uint64_t>(count) > m_limits.max_entries) {
-        zip_discard(m_archive);
-        m_archive = nullptr;
         throw_limit("open " + quoted(std::filesystem::path(m_display)) + ": the archive has " + std::to_string(count) +
                     " entries, more than the limit of " + std::to_string(m_limits.max_entries) + " (--max-entries)");
     }
     std::unordered_set<std::string> names;
     uint64_t total = 0;
-    try {
-        for (zip_uint64_t i = 0; i < static_cast<zip_uint64_t>(count); ++i) {
-            zip_stat_t stat;
-            zip_stat_init(&stat);
-            if (zip_stat_index(m_archive, i, ZIP_FL_ENC_GUESS, &stat) != 0) {
-                throw_input("open " + quoted(std::filesystem::path(m_display)) + ": cannot read entry #" +
-                            std::to_string(i));
-            }
-            std::string name = stat.name != nullptr ? stat.name : "";
-            std::string where = "open " + quoted(std::filesystem::path(m_display)) + ": entry '" + name + "'";
-            if (!is_safe_relative_path(name)) {
-                throw_input(where + " escapes the target folder (absolute path, '..', backslash or drive letter)");
-            }
-            if (!names.insert(name).second) {
-                throw_input(where + " appears twice (duplicate entry names make the content ambiguous)");
-            }
-            if ((stat.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 && stat.encryption_method != ZIP_EM_NONE) {
-                throw_input(where + " is encrypted; solution files are never encrypted");
-            }
-            zip_uint8_t opsys = 0;
-            zip_uint32_t attributes = 0;
-            if (zip_file_get_external_attributes(m_archive, i, 0, &opsys, &attributes) == 0 &&
-                opsys == ZIP_OPSYS_UNIX && S_ISLNK(attributes >> 16)) {
-                throw_input(where + " is a symbolic link; links are refused because they can point outside the "
-                                    "target folder");
-            }
-            Entry entry;
-            entry.name = name;
-            entry.index = i;
-            entry.size = stat.size;
-            entry.compressed_size = stat.comp_size;
-            entry.is_directory = !name.empty() && name.back() == '/';
-            total += entry.size;
-            if (total > m_limits.max_total_bytes) {
-                throw_limit("open " + quoted(std::filesystem::path(m_display)) +
-                            ": the entries add up to more than the limit of " +
-                            std::to_string(m_limits.max_total_bytes) + " bytes (--max-total-size); a zip bomb?");
-            }
-            if (entry.size > m_limits.ratio_floor &&
-                static_cast<double>(entry.size) >
-                    m_limits.max_ratio * static_cast<double>(std::max<uint64_t>(entry.compressed_size, 1))) {
-                throw_limit(where + " expands " +
-                            std::to_string(entry.size / std::max<uint64_t>(entry.compressed_size, 1)) +
-                            " times, more than the limit of " +
-                            std::to_string(static_cast<uint64_t>(m_limits.max_ratio)) + " (--max-ratio); a zip bomb?");
-            }
-            m_entries.push_back(std::move(entry));
+    // A throw below leaves m_archive to its owner: a constructor that throws destroys its members.
+    for (zip_uint64_t i = 0; i < static_cast<zip_uint64_t>(count); ++i) {
+        zip_stat_t stat;
+        zip_stat_init(&stat);
+        if (zip_stat_index(m_archive.get(), i, ZIP_FL_ENC_GUESS, &stat) != 0) {
+            throw_input("open " + quoted(std::filesystem::path(m_display)) + ": cannot read entry #" +
+                        std::to_string(i));
         }
-    } catch (...) {
-        zip_discard(m_archive);
-        m_archive = nullptr;
-        throw;
-    }
-}
-
-Reader::~Reader()
-{
-    if (m_archive != nullptr) {
-        zip_discard(m_archive); // read-only: nothing to write back
+        std::string name = stat.name != nullptr ? stat.name : "";
+        std::string where = "open " + quoted(std::filesystem::path(m_display)) + ": entry '" + name + "'";
+        if (!is_safe_relative_path(name)) {
+            throw_unsafe(where + " escapes the target folder (absolute path, '..', backslash or drive letter)");
+        }
+        if (!names.insert(name).second) {
+            throw_unsafe(where + " appears twice (duplicate entry names make the content ambiguous)");
+        }
+        if ((stat.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 && stat.encryption_method != ZIP_EM_NONE) {
+            throw_unsafe(where + " is encrypted; solution files are never encrypted");
+        }
+        zip_uint8_t opsys = 0;
+        zip_uint32_t attributes = 0;
+        if (zip_file_get_external_attributes(m_archive.get(), i, 0, &opsys, &attributes) == 0 &&
+            opsys == ZIP_OPSYS_UNIX && S_ISLNK(attributes >> 16)) {
+            throw_unsafe(where + " is a symbolic link; links are refused because they can point outside the "
+                                 "target folder");
+        }
+        Entry entry;
+        entry.name = name;
+        entry.index = i;
+        entry.size = stat.size;
+        entry.compressed_size = stat.comp_size;
+        entry.is_directory = !name.empty() && name.back() == '/';
+        total += entry.size;
+        if (total > m_limits.max_total_bytes) {
+            throw_limit("open " + quoted(std::filesystem::path(m_display)) +
+                        ": the entries add up to more than the limit of " + std::to_string(m_limits.max_total_bytes) +
+                        " bytes (--max-total-size); a zip bomb?");
+        }
+        if (entry.size > m_limits.ratio_floor &&
+            static_cast<double>(entry.size) >
+                m_limits.max_ratio * static_cast<double>(std::max<uint64_t>(entry.compressed_size, 1))) {
+            throw_limit(where + " expands " +
+                        std::to_string(entry.size / std::max<uint64_t>(entry.compressed_size, 1)) +
+                        " times, more than the limit of " + std::to_string(static_cast<uint64_t>(m_limits.max_ratio)) +
+                        " (--max-ratio); a zip bomb?");
+        }
+        m_entries.push_back(std::move(entry));
     }
 }
 
@@ -223,11 +221,11 @@ std::string Reader::display_name(const Entry& entry) const
 
 std::unique_ptr<xml::ByteSource> Reader::open(const Entry& entry)
 {
-    zip_file_t* file = zip_fopen_index(m_archive, entry.index, 0);
-    if (file == nullptr) {
-        throw_input("read '" + display_name(entry) + "': " + zip_strerror(m_archive));
+    EntryHandle file(zip_fopen_index(m_archive.get(), entry.index, 0));
+    if (!file) {
+        throw_input("read '" + display_name(entry) + "': " + zip_strerror(m_archive.get()));
     }
-    return std::make_unique<EntrySource>(file, display_name(entry), entry.size, m_read_hook);
+    return std::make_unique<EntrySource>(std::move(file), display_name(entry), entry.size, m_read_hook);
 }
 
 uint64_t Reader::total_size() const

@@ -6,6 +6,7 @@
 // and the entry.
 
 #include "xml/source.hpp"
+#include "zip/handles.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,8 +15,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-struct zip;
 
 namespace escprov::zip {
 
@@ -40,18 +39,29 @@ struct Entry {
     bool is_directory = false;
 };
 
+// Throws unless `path` is a regular file: Error(foreign) "<prefix>: a folder, not a zip archive" for
+// a folder, else Error(input) "<prefix>: " and the system's reason ("No such file or directory").
+void require_zip_file(const std::filesystem::path& path, const std::string& prefix);
+
+// Owns the open archive (move-only: one owner discards it once).
 class Reader {
 public:
-    // Opens and checks the archive. Throws Error(input) for a non-zip, truncated or unsafe
-    // archive and Error(limit) when a limit is exceeded.
+    // Opens and checks the archive. Throws Error(input) for a missing, truncated or damaged file,
+    // Error(foreign) for a file that is not a zip, Error(unsafe) for an unsafe entry (escaping
+    // name, link, encryption, duplicate name) and Error(limit) when a limit is exceeded.
     // `display` names the archive in messages (default: `path` as given), for a zip held in a
     // temporary file that the user knows by another name.
     Reader(const std::filesystem::path& path, Limits limits = {}, std::string display = {});
-    ~Reader();
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
+    // Sources opened from a Reader keep working after it moves: they point at the archive, not at it.
+    Reader(Reader&&) noexcept = default;
+    Reader& operator=(Reader&&) noexcept = default;
+    ~Reader() = default;
 
     const std::filesystem::path& path() const { return m_path; }
+    // The archive's name in messages: `display` as given, else the path.
+    const std::string& display() const { return m_display; }
     const std::vector<Entry>& entries() const { return m_entries; }
     // The entry with exactly this name, or nullptr.
     const Entry* find(std::string_view name) const;
@@ -59,6 +69,7 @@ public:
     // solution.xml in lower case, but hand-made zips vary).
     const Entry* find_ignoring_case(std::string_view name) const;
     // A streaming view of an entry's bytes; the Reader must outlive it.
+    // Each source owns its libzip entry handle and is move-only.
     std::unique_ptr<xml::ByteSource> open(const Entry& entry);
     // The whole entry in memory (for small parts such as solution.xml). Throws Error(limit) when
     // it declares more than k_max_whole_entry bytes or holds more than it declares, Error(input)
@@ -76,7 +87,7 @@ private:
     std::filesystem::path m_path;
     std::string m_display;
     Limits m_limits;
-    ::zip* m_archive = nullptr;
+    ArchiveHandle m_archive;
     std::vector<Entry> m_entries;
     std::function<void(uint64_t)> m_read_hook;
 };

@@ -4,14 +4,13 @@
 // built under a temporary name and appears at its path only when commit() succeeds.
 
 #include "util/fs.hpp"
+#include "zip/handles.hpp"
 
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
-
-struct zip;
 
 namespace escprov {
 class Progress;
@@ -22,11 +21,13 @@ namespace escprov::zip {
 // 2010-01-01 00:00:00 local DOS time; any fixed value works, this one predates every CRM 2011 export.
 inline constexpr std::time_t k_fixed_mtime = 1262304000;
 
+// Owns the archive being written and its temporary file; without commit() both are discarded.
+// Not copyable (one owner discards the archive once).
 class Writer {
 public:
+    // Throws Error(output) when the temporary cannot be created or libzip cannot start the archive.
     Writer(const std::filesystem::path& path, AtomicFile::Overwrite overwrite,
            AtomicFile::Access access = AtomicFile::Access::usual);
-    ~Writer();
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
@@ -42,9 +43,11 @@ public:
 
 private:
     void finish_entry(int64_t index, const std::string& name);
+    // Adds `source` as entry `name`; the archive takes it when zip_file_add succeeds, else it is freed.
+    void add_source(const std::string& name, SourceHandle source);
     std::filesystem::path m_path;
     AtomicFile m_file;
-    ::zip* m_archive = nullptr;
+    ArchiveHandle m_archive;
     uint64_t m_input_bytes = 0; // what the entries added hold, uncompressed
     Progress* m_progress = nullptr;
     std::string m_progress_step;

@@ -461,8 +461,77 @@ TEST_F(BackupTest, ListShowsBackupsOldestFirstAndWhetherTheyVerify)
     EXPECT_EQ(older_line.substr(older_line.size() - 3), "yes");
     std::string damaged_line = list.out.substr(damaged_at, list.out.find('\n', damaged_at) - damaged_at);
     EXPECT_EQ(damaged_line.substr(damaged_line.size() - 2), "NO");
-    EXPECT_EQ(list.err, "escprov: error: backup list '" + (folder / damaged.filename()).string() +
+    EXPECT_EQ(list.err, "escprov: note: backup list: skipped '" + (folder / "unrelated.zip").string() +
+                            "', not a backup: it holds no manifest.json\n"
+                            "escprov: error: backup list '" +
+                            (folder / damaged.filename()).string() +
                             "': does not verify: exports/crm2016-adatum.zip: missing (listed in manifest.json)\n");
+}
+
+TEST_F(BackupTest, ListSkipsABundleBesideTheBackupsAndSaysSo)
+{
+    fs::path folder = m_temp / "backups";
+    fs::create_directory(folder);
+    fs::copy_file(m_backup, folder / "escprov-backup-20191231T235959Z-local.zip");
+    // A bundle also holds a manifest.json, with members of its own and no "orgUrl".
+    write_entries(folder / "Contoso-bundle.zip",
+                  {{"solution.zip", "x"}, {"manifest.json", R"({"format": "escprov-bundle/1", "customer": "C"})"}});
+
+    RunResult list = run_escprov({"backup", "list", folder.string()});
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_NE(list.out.find("escprov-backup-20191231T235959Z-local.zip"), std::string::npos) << list.out;
+    EXPECT_EQ(list.out.find("Contoso-bundle.zip"), std::string::npos) << list.out;
+    EXPECT_EQ(list.err, "escprov: note: backup list: skipped '" + (folder / "Contoso-bundle.zip").string() +
+                            "', not a backup: its manifest.json is not a backup's: its \"format\" is "
+                            "'escprov-bundle/1', not 'escprov-backup/1'\n");
+    EXPECT_EQ(list.err.find("json.exception"), std::string::npos) << list.err;
+}
+
+TEST_F(BackupTest, AManifestMissingAMemberIsNamedWithoutTheJsonLibrarysWords)
+{
+    fs::path broken = tampered("broken.zip", [](Entries& entries) {
+        auto manifest = nlohmann::ordered_json::parse(entries.back().second);
+        manifest.erase("orgUrl");
+        entries.back().second = manifest.dump(2);
+    });
+    RunResult verify = run_escprov({"backup", "verify", broken.string()});
+    EXPECT_EQ(verify.exit_code, 1);
+    EXPECT_NE(verify.err.find("manifest.json: not a backup manifest: it has no \"orgUrl\""), std::string::npos)
+        << verify.err;
+    EXPECT_EQ(verify.err.find("json.exception"), std::string::npos) << verify.err;
+    // Named as a backup, it is listed as one that does not verify, not skipped.
+    fs::path folder = m_temp / "listed";
+    fs::create_directory(folder);
+    fs::copy_file(broken, folder / "escprov-backup-20200101T000000Z-local.zip");
+    RunResult list = run_escprov({"backup", "list", folder.string()});
+    EXPECT_EQ(list.exit_code, 1);
+    EXPECT_NE(list.err.find("it has no \"orgUrl\""), std::string::npos) << list.err;
+    EXPECT_EQ(list.err.find("skipped"), std::string::npos) << list.err;
+}
+
+TEST_F(BackupTest, AFolderGivenAsTheBackupIsSaidToBeAFolder)
+{
+    RunResult verify = run_escprov({"backup", "verify", m_temp.path().string()});
+    EXPECT_EQ(verify.exit_code, 2);
+    EXPECT_EQ(verify.err, "escprov: error: verify '" + m_temp.path().string() + "': a folder, not a zip archive\n");
+}
+
+TEST(Backup, ARefusedMetadataFileKeepsTheKindOfItsError)
+{
+    TempDir temp;
+    write_bytes(temp / "entities.xml", "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>");
+    backup::CreateOptions options;
+    options.exports = {adatum()};
+    options.metadata = {temp / "entities.xml"};
+    try {
+        backup::create_backup(temp / "b.zip", options);
+        ADD_FAILURE() << "metadata with a DOCTYPE was accepted";
+    } catch (const Error& e) {
+        // Unsafe stays unsafe on its way up, not a plain input error.
+        EXPECT_EQ(e.kind(), ErrorKind::unsafe) << e.what();
+        EXPECT_NE(std::string(e.what()).find("entities.xml"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(temp / "b.zip"));
 }
 
 TEST(Backup, FileNamesSortByTimeAcrossOrgs)
@@ -563,6 +632,21 @@ TEST(Backup, ActionsAndTheirArgumentsAreChecked)
     RunResult stray = run_escprov({"backup", "verify", "x.zip", "--org", "https://a"});
     EXPECT_EQ(stray.exit_code, 2);
     EXPECT_NE(stray.err.find("belong to create"), std::string::npos) << stray.err;
+}
+
+TEST(Backup, AnArgumentTakenByFromIsNamed)
+{
+    // --from takes every argument after it: the backup to verify, or the action itself.
+    RunResult verify = run_escprov({"backup", "verify", "--from", "a.zip", "b.zip"});
+    EXPECT_EQ(verify.exit_code, 2);
+    EXPECT_EQ(verify.err, "escprov: error: backup verify: missing BACKUP: --from took 'b.zip' as one of its files, "
+                          "since it takes every argument after it, and it belongs to create; to verify: escprov "
+                          "backup verify BACKUP\n");
+    RunResult create = run_escprov({"backup", "--from", "a.zip", "create", "-o", "x.zip"});
+    EXPECT_EQ(create.exit_code, 2);
+    EXPECT_NE(create.err.find("backup: missing ACTION: --from took 'create' as one of its files"), std::string::npos)
+        << create.err;
+    EXPECT_NE(create.err.find("put the action first: escprov backup create ..."), std::string::npos) << create.err;
 }
 
 } // namespace

@@ -899,8 +899,9 @@ TEST_F(Bundle, ApplyWithoutABundleOrWithOrgIsAUsageErrorBeforeAnythingIsRead)
     EXPECT_NE(org.err.find("remote import is not available yet"), std::string::npos) << org.err;
     RunResult absent = run_escprov({"apply", (m_dir / "absent.zip").string()});
     EXPECT_EQ(absent.exit_code, 2);
-    EXPECT_NE(absent.err.find("escprov: error: apply '" + (m_dir / "absent.zip").string() + "': no such file"),
-              std::string::npos)
+    EXPECT_NE(
+        absent.err.find("escprov: error: apply '" + (m_dir / "absent.zip").string() + "': No such file or directory"),
+        std::string::npos)
         << absent.err;
     RunResult bad_type = run_escprov({"apply", "x.zip", "--key", "k", "--key-type", "rsa"});
     EXPECT_EQ(bad_type.exit_code, 2);

@@ -171,3 +171,69 @@ TEST(Cli, UnpackAndPackPrintOneLineNamingWhatTheyWrote)
     EXPECT_NE(pack.out.find(" entries from '" + tree.string() + "')\n"), std::string::npos) << pack.out;
     EXPECT_EQ(std::count(pack.out.begin(), pack.out.end(), '\n'), 1);
 }
+
+TEST(Cli, OneArgumentTooManyIsNamedWithTheUsageLine)
+{
+    RunResult extra = run_escprov({"info", "a.zip", "b.zip"});
+    EXPECT_EQ(extra.exit_code, 2);
+    EXPECT_EQ(extra.err,
+              "escprov: error: info: unexpected argument 'b.zip' (usage: escprov info [OPTIONS] SOLUTION)\n");
+    // Options between the arguments do not shift which one is extra.
+    RunResult unpack = run_escprov({"unpack", "a.zip", "--overwrite", "out", "third", "fourth"});
+    EXPECT_EQ(unpack.exit_code, 2);
+    EXPECT_NE(unpack.err.find("unpack: unexpected argument 'third' (usage: escprov unpack"), std::string::npos)
+        << unpack.err;
+}
+
+TEST(Cli, AFolderWhereAZipGoesIsSaidToBeAFolder)
+{
+    TempDir dir;
+    fs::create_directory(dir / "tree");
+    RunResult unpack = run_escprov({"unpack", (dir / "tree").string(), (dir / "out").string()});
+    EXPECT_EQ(unpack.exit_code, 2);
+    EXPECT_NE(unpack.err.find("unpack '" + (dir / "tree").string() + "': a folder, not a solution zip"),
+              std::string::npos)
+        << unpack.err;
+    EXPECT_NE(unpack.err.find("escprov pack " + (dir / "tree").string() + " SOLUTION.zip"), std::string::npos)
+        << unpack.err;
+    EXPECT_EQ(unpack.err.find("no such file"), std::string::npos) << unpack.err;
+    RunResult apply = run_escprov({"apply", (dir / "tree").string()});
+    EXPECT_EQ(apply.exit_code, 2);
+    EXPECT_EQ(apply.err, "escprov: error: apply '" + (dir / "tree").string() + "': a folder, not a zip archive\n");
+}
+
+TEST(Cli, PackWithTheZipFirstSaysWhichOrderWorks)
+{
+    TempDir dir;
+    fs::path zip = source_dir() / "samples/crm2011-event-management.zip";
+    fs::create_directory(dir / "tree");
+    // pac's habit: the zip, then the folder.
+    RunResult swapped = run_escprov({"pack", zip.string(), (dir / "tree").string()});
+    EXPECT_EQ(swapped.exit_code, 2);
+    EXPECT_NE(swapped.err.find("is a file, not an unpacked folder; pack takes the FOLDER first"), std::string::npos)
+        << swapped.err;
+    EXPECT_NE(swapped.err.find("the arguments are the wrong way round: escprov pack " + (dir / "tree").string() + " " +
+                               zip.string()),
+              std::string::npos)
+        << swapped.err;
+    // Two zips: no folder to suggest, so say how to get one.
+    RunResult zips = run_escprov({"pack", zip.string(), (dir / "OUT.zip").string()});
+    EXPECT_EQ(zips.exit_code, 2);
+    EXPECT_NE(zips.err.find("escprov unpack " + zip.string() + " FOLDER"), std::string::npos) << zips.err;
+    EXPECT_FALSE(fs::exists(dir / "OUT.zip"));
+}
+
+TEST(Cli, AFileThatIsNeitherAZipNorXmlIsSaidToBeNeither)
+{
+    TempDir dir;
+    write_bytes(dir / "passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    RunResult info = run_escprov({"info", (dir / "passwd").string()});
+    EXPECT_EQ(info.exit_code, 2);
+    EXPECT_NE(
+        info.err.find("open '" + (dir / "passwd").string() + "': not a zip archive (no zip signature) and not XML"),
+        std::string::npos)
+        << info.err;
+    EXPECT_NE(info.err.find("escprov reads a solution zip, an unpacked solution folder"), std::string::npos)
+        << info.err;
+    EXPECT_EQ(info.err.find("invalid document structure\n"), std::string::npos) << info.err;
+}
