@@ -107,7 +107,7 @@ public:
         if (!output.into_folder() && solution::file_name_says_managed(output.path().filename().string()) != m_managed) {
             // validate --strict would flag it (ESC-MAN-006): a package escprov makes must pass it.
             throw_usage("package -o " + escprov::quoted(m_out) + ": " +
-                        (m_managed ? "a managed package's file name carries '_managed'"
+                        (m_managed ? "a managed package's file name ends in '_managed.zip'"
                                    : "an unmanaged package's file name must not carry '_managed'") +
                         ", as CRM names exports (validate --strict: ESC-MAN-006); name it " +
                         (m_managed ? "NAME_managed.zip" : "NAME.zip") +

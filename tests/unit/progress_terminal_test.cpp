@@ -183,7 +183,8 @@ TEST(ProgressTerminal, PackPackageAndBackupVerifyAndExtractDrawBars)
     std::vector<std::pair<std::string, std::vector<std::string>>> runs{
         {"pack", {"pack", tree.string(), (work / "packed.zip").string()}},
         {"package",
-         {"package", hand_off.tree.string(), "--managed", "--target", "8.2", "-o", (work / "again.zip").string()}},
+         {"package", hand_off.tree.string(), "--managed", "--target", "8.2", "-o",
+          (work / "again_managed.zip").string()}},
         {"backup verify", {"backup", "verify", backup.string()}},
         {"backup extract", {"backup", "extract", backup.string(), (work / "extracted").string()}},
     };
@@ -194,8 +195,8 @@ TEST(ProgressTerminal, PackPackageAndBackupVerifyAndExtractDrawBars)
         expect_bar_drawn_and_erased(drawn.terminal, name);
     }
     // And piped, the same package writes no progress.
-    RunResult quiet = run_escprov(
-        {"package", hand_off.tree.string(), "--managed", "--target", "8.2", "-o", (work / "third.zip").string()});
+    RunResult quiet = run_escprov({"package", hand_off.tree.string(), "--managed", "--target", "8.2", "-o",
+                                   (work / "third_managed.zip").string()});
     EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
     expect_no_progress(quiet, "package");
 }
