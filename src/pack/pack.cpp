@@ -139,7 +139,7 @@ PackResult pack(const fs::path& tree, const fs::path& zip_path, const PackOption
             options.progress->begin("reading the tree", files.size(), Progress::Unit::items, "files");
             assembler.set_progress([progress = options.progress](size_t read) { progress->update(read); });
         }
-        xml::FileSink sink(customizations.path());
+        xml::FileSink sink(customizations.path(), target); // a staged part of the zip: named as the zip
         xml::Style style;
         style.bom = order.customizations_bom;
         style.declaration = order.customizations_declaration;

@@ -85,14 +85,14 @@ public:
     // Opens the order file with its header lines; ordered write_node() calls append to it.
     void start_order(std::string_view header)
     {
-        m_order.emplace(claim(std::string(k_order_file)));
+        m_order.emplace(claim(std::string(k_order_file)), shown(std::string(k_order_file)));
         m_order->write(header);
     }
     void finish_order() { m_order->close(); }
 
     void write_node(const std::string& path, const xml::Node& node, bool ordered)
     {
-        xml::FileSink sink(claim(path));
+        xml::FileSink sink(claim(path), shown(path));
         xml::Writer writer(sink, tree_style());
         writer.write_node(node);
         sink.close();
@@ -103,7 +103,7 @@ public:
     }
     void write_bytes(const std::string& path, xml::ByteSource& source)
     {
-        xml::FileSink sink(claim(path));
+        xml::FileSink sink(claim(path), shown(path));
         std::string buffer(1 << 16, '\0');
         while (size_t got = source.read(buffer.data(), buffer.size())) {
             sink.write(std::string_view(buffer.data(), got));
@@ -112,6 +112,8 @@ public:
     }
     // The number of files written so far.
     size_t files() const { return m_files; }
+    // How messages name tree file `path`: below the folder the user gave, not the temporary.
+    fs::path shown(const std::string& path) const { return m_shown / path; }
     const fs::path& root() const { return m_root; }
 
     // Reserves `path` in the tree and returns where to write it. Throws Error(input) when a
@@ -525,7 +527,8 @@ void TreeWriter::write_manifest(const xml::Node& solution)
 xml::Handler& TreeWriter::customizations(const std::string& source_name)
 {
     Impl& impl = *m_impl;
-    impl.skeleton_sink.emplace(impl.tree.claim("Other/Customizations.xml"));
+    impl.skeleton_sink.emplace(impl.tree.claim("Other/Customizations.xml"),
+                               impl.tree.shown("Other/Customizations.xml"));
     impl.skeleton.emplace(*impl.skeleton_sink, tree_style());
     impl.splitter.emplace(impl.tree, *impl.skeleton, source_name);
     return *impl.splitter;

@@ -15,11 +15,14 @@ constexpr size_t k_buffer_size = 1 << 20;
 
 } // namespace
 
-FileSink::FileSink(const std::filesystem::path& path) : m_path(path)
+FileSink::FileSink(const std::filesystem::path& path, const std::filesystem::path& shown)
+    : m_shown(shown.empty() ? path : shown)
 {
-    m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    do {
+        m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    } while (m_fd < 0 && errno == EINTR);
     if (m_fd < 0) {
-        throw_output("write '" + path.string() + "': " + std::strerror(errno));
+        throw_output("write '" + m_shown.string() + "': " + std::strerror(errno));
     }
     m_buffer.reserve(k_buffer_size);
 }
@@ -53,7 +56,7 @@ void FileSink::flush_buffer()
             if (errno == EINTR) {
                 continue;
             }
-            throw_output("write '" + m_path.string() + "': " + std::strerror(errno));
+            throw_output("write '" + m_shown.string() + "': " + std::strerror(errno));
         }
         offset += static_cast<size_t>(put);
     }
@@ -70,7 +73,7 @@ void FileSink::close()
     int fd = m_fd;
     m_fd = -1;
     if (::close(fd) != 0) {
-        throw_output("write '" + m_path.string() + "': " + std::strerror(errno));
+        throw_output("write '" + m_shown.string() + "': " + std::strerror(errno));
     }
 }
 

@@ -31,10 +31,11 @@ private:
     std::string m_bytes;
 };
 
-// Buffered writes to a file created (or truncated) at `path`. Throws Error(output).
+// Buffered writes to a file created (or truncated) at `path`. Throws Error(output) naming the file
+// as `shown` (default: `path`): a staged file is named where it will be, never by its temporary.
 class FileSink : public Sink {
 public:
-    explicit FileSink(const std::filesystem::path& path);
+    explicit FileSink(const std::filesystem::path& path, const std::filesystem::path& shown = {});
     ~FileSink() override;
     FileSink(const FileSink&) = delete; // owns a file descriptor, closed once
     FileSink& operator=(const FileSink&) = delete;
@@ -44,7 +45,7 @@ public:
 
 private:
     void flush_buffer();
-    std::filesystem::path m_path;
+    std::filesystem::path m_shown;
     int m_fd = -1;
     std::string m_buffer;
     uint64_t m_written = 0;

@@ -11,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <regex>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace escprov::test {
@@ -299,6 +301,38 @@ TEST(OutputTarget, PackIntoAFolderUsesCrmsName)
     ASSERT_EQ(pack.exit_code, 0) << pack.err;
     // The sample's solution is Default 1.0, unmanaged.
     EXPECT_EQ(folder_names(temp / "zips"), std::vector<std::string>{"Default_1_0.zip"});
+}
+
+// A write that fails halfway (here: a file-size limit, as a full disk would) names the file where the
+// user will look for it, below the folder or zip they gave, never the temporary it was staged in.
+TEST(OutputTarget, AWriteThatFailsHalfwayNamesTheUsersPathNotTheTemporary)
+{
+    TempDir dir;
+    fs::path tree = dir / "tree";
+    fs::path zip = dir / "out.zip";
+    // A limit of 16 blocks of 512 bytes per file, and SIGXFSZ ignored so that write() fails with EFBIG.
+    auto limited = [&](const std::string& args) {
+        std::string command = "ulimit -f 16; trap '' XFSZ; exec '" + std::string(ESCPROV_BINARY) + "' " + args +
+                              " 2>'" + (dir / "err.txt").string() + "' >/dev/null";
+        int status = std::system(("sh -c \"" + command + "\"").c_str());
+        RunResult result;
+        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        result.err = read_bytes(dir / "err.txt");
+        return result;
+    };
+    RunResult unpacked = limited("unpack '" + sample_export().string() + "' '" + tree.string() + "'");
+    EXPECT_EQ(unpacked.exit_code, 1) << unpacked.err;
+    EXPECT_NE(unpacked.err.find("write '" + tree.string() + "/"), std::string::npos) << unpacked.err;
+    EXPECT_NE(unpacked.err.find("File too large"), std::string::npos) << unpacked.err;
+    expect_no_temporary(unpacked);
+    EXPECT_FALSE(fs::exists(tree));
+
+    ASSERT_EQ(run_escprov({"unpack", sample_export().string(), tree.string()}).exit_code, 0);
+    RunResult packed = limited("pack '" + tree.string() + "' '" + zip.string() + "'");
+    EXPECT_EQ(packed.exit_code, 1) << packed.err;
+    EXPECT_NE(packed.err.find("write '" + zip.string() + "'"), std::string::npos) << packed.err;
+    expect_no_temporary(packed);
+    EXPECT_FALSE(fs::exists(zip));
 }
 
 } // namespace
