@@ -52,9 +52,7 @@ demo() {
   step validate "$export_zip"
   step backup create --from "$export_zip" --org https://adatum.crm.dynamics.com --org-version 8.2 -o "$out/backups"
   local backup; backup="$(ls "$out"/backups/escprov-backup-*.zip)"
-  echo; echo "== escprov merge --base $export_zip --target 8.2 --out $out/merged --report $out/merge-report.html"
-  "$escprov" merge --base "$export_zip" --target 8.2 --out "$out/merged" --report "$out/merge-report.html" |
-    tail -n 1
+  step merge --base "$export_zip" --target 8.2 --out "$out/merged" --report "$out/merge-report.html"
   step package "$out/merged" --managed --target 8.2 -o "$out/EmailServiceConnector_managed.zip"
   step validate "$out/EmailServiceConnector_managed.zip"
   # A demo signing key made here (a random HMAC secret); real bundles are signed with the team's Ed25519 key.
