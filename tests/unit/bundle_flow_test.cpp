@@ -15,18 +15,6 @@ namespace {
 
 const std::string k_customer = "A. Datum Corporation";
 
-std::string zip_entry(const fs::path& path, const std::string& name)
-{
-    zip::Reader reader(path);
-    for (const auto& entry : reader.entries()) {
-        if (entry.name == name) {
-            return reader.read(entry);
-        }
-    }
-    ADD_FAILURE() << name << " is not in " << path;
-    return {};
-}
-
 unsigned mode_of(const fs::path& path)
 {
     struct stat info {};

@@ -38,35 +38,6 @@ std::vector<std::pair<std::string, std::string>> zip_entries(const fs::path& pat
     return entries;
 }
 
-std::string zip_entry(const fs::path& path, const std::string& name)
-{
-    for (auto& [entry, bytes] : zip_entries(path)) {
-        if (entry == name) {
-            return bytes;
-        }
-    }
-    ADD_FAILURE() << name << " is not in " << path;
-    return {};
-}
-
-// `text` with each line break and the indentation after it read as one space: instructions.txt
-// wraps its paragraphs, and a phrase may straddle two lines.
-std::string flowed(const std::string& text)
-{
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            out += ' ';
-            while (i + 1 < text.size() && text[i + 1] == ' ') {
-                ++i;
-            }
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 // A copy of `bundle` with `change` applied to its entries.
 fs::path rewritten(const fs::path& bundle, const fs::path& out,
                    const std::function<void(std::vector<std::pair<std::string, std::string>>&)>& change)

@@ -14,36 +14,6 @@
 namespace escprov::test {
 namespace {
 
-std::string zip_entry(const fs::path& path, const std::string& name)
-{
-    zip::Reader reader(path);
-    for (const auto& entry : reader.entries()) {
-        if (entry.name == name) {
-            return reader.read(entry);
-        }
-    }
-    ADD_FAILURE() << name << " is not in " << path;
-    return {};
-}
-
-// `text` with each line break and the indentation after it read as one space (instructions.txt
-// wraps its paragraphs).
-std::string flowed(const std::string& text)
-{
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            out += ' ';
-            while (i + 1 < text.size() && text[i + 1] == ' ') {
-                ++i;
-            }
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 struct OrgExport {
     std::string file;
     std::string target;

@@ -1,6 +1,7 @@
 #include "support.hpp"
 
 #include "xml/source.hpp"
+#include "zip/reader.hpp"
 
 #include <algorithm>
 #include <fcntl.h>
@@ -194,6 +195,34 @@ std::string read_bytes(const fs::path& path)
 {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string zip_entry(const fs::path& path, const std::string& name)
+{
+    zip::Reader reader(path);
+    for (const auto& entry : reader.entries()) {
+        if (entry.name == name) {
+            return reader.read(entry);
+        }
+    }
+    ADD_FAILURE() << name << " is not in " << path;
+    return {};
+}
+
+std::string flowed(const std::string& text)
+{
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            out += ' ';
+            while (i + 1 < text.size() && text[i + 1] == ' ') {
+                ++i;
+            }
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
 }
 
 void write_bytes(const fs::path& path, const std::string& bytes)

@@ -88,6 +88,11 @@ std::vector<fs::path> corpus_trees();
 
 std::string read_bytes(const fs::path& path);
 void write_bytes(const fs::path& path, const std::string& bytes);
+// The bytes of entry `name` in the zip at `path`; a test failure and "" when it has none.
+std::string zip_entry(const fs::path& path, const std::string& name);
+// `text` with each line break and the indentation after it read as one space: instructions.txt
+// wraps its paragraphs, and a phrase may straddle two lines.
+std::string flowed(const std::string& text);
 
 // Every file below `folder`, as '/'-separated relative paths.
 std::set<std::string> files_below(const fs::path& folder);
