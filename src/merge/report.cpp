@@ -619,15 +619,17 @@ void html_conflicts(std::ostringstream& out, const Report& report)
     out << "</tbody>\n</table>\n</section>\n";
 }
 
-void html_warnings(std::ostringstream& out, const Report& report)
+// A section listing `items` (the warnings, the notes): "<h2>Title (N)</h2>", then the items or "None.".
+void html_list(std::ostringstream& out, std::string_view id, std::string_view title,
+               const std::vector<std::string>& items)
 {
-    out << "<section id=\"warnings\">\n<h2>Warnings (" << report.warnings.size() << ")</h2>\n";
-    if (report.warnings.empty()) {
+    out << "<section id=\"" << id << "\">\n<h2>" << title << " (" << items.size() << ")</h2>\n";
+    if (items.empty()) {
         out << "<p class=\"none\">None.</p>\n";
     } else {
-        out << "<ul class=\"warnings\">\n";
-        for (const auto& warning : report.warnings) {
-            out << "<li>" << html(warning) << "</li>\n";
+        out << "<ul class=\"" << id << "\">\n";
+        for (const auto& item : items) {
+            out << "<li>" << html(item) << "</li>\n";
         }
         out << "</ul>\n";
     }
@@ -656,21 +658,6 @@ void html_form_tabs(std::ostringstream& out, const Report& report)
     out << "</tbody>\n</table>\n";
     if (!report.entities_without_tab().empty()) {
         out << "<p>" << html(k_tab_advice) << "</p>\n";
-    }
-    out << "</section>\n";
-}
-
-void html_notes(std::ostringstream& out, const Report& report)
-{
-    out << "<section id=\"notes\">\n<h2>Notes (" << report.notes.size() << ")</h2>\n";
-    if (report.notes.empty()) {
-        out << "<p class=\"none\">None.</p>\n";
-    } else {
-        out << "<ul class=\"notes\">\n";
-        for (const auto& note : report.notes) {
-            out << "<li>" << html(note) << "</li>\n";
-        }
-        out << "</ul>\n";
     }
     out << "</section>\n";
 }
@@ -769,9 +756,9 @@ std::string render_html(const Report& report)
     }
     html_summary(out, report);
     html_conflicts(out, report);
-    html_warnings(out, report);
+    html_list(out, "warnings", "Warnings", report.warnings);
     html_form_tabs(out, report);
-    html_notes(out, report);
+    html_list(out, "notes", "Notes", report.notes);
     html_outlines(out, report);
     html_added(out, report);
     html_changed(out, report);
