@@ -274,6 +274,12 @@ private:
     {
         const VerifyKey& key = *m_options.key;
         std::string expected(algorithm_name(key.type));
+        if (signature && verify(m_manifest_text, *signature, key.file, key.type)) {
+            m_result.signature = SignatureState::valid;
+            m_result.algorithm = expected;
+            return true;
+        }
+        // Refused: the manifest is parsed (bounded) only to say why.
         std::optional<nlohmann::json> declared_manifest = parse_manifest(true);
         std::string declared;
         if (declared_manifest) {
@@ -307,15 +313,9 @@ private:
                              " key; a bundle cannot choose how it is checked (altered, or the wrong key)");
             return false;
         }
-        if (!verify(m_manifest_text, *signature, key.file, key.type)) {
-            manifest_problem("the " + expected + " signature does not match the key " + quoted(key.file) +
-                             " (wrong key, or this entry or entry '" + std::string(k_signature_entry) +
-                             "' was altered)");
-            return false;
-        }
-        m_result.signature = SignatureState::valid;
-        m_result.algorithm = expected;
-        return true;
+        manifest_problem("the " + expected + " signature does not match the key " + quoted(key.file) +
+                         " (wrong key, or this entry or entry '" + std::string(k_signature_entry) + "' was altered)");
+        return false;
     }
 
     // What manifest.json says about its signature must agree with manifest.sig being there. Without a
@@ -357,6 +357,11 @@ private:
         if (!m_options.key) {
             m_result.signature = SignatureState::not_checked;
             m_result.algorithm = *algorithm;
+        } else if (*algorithm != m_result.algorithm) {
+            // The key verified the bytes, yet they name another algorithm: the verifier decides, and
+            // a bundle that says otherwise is refused.
+            manifest_problem("says it is signed with " + *algorithm + ", but the key " + quoted(m_options.key->file) +
+                             " checked it as " + m_result.algorithm);
         }
     }
 
