@@ -13,7 +13,7 @@ jobs="${JOBS:-2}"
 packages=(
   build-essential cmake pkg-config
   libxerces-c-dev libzip-dev libcurl4-openssl-dev libboost-program-options-dev
-  libgtest-dev nlohmann-json3-dev libssl-dev
+  libgtest-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev
   zip unzip time clang-format clang-tidy
 )
 # Only the test suite needs these: the merge report's HTML is checked in a real headless browser, and

@@ -25,6 +25,7 @@ enum class ErrorKind {
     limit,   // a configured safety limit was exceeded (zip bomb, nesting, token size)
     output,  // an output cannot be written (exists, no permission, disk full)
     memory,  // the machine ran out of memory while working
+    remote,  // an org or service refused a request, or could not be reached after every retry
     internal // a bug in escprov
 };
 
@@ -40,6 +41,7 @@ constexpr ExitCode exit_code_for(ErrorKind kind)
     case ErrorKind::limit: return ExitCode::usage;
     case ErrorKind::output:
     case ErrorKind::memory:
+    case ErrorKind::remote:
     case ErrorKind::internal: return ExitCode::findings;
     }
     return ExitCode::findings;

@@ -33,7 +33,7 @@ TEST(ErrorKinds, DecideTheExitCode)
         EXPECT_EQ(exit_code_for(kind), ExitCode::usage) << static_cast<int>(kind);
     }
     // The command ran and failed while working: 1. Out of memory is no usage error.
-    for (ErrorKind kind : {ErrorKind::output, ErrorKind::memory, ErrorKind::internal}) {
+    for (ErrorKind kind : {ErrorKind::output, ErrorKind::memory, ErrorKind::remote, ErrorKind::internal}) {
         EXPECT_EQ(exit_code_for(kind), ExitCode::findings) << static_cast<int>(kind);
     }
 }
