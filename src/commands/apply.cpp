@@ -2,9 +2,12 @@
 
 #include "bundle/bundle.hpp"
 #include "bundle/verify.hpp"
+#include "cli/connection_options.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "connector/form_tabs.hpp"
+#include "provision/org_import.hpp"
+#include "remote/org.hpp"
 #include "solution/input.hpp"
 #include "util/progress.hpp"
 #include "util/text.hpp"
@@ -34,11 +37,11 @@ public:
                  "check the signature with this key: the shared secret (hmac) or the sender's PEM public key (ed25519)")
             ("key-type", po::value(&m_key_type),
                  "hmac or ed25519: the signature the bundle must carry (default: a PEM public key is ed25519, any "
-                 "other file an hmac secret)")
-            ("org", po::value(&m_org), "import into this organisation URL (reserved: remote import is not available yet)");
+                 "other file an hmac secret)");
         positional_options().add_options()
             ("bundle", po::value(&m_bundle), "the bundle (also accepted as the positional argument)");
         // clang-format on
+        m_connection.add_to(options(), false);
         m_limits.add_to(options());
         positional().add("bundle", 1);
     }
@@ -53,13 +56,16 @@ public:
                "one signed another way, is then refused). Any mismatch or damage exits 1 naming the\n"
                "entry. Then it shows what will be installed (solution, version, managed, publisher, CRM\n"
                "version, root components by type, missing dependencies) and prints the manual steps for\n"
-               "the CRM version the bundle was built for, all from the bytes it checked.";
+               "the CRM version the bundle was built for, all from the bytes it checked.\n"
+               "With --org it then imports the solution it checked into that org, as `escprov import`\n"
+               "does (progress, parsed errors, publish, verify); a signed bundle is imported only when\n"
+               "--key checked its signature. Connecting: docs/connecting.md.";
     }
 
     void check_options() override
     {
-        if (!m_org.empty()) {
-            throw_usage("apply --org: remote import is not available yet; run without --org for the manual steps");
+        if (m_connection.given()) {
+            m_resolved = m_connection.resolve("apply");
         }
         if (m_bundle.empty()) {
             throw_usage("apply: missing BUNDLE (the bundle zip to check)");
@@ -117,6 +123,9 @@ public:
                     << "Customer:      " << verification.customer << "\n";
         show_solution(context.out, verification.solution_entry, *manifest);
         show_form_tabs(context.out, form_tabs);
+        if (m_connection.given()) {
+            return import(context, bundle_path, verification, limits);
+        }
         if (verification.instructions) {
             context.out << "\n" << *verification.instructions;
         } else {
@@ -130,6 +139,35 @@ public:
     }
 
 private:
+    // apply --org: the solution whose bytes were just checked goes into the org.
+    ExitCode import(cli::Context& context, const fs::path& bundle_path, const bundle::Verification& verification,
+                    const solution::InputLimits& limits)
+    {
+        if (verification.signature == bundle::SignatureState::not_checked) {
+            context.err << "escprov: error: apply " << quoted(bundle_path) << " --org: the bundle is signed ("
+                        << verification.algorithm
+                        << ") but no --key was given; pass the sender's key so that who made it is checked before "
+                           "anything is imported\n";
+            return ExitCode::findings;
+        }
+        if (verification.signature == bundle::SignatureState::unsigned_bundle) {
+            context.err << "escprov: warning: apply " << quoted(bundle_path)
+                        << ": the bundle is not signed; only its checksums were checked\n";
+        }
+        auto org = cli::connect(m_resolved, context.err);
+        Progress progress(context.err, show_progress(context), "apply " + Progress::short_name(m_bundle));
+        provision::ImportOptions options;
+        options.package = verification.solution_file();
+        options.log_folder = bundle_path.parent_path().empty() ? fs::path(".") : bundle_path.parent_path();
+        options.limits = limits;
+        options.progress = &progress;
+        context.out << "\nImporting " << verification.solution_entry << " into " << m_resolved.org_url << "\n";
+        provision::ImportReport report = provision::import_package(*org, options);
+        progress.finish();
+        context.out << provision::render_import(report);
+        return report.ok() ? ExitCode::ok : ExitCode::findings;
+    }
+
     ExitCode refuse(std::ostream& err, const bundle::Verification& verification) const
     {
         std::string prefix = "escprov: error: apply " + quoted(fs::path(m_bundle)) + ": the bundle is refused: ";
@@ -231,7 +269,8 @@ private:
     std::string m_key;
     std::string m_key_type;
     std::optional<bundle::KeyType> m_declared_type;
-    std::string m_org;
+    cli::ConnectionOptions m_connection;
+    remote::ConnectionOptions m_resolved;
     cli::LimitOptions m_limits;
 };
 

@@ -95,6 +95,8 @@ public:
     virtual std::vector<std::string> user_privileges(const std::string& user_id) = 0;
     // Every solution in the org.
     virtual std::vector<SolutionInfo> solutions() = 0;
+    // The names of the org's security roles (each name once), sorted.
+    virtual std::vector<std::string> role_names() = 0;
     // Every entity, with its attributes when `with_attributes`.
     virtual std::vector<EntityInfo> entities(bool with_attributes) = 0;
     // ExportSolution into `to` (a new file), streamed: the zip is never held whole in memory.
@@ -109,8 +111,9 @@ public:
                                           const std::function<void(double)>& on_progress) = 0;
     // DeleteAndPromote: finishes an upgrade imported as a holding solution.
     virtual void delete_and_promote(const std::string& unique_name) = 0;
-    // PublishXml for these entities (logical names); PublishAllXml when `entities` is empty.
-    virtual void publish(const std::vector<std::string>& entities) = 0;
+    // PublishXml for these entities (logical names), and the sitemap when `sitemap`; PublishAllXml
+    // when `entities` is empty and `sitemap` false.
+    virtual void publish(const std::vector<std::string>& entities, bool sitemap) = 0;
     // Deletes (uninstalls) a solution by id.
     virtual void delete_solution(const std::string& solution_id) = 0;
 };
