@@ -44,7 +44,7 @@ CheckReport run_checks(remote::Org& org)
         auto version = solution::parse_crm_version(report.version);
         bool known = version && version->major >= 5 && (version->major < 9 || (version->major == 9 && version->minor <= 2));
         add("version", known,
-            report.version + (version ? " (" + std::string(version->family()) + ")" : "") +
+            report.version + (version ? ", " + std::string(version->family()) : "") +
                 (known ? "" : ": escprov builds for CRM 5.0 (2011) to 9.2 only") + ", " +
                 std::string(remote::api_name(org.api())) + " at " + org.endpoint());
     } catch (const Interrupted&) {

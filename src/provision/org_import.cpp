@@ -101,12 +101,7 @@ private:
     std::vector<std::string> m_path;
 };
 
-struct PackageFacts {
-    solution::Manifest manifest;
-    std::vector<std::string> entities; // logical names (lower case)
-    std::vector<std::string> roles;
-    bool sitemap = false;
-};
+} // namespace
 
 PackageFacts read_package(const fs::path& zip, const solution::InputLimits& limits)
 {
@@ -127,6 +122,8 @@ PackageFacts read_package(const fs::path& zip, const solution::InputLimits& limi
     facts.roles = std::move(roles.names);
     return facts;
 }
+
+namespace {
 
 void save_log(ImportReport& report, const remote::ImportOutcome& outcome, const fs::path& folder)
 {

@@ -9,6 +9,7 @@
 #include "provision/import_log.hpp"
 #include "remote/org.hpp"
 #include "solution/input.hpp"
+#include "solution/manifest.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -54,6 +55,18 @@ struct ImportReport {
     std::vector<std::string> verify_failures; // what the org lacks afterwards; empty when verified
     bool ok() const { return succeeded && verify_failures.empty(); }
 };
+
+// What a solution zip holds that an import changes in the org.
+struct PackageFacts {
+    solution::Manifest manifest;
+    std::vector<std::string> entities; // Entities/Entity/Name in lower case (logical names)
+    std::vector<std::string> roles;    // Roles/Role/@name
+    bool sitemap = false;              // it carries a SiteMap
+};
+
+// Reads them from `zip`. Throws Error(input)/Error(foreign)/xml::ParseError for a zip that is not a
+// readable solution.
+PackageFacts read_package(const std::filesystem::path& zip, const solution::InputLimits& limits);
 
 // A random GUID in lower case, from the system's cryptographic random source.
 std::string random_guid();

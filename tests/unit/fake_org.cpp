@@ -1,6 +1,7 @@
 #include "fake_org.hpp"
 
 #include "provision/checks.hpp"
+#include "provision/org_import.hpp"
 #include "solution/census.hpp"
 #include "solution/input.hpp"
 #include "solution/manifest.hpp"
@@ -58,15 +59,18 @@ void FakeOrg::export_solution(const std::string& unique_name, bool, const fs::pa
 
 void FakeOrg::install(const fs::path& zip)
 {
-    solution::InputLimits limits;
-    auto input = solution::open_zip_input(zip, limits, zip.string());
-    solution::Manifest manifest = input->read_manifest();
+    provision::PackageFacts facts = provision::read_package(zip, {});
+    const solution::Manifest& manifest = facts.manifest;
     bool managed = manifest.managed.value_or(0) == 1;
     std::erase_if(solution_list, [&](const remote::SolutionInfo& s) { return s.unique_name == manifest.unique_name; });
     solution_list.push_back({"bbbbbbbb-0000-0000-0000-00000000000" + std::to_string(solution_list.size()),
                              manifest.unique_name, manifest.display_name, manifest.solution_version, managed, true});
-    solution::Census census = solution::take_census(*input);
-    for (const std::string& name : census.entity_names) {
+    for (const std::string& role : facts.roles) {
+        if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
+            roles.push_back(role);
+        }
+    }
+    for (const std::string& name : facts.entities) {
         std::string lower = ascii_lower(name);
         if (std::none_of(entity_list.begin(), entity_list.end(),
                          [&](const remote::EntityInfo& e) { return e.logical_name == lower; })) {

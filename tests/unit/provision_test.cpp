@@ -40,7 +40,7 @@ TEST(ProvisionChecks, PassOnAnOrgThatHasEverything)
     EXPECT_TRUE(report.ok()) << provision::render_checks(report);
     EXPECT_TRUE(has_line(report, "privilege prvImportCustomization", true));
     EXPECT_TRUE(has_line(report, "entity list", true));
-    EXPECT_NE(provision::render_checks(report).find("8.2.2.112 (CRM 2016"), std::string::npos)
+    EXPECT_NE(provision::render_checks(report).find("8.2.2.112, Dynamics 365 (8.2"), std::string::npos)
         << provision::render_checks(report);
 }
 
@@ -102,9 +102,8 @@ TEST(ProvisionExport, WritesAVerifiedBackupOfEveryUnmanagedSolution)
     for (const auto& file : verification.manifest->files) {
         paths.push_back(file.path);
     }
-    EXPECT_EQ(paths, (std::vector<std::string>{"exports/AdatumSales_2_1_0_0.zip", "exports/Default_1_0.zip",
-                                               "metadata/entities.json"}))
-        << "(sorted by the backup)";
+    EXPECT_EQ(paths, (std::vector<std::string>{"exports/Default_1_0.zip", "exports/AdatumSales_2_1_0_0.zip",
+                                               "metadata/entities.json"}));
     EXPECT_EQ(verification.manifest->org_version, "8.2.2.112");
     std::string metadata = zip_entry(result.backup, "metadata/entities.json");
     EXPECT_NE(metadata.find("\"contactid\""), std::string::npos) << "attributes are in the snapshot";
