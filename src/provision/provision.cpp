@@ -43,6 +43,7 @@ public:
             return std::move(m_report);
         }
         if (m_options.dry_run) {
+            step("plan", [&] { return plan(); });
             m_report.steps.push_back({"import", StepState::skipped, "dry run: nothing was changed in the org"});
             return std::move(m_report);
         }
@@ -209,6 +210,26 @@ private:
         }
         m_report.bundle = request.output;
         return "the Option 2 bundle " + request.output.string() + (m_options.signing ? " (signed)" : " (unsigned)");
+    }
+
+    // What the import would be: the decision import_package makes, without importing.
+    std::string plan()
+    {
+        PackageFacts facts = read_package(m_report.package, m_options.limits);
+        std::string name = facts.manifest.unique_name + " " + facts.manifest.solution_version;
+        for (const remote::SolutionInfo& solution : m_org.solutions()) {
+            if (solution.unique_name != facts.manifest.unique_name) {
+                continue;
+            }
+            int order = compare_versions(solution.version, facts.manifest.solution_version);
+            if (order > 0) {
+                m_report.failure = "plan: the org holds " + facts.manifest.unique_name + " " + solution.version +
+                                   ", newer than the package's " + facts.manifest.solution_version;
+                return "the import would be refused";
+            }
+            return "would " + std::string(order < 0 ? "upgrade " + solution.version + " to " : "update ") + name;
+        }
+        return "would be a new install of " + name;
     }
 
     std::string import()

@@ -258,6 +258,7 @@ TEST(Provision, DryRunBacksUpMergesAndPackagesButImportsNothing)
     EXPECT_NE(report.package.filename().string().find("_managed.zip"), std::string::npos);
     EXPECT_TRUE(fs::exists(report.merge_report));
     EXPECT_NE(text.find("skipped  import  dry run: nothing was changed in the org"), std::string::npos) << text;
+    EXPECT_NE(text.find("plan    would be a new install of EmailServiceConnector 9.2.0.1"), std::string::npos) << text;
 }
 
 TEST(Provision, ImportsThePackageItBuiltAndEndsVerified)
