@@ -197,4 +197,5 @@ for attempt in 1 2 3 4 5; do
 done
 echo "$0: Apache did not start; from $workdir/error.log and $workdir/apache.out:" >&2
 tail -n 20 "$workdir/error.log" "$workdir/apache.out" >&2 || true
+"$here/stop-ntlm-proxy.sh" "$workdir" # the user file and, as root, the worker directory
 exit 1
