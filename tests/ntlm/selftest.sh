@@ -85,7 +85,7 @@ for body, path in zip(bodies, ["/one", "/two?x=1"]):
     assert seen["headers"].get("x-remote-user") == "TESTDOM\\alice", seen["headers"]
     assert "authorization" not in seen["headers"], seen["headers"]
 EOF
-echo "ok: curl --ntlm -> 200 twice on one connection, backend saw X-Remote-User: TESTDOM\\alice"
+printf '%s\n' 'ok: curl --ntlm -> 200 twice on one connection, backend saw X-Remote-User: TESTDOM\alice'
 
 # A POST body (escprov's imports are POSTs) arrives whole after the handshake.
 head -c 300000 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/body"
@@ -117,6 +117,6 @@ leaks="$(grep -rlF -- "$password" "$work/proxy" "$worker_dir" | grep -v '/ntlm-u
 pid="$(cat "$pid_file")"
 "$here/stop-ntlm-proxy.sh" "$work/proxy"
 ! kill -0 "$pid" 2>/dev/null || fail "the proxy (pid $pid) still runs after stop-ntlm-proxy.sh"
-[ ! -e "$work/proxy/ntlm-users" ] && [ ! -e "$worker_dir/ntlm-users" ] || fail "stop left the user file behind"
+if [ -e "$work/proxy/ntlm-users" ] || [ -e "$worker_dir/ntlm-users" ]; then fail "stop left the user file behind"; fi
 echo "ok: password only in the user file; stop ended pid $pid and removed it"
 echo "PASS"

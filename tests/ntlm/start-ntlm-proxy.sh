@@ -38,7 +38,7 @@ user="${NTLM_PROXY_USER:-ESCPROV\\svc-crm}"
 domain="${user%%\\*}"
 name="${user#*\\}"
 if [ "$domain" = "$user" ] || [ -z "$domain" ] || [ -z "$name" ] || [[ "$user" == *:* ]]; then
-  echo "$0: NTLM_PROXY_USER must be DOMAIN\\name (no ':'), not '$user'" >&2
+  printf '%s: NTLM_PROXY_USER must be DOMAIN\\name (no ":"), not "%s"\n' "$0" "$user" >&2
   exit 2
 fi
 timeout="${NTLM_PROXY_TIMEOUT:-900}"
@@ -87,9 +87,8 @@ if [ -n "$run_as" ]; then chown -R "$run_user:$run_group" "$worker_dir"; fi
 # port taken in between is caught below and another one tried.
 listening_ports() {
   local hex
-  for hex in $(awk 'NR > 1 && $4 == "0A" { n = split($2, a, ":"); print a[n] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
-    echo $((16#$hex))
-  done
+  awk 'NR > 1 && $4 == "0A" { n = split($2, a, ":"); print a[n] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+    while read -r hex; do echo $((16#$hex)); done
 }
 pick_port() {
   local taken port
@@ -164,7 +163,7 @@ EOF
 
 # Start Apache in the foreground as a background job of ours (its pid is the pid file's), wait
 # until it answers, and try another port if the one picked was taken meanwhile.
-for attempt in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
   port="$(pick_port)"
   write_config "$port"
   : >"$workdir/error.log"
