@@ -45,11 +45,43 @@ build() {
   cmake --build "$build_dir" -j "$jobs"
 }
 
+# Option 1 of the demo: escprov provisions an org over the network. The org is the Dataverse
+# emulator on loopback, seeded with the sample CRM 8.2 org, faults off; it is stopped on return.
+option1() {
+  local work="$1" fake="$build_dir/escprov-fake-dataverse" url pid
+  mkdir -p "$work" && chmod 700 "$work"
+  # The demo's app secret, made here; escprov reads it from the environment, never the command line.
+  ESCPROV_SECRET="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  export ESCPROV_SECRET
+  ESCPROV_FAKE_SECRET="$ESCPROV_SECRET" "$fake" --port 0 --org-version 8.2 --seed "$here/samples/orgs/crm2016-adatum.zip" \
+    --client-id escprov-demo >"$work/emulator.out" 2>"$work/emulator.err" &
+  pid=$!
+  trap 'kill "$pid" 2>/dev/null || true' RETURN
+  for _ in $(seq 100); do url="$(head -n 1 "$work/emulator.out" 2>/dev/null || true)"; [ -n "$url" ] && break; sleep 0.1; done
+  [ -n "$url" ] || { echo "setup.sh: the Dataverse emulator did not start:" >&2; cat "$work/emulator.err" >&2; return 1; }
+  local org=(--org "$url" --auth client-credentials --tenant adatum --client-id escprov-demo --authority "$url")
+  echo "The Option 1 flow: escprov provisions a CRM 8.2 org (the sample org, served by the Dataverse emulator at $url)."
+  step check "${org[@]}"
+  step provision "${org[@]}" --out "$work/run"
+  step export "${org[@]}" --out "$work/after"
+  local after; after="$(ls "$work"/after/escprov-backup-*.zip)"
+  mkdir -p "$work/after/extracted"
+  "$escprov" backup extract "$after" "$work/after/extracted/org" >/dev/null
+  echo
+  echo "The org's own export now holds the connector's entities and security roles:"
+  unzip -p "$work"/after/extracted/org/exports/Default_*.zip customizations.xml |
+    grep -o '<Name[^>]*>esc_[a-z]*</Name>\|<Role [^>]*name="Email[^"]*"' | sed 's/<Name[^>]*>/  entity /; s/<\/Name>//; s/<Role .*name="/  role /; s/"$//' | sort -u
+  step backup verify "$(ls "$work"/run/backup/escprov-backup-*.zip)"
+  unset ESCPROV_SECRET
+}
+
 demo() {
   local escprov="$build_dir/escprov" export_zip="$here/samples/orgs/crm2016-adatum.zip" out="$here/out/demo"
   rm -rf "$out" && mkdir -p "$out/backups"
   chmod 700 "$out"
   step() { echo; echo "== escprov $*"; "$escprov" "$@"; }
+  option1 "$out/option1"
+  echo
   echo "The Option 2 flow, offline, on a customer's export of their CRM 8.2 customisations ($export_zip)."
   step info "$export_zip"
   step validate "$export_zip"
