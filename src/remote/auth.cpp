@@ -24,8 +24,7 @@ OAuthTokenSource::OAuthTokenSource(std::shared_ptr<const HttpSettings> settings,
                                    std::shared_ptr<const Secret> secret)
     : m_settings(settings), m_endpoint(std::move(endpoint)), m_fields(std::move(fields)),
       m_secret_field(std::move(secret_field)), m_secret(std::move(secret)), m_client(std::move(settings))
-{
-}
+{}
 
 std::string OAuthTokenSource::authorization()
 {

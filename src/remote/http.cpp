@@ -335,8 +335,7 @@ HttpClient::Attempt HttpClient::perform(const HttpRequest& request, const std::s
     auto set = [&](CURLoption option, auto value) {
         CURLcode code = curl_easy_setopt(curl, option, value);
         if (code != CURLE_OK) {
-            throw Error(ErrorKind::internal,
-                        request.what + ": libcurl refused an option: " + curl_easy_strerror(code));
+            throw Error(ErrorKind::internal, request.what + ": libcurl refused an option: " + curl_easy_strerror(code));
         }
     };
     set(CURLOPT_ERRORBUFFER, reason.data());
@@ -447,7 +446,8 @@ HttpResponse HttpClient::send(const HttpRequest& request)
                 throw RemoteError(redact(request.what + ": " + cause, secrets));
             }
             if (!request.idempotent && attempt.code != CURLE_COULDNT_CONNECT) {
-                throw RemoteError(redact(request.what + ": " + cause + " (the request may have reached the org)", secrets));
+                throw RemoteError(
+                    redact(request.what + ": " + cause + " (the request may have reached the org)", secrets));
             }
             wait = backoff(retry);
         } else {

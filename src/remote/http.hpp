@@ -25,10 +25,10 @@ class TokenSource;
 struct Timing {
     using Clock = std::chrono::steady_clock;
     std::function<Clock::time_point()> now = [] { return Clock::now(); };
-    std::function<void(std::chrono::milliseconds)> sleep;   // default: sleeps, waking for SIGINT
-    std::function<double()> random;                         // default: uniform in [0, 1)
-    std::chrono::milliseconds backoff_base{500};            // first backoff ceiling, doubled per retry
-    std::chrono::milliseconds backoff_cap{30000};           // the ceiling's ceiling
+    std::function<void(std::chrono::milliseconds)> sleep; // default: sleeps, waking for SIGINT
+    std::function<double()> random;                       // default: uniform in [0, 1)
+    std::chrono::milliseconds backoff_base{500};          // first backoff ceiling, doubled per retry
+    std::chrono::milliseconds backoff_cap{30000};         // the ceiling's ceiling
 };
 
 // What every client of one job shares: the deadline, the transport settings and the secrets to

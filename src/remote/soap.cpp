@@ -201,8 +201,7 @@ public:
     SoapOrg(OrgSession session, std::string version)
         : m_session(std::move(session)), m_endpoint(m_session.org_url + "/XRMServices/2011/Organization.svc/web"),
           m_version(std::move(version)), m_client(m_session.settings, m_session.tokens)
-    {
-    }
+    {}
 
     Api api() const override { return Api::soap; }
     std::string endpoint() const override { return m_endpoint; }
@@ -308,9 +307,8 @@ public:
             }
         });
         SoapValueExtractor extractor("ExportSolutionFile", [&](std::string_view text) { decoder.feed(text); });
-        HttpRequest request = make("ExportSolution",
-                                   string_parameter("SolutionName", unique_name) + bool_parameter("Managed", managed),
-                                   what);
+        HttpRequest request = make(
+            "ExportSolution", string_parameter("SolutionName", unique_name) + bool_parameter("Managed", managed), what);
         request.sink = [&](std::string_view bytes) {
             received += bytes.size();
             if (progress != nullptr) {
@@ -351,8 +349,7 @@ public:
         }
     }
 
-    ImportOutcome import_solution(const ImportRequest& request,
-                                  const std::function<void(double)>& on_progress) override
+    ImportOutcome import_solution(const ImportRequest& request, const std::function<void(double)>& on_progress) override
     {
         ImportOutcome outcome;
         outcome.job_id = request.job_id.empty() ? new_guid() : normalise_guid(request.job_id);

@@ -318,8 +318,7 @@ void JsonStringExtractor::step(char c)
 
 SoapValueExtractor::SoapValueExtractor(const std::string& key, ChunkSink out)
     : m_marker(">" + key + "<"), m_out(std::move(out))
-{
-}
+{}
 
 void SoapValueExtractor::reset()
 {

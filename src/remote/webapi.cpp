@@ -61,10 +61,9 @@ RemoteError refusal(const std::string& what, const HttpResponse& response, const
 class WebApiOrg : public Org {
 public:
     WebApiOrg(OrgSession session, const std::string& path, std::string version)
-        : m_session(std::move(session)), m_base(m_session.org_url + "/api/data/" + path),
-          m_version(std::move(version)), m_client(m_session.settings, m_session.tokens)
-    {
-    }
+        : m_session(std::move(session)), m_base(m_session.org_url + "/api/data/" + path), m_version(std::move(version)),
+          m_client(m_session.settings, m_session.tokens)
+    {}
 
     Api api() const override { return Api::web_api; }
     std::string endpoint() const override { return m_base; }
@@ -86,9 +85,9 @@ public:
 
     std::vector<std::string> user_privileges(const std::string& user_id) override
     {
-        json answer = get_json("systemusers(" + normalise_guid(user_id) +
-                                   ")/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()",
-                               "RetrieveUserPrivileges");
+        json answer =
+            get_json("systemusers(" + normalise_guid(user_id) + ")/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()",
+                     "RetrieveUserPrivileges");
         std::set<std::string> names;
         if (auto it = answer.find("RolePrivileges"); it != answer.end() && it->is_array()) {
             for (const auto& privilege : *it) {
@@ -104,8 +103,8 @@ public:
     std::vector<SolutionInfo> solutions() override
     {
         std::vector<SolutionInfo> found;
-        for (const auto& row :
-             get_rows("solutions?$select=solutionid,uniquename,friendlyname,version,ismanaged,isvisible", "solutions")) {
+        for (const auto& row : get_rows(
+                 "solutions?$select=solutionid,uniquename,friendlyname,version,ismanaged,isvisible", "solutions")) {
             SolutionInfo info;
             info.id = normalise_guid(text_of(row, "solutionid"));
             info.unique_name = text_of(row, "uniquename");
@@ -122,7 +121,8 @@ public:
     {
         std::string query = "EntityDefinitions?$select=LogicalName,SchemaName,EntitySetName,IsCustomEntity";
         if (with_attributes) {
-            query += "&$expand=Attributes($select=LogicalName)";
+            // Escaped: the '=' inside the value would otherwise end the parameter for some parsers.
+            query += "&$expand=" + url_escape("Attributes($select=LogicalName)");
         }
         std::vector<EntityInfo> found;
         for (const auto& row : get_rows(query, "EntityDefinitions")) {
@@ -208,15 +208,15 @@ public:
         }
     }
 
-    ImportOutcome import_solution(const ImportRequest& request,
-                                  const std::function<void(double)>& on_progress) override
+    ImportOutcome import_solution(const ImportRequest& request, const std::function<void(double)>& on_progress) override
     {
         ImportOutcome outcome;
         outcome.job_id = request.job_id.empty() ? new_guid() : normalise_guid(request.job_id);
-        std::string prefix = json{{"OverwriteUnmanagedCustomizations", request.overwrite_unmanaged},
-                                  {"PublishWorkflows", request.publish_workflows},
-                                  {"ImportJobId", outcome.job_id}}
-                                 .dump();
+        std::string prefix = json{
+            {"OverwriteUnmanagedCustomizations", request.overwrite_unmanaged},
+            {"PublishWorkflows", request.publish_workflows},
+            {"ImportJobId",
+             outcome.job_id}}.dump();
         prefix.pop_back(); // the closing brace: the file follows
         if (request.holding_solution) {
             prefix += ",\"HoldingSolution\":true";
@@ -315,7 +315,8 @@ private:
         {
             std::string query = "importjobs(" + job_id + ")?$select=progress,startedon,completedon,solutionname";
             query += with_data ? ",data" : "";
-            HttpRequest request = org.make(query, Method::get, "poll import job " + job_id + " on " + org.m_session.org_url);
+            HttpRequest request =
+                org.make(query, Method::get, "poll import job " + job_id + " on " + org.m_session.org_url);
             HttpResponse response = client.send(request);
             if (response.status == 404) {
                 return std::nullopt;
@@ -363,8 +364,8 @@ private:
     ImportOutcome wait_async(const std::string& operation, Watcher& watcher, ImportOutcome& outcome,
                              const std::string& what)
     {
-        std::string path = "asyncoperations(" + normalise_guid(operation) +
-                           ")?$select=statecode,statuscode,message,friendlymessage";
+        std::string path =
+            "asyncoperations(" + normalise_guid(operation) + ")?$select=statecode,statuscode,message,friendlymessage";
         for (;;) {
             json state = get_json(path, what + ": poll asynchronous operation");
             (void)watcher.poll(m_client, false);

@@ -369,16 +369,17 @@ TEST(RemoteAuth, ClientCredentialsFetchAToken_AndRefreshOnceOn401)
     std::atomic<int> issued{0};
     std::mutex mutex;
     std::string form;
-    server.routes().Post("/tenant-1/oauth2/v2.0/token", [&](const httplib::Request& request, httplib::Response& response) {
-        {
-            std::lock_guard lock(mutex);
-            form = request.body;
-        }
-        int n = ++issued;
-        response.set_content(R"({"token_type":"Bearer","expires_in":3600,"access_token":"tok)" + std::to_string(n) +
-                                 "\"}",
-                             "application/json");
-    });
+    server.routes().Post("/tenant-1/oauth2/v2.0/token",
+                         [&](const httplib::Request& request, httplib::Response& response) {
+                             {
+                                 std::lock_guard lock(mutex);
+                                 form = request.body;
+                             }
+                             int n = ++issued;
+                             response.set_content(R"({"token_type":"Bearer","expires_in":3600,"access_token":"tok)" +
+                                                      std::to_string(n) + "\"}",
+                                                  "application/json");
+                         });
     server.routes().Get("/api", [&](const httplib::Request& request, httplib::Response& response) {
         // The first token is "expired".
         if (request.get_header_value("Authorization") != "Bearer tok2") {
@@ -445,9 +446,11 @@ TEST(RemoteAuth, TokenEndpointErrorsQuoteTheEndpointButNeverTheSecret)
     server.routes().Post("/t/oauth2/v2.0/token", [&](const httplib::Request&, httplib::Response& response) {
         response.status = 401;
         // A careless endpoint that echoes what it got.
-        response.set_content(std::string(R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided: )") +
-                                 k_secret + "\"}",
-                             "application/json");
+        response.set_content(
+            std::string(
+                R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided: )") +
+                k_secret + "\"}",
+            "application/json");
     });
     server.start();
     FakeTime time;

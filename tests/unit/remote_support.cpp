@@ -26,6 +26,7 @@ void ScriptedServer::start()
         ++m_requests;
         return httplib::Server::HandlerResponse::Unhandled;
     });
+    m_server.set_tcp_nodelay(true);
     int port = m_server.bind_to_any_port("127.0.0.1");
     if (port <= 0) {
         throw std::runtime_error("test server: cannot bind a loopback port");
@@ -77,9 +78,8 @@ std::shared_ptr<remote::HttpSettings> test_settings(FakeTime& time, std::chrono:
 void drop_connection(httplib::Response& response)
 {
     response.set_content_provider(
-        1000, "application/json", [](size_t /*offset*/, size_t /*length*/, httplib::DataSink& /*sink*/) {
-            return false;
-        });
+        1000, "application/json",
+        [](size_t /*offset*/, size_t /*length*/, httplib::DataSink& /*sink*/) { return false; });
 }
 
 } // namespace escprov::test

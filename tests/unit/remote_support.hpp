@@ -56,7 +56,8 @@ struct FakeTime {
 };
 
 // Options for an org on `url` with the fake timing, a max wait and a timeout of 10 s.
-std::shared_ptr<remote::HttpSettings> test_settings(FakeTime& time, std::chrono::seconds max_wait = std::chrono::seconds(60));
+std::shared_ptr<remote::HttpSettings> test_settings(FakeTime& time,
+                                                    std::chrono::seconds max_wait = std::chrono::seconds(60));
 
 // Answers with a header and a declared length but then closes the connection.
 void drop_connection(httplib::Response& response);
