@@ -29,9 +29,8 @@ class RemoteError : public Error {
 public:
     RemoteError(std::string message, int http_status = 0, std::string code = {})
         : Error(ErrorKind::remote, std::move(message)), m_status(http_status), m_code(std::move(code))
-    {
-    }
-    int http_status() const { return m_status; } // 0: no HTTP answer (refused, reset, timed out)
+    {}
+    int http_status() const { return m_status; }       // 0: no HTTP answer (refused, reset, timed out)
     const std::string& code() const { return m_code; } // CRM's error code, "0x80040220", or empty
 
 private:
