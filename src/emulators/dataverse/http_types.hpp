@@ -10,9 +10,9 @@
 namespace escprov::emulator {
 
 struct HttpRequest {
-    std::string method;                         // "GET", "POST", "PATCH", "PUT", "DELETE"
-    std::string path;                           // after the Web API base: "/accounts(…)", "/$batch"
-    std::string query;                          // the raw query string without '?', still %-encoded
+    std::string method;                              // "GET", "POST", "PATCH", "PUT", "DELETE"
+    std::string path;                                // after the Web API base: "/accounts(…)", "/$batch"
+    std::string query;                               // the raw query string without '?', still %-encoded
     std::multimap<std::string, std::string> headers; // names in lower case
     std::string body;
     std::string base_url; // the Web API base as the client addressed it: "http://127.0.0.1:4711/api/data/v9.2"

@@ -19,16 +19,16 @@ namespace escprov::emulator {
 
 struct ColumnDef {
     std::string logical_name;
-    std::string type; // "string", "memo", "int", "decimal", "double", "bool", "datetime", "guid",
-                      // "lookup", "picklist", "money"
+    std::string type;   // "string", "memo", "int", "decimal", "double", "bool", "datetime", "guid",
+                        // "lookup", "picklist", "money"
     std::string target; // for a lookup: the logical name of the table it points at
 };
 
 struct TableDef {
-    std::string logical_name; // "account"
-    std::string entity_set;   // "accounts"
-    std::string primary_id;   // "accountid"
-    std::string primary_name; // "name"; may be empty
+    std::string logical_name;       // "account"
+    std::string entity_set;         // "accounts"
+    std::string primary_id;         // "accountid"
+    std::string primary_name;       // "name"; may be empty
     std::vector<ColumnDef> columns; // the primary id is added when missing
 };
 
