@@ -17,8 +17,9 @@ packages=(
   zip unzip time clang-format clang-tidy
 )
 # Only the test suite needs these: the merge report's HTML is checked in a real headless browser, and
-# mail is sent to a real SMTP server on loopback (aiosmtpd) with a certificate made by the openssl CLI.
-test_packages=(chromium python3-aiosmtpd openssl)
+# mail is sent to a real SMTP server on loopback (aiosmtpd) with a certificate made by the openssl CLI;
+# the Dataverse emulator is driven by the dynamics-web-api npm package (nodejs, npm).
+test_packages=(chromium python3-aiosmtpd openssl nodejs npm)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
