@@ -49,7 +49,10 @@ public:
     std::optional<TableDef> table(const std::string& logical_name) const;
 
     // Direct access for the emulator's own state (solutions, importjobs, asyncoperations): `row` is
-    // a JSON object keyed by logical name; the primary id is generated when absent. Returns the id.
+    // a JSON object keyed by logical name, a lookup's value being the GUID it points at; the primary
+    // id is generated when absent (GUIDs are kept in lower case). Every write sets the row's
+    // `versionnumber` to a number higher than any before (its @odata.etag). Returns the id. Throws
+    // std::runtime_error when the table is not defined or a row with that id exists.
     std::string insert(const std::string& logical_name, const nlohmann::json& row);
     // Merges `changes` into the row; false when there is no such row.
     bool update(const std::string& logical_name, const std::string& id, const nlohmann::json& changes);
@@ -59,19 +62,32 @@ public:
     // Every row of the table, in insertion order (copies).
     std::vector<nlohmann::json> rows(const std::string& logical_name) const;
 
+    // Runs `body` holding the tables exclusively: no other thread reads or writes until it ends.
+    // When `body` returns false or throws, every row written inside it (insert, update, erase) is
+    // put back as it was and the exception, if any, propagates. Table definitions (define, drop)
+    // are not undone. A nested call that fails takes back only its own writes.
+    void run_atomically(const std::function<bool()>& body);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
 
 // Serves a request on an entity set ("/accounts", "/accounts(<id>)", "/accounts(<id>)/name",
-// "/contacts?fetchXml=…"). Returns nullopt when the path names no table (the caller answers 404 or
-// tries its other routes).
+// "/contacts?fetchXml=…"). Returns nullopt when the path names no table, or names a function or
+// action ("/systemusers(<id>)/Microsoft.Dynamics.CRM.X()"): the caller answers 404 or tries its
+// other routes. Refusals come back as odata_error responses; JSON answers carry Content-Type
+// (odata.metadata=minimal) and OData-Version. The caller checks authentication and headers.
 std::optional<HttpResponse> serve_records(Tables& tables, const HttpRequest& request);
 
 // Serves POST /$batch: splits the multipart body, hands each part (outside change sets in order;
 // inside a change set atomically, with Content-ID references) to `dispatch`, and assembles the
 // multipart response. Honours Prefer: odata.continue-on-error.
+// Change sets are not rolled back by this form (it has no tables to undo): use the next one.
 HttpResponse serve_batch(const HttpRequest& request, const std::function<HttpResponse(const HttpRequest&)>& dispatch);
+// The same, with each change set run inside tables.run_atomically: a change set with a failing
+// request leaves no write of its earlier requests behind, as Dataverse's transaction does.
+HttpResponse serve_batch(Tables& tables, const HttpRequest& request,
+                         const std::function<HttpResponse(const HttpRequest&)>& dispatch);
 
 } // namespace escprov::emulator
