@@ -234,6 +234,16 @@ public:
         return {sorted.begin(), sorted.end()};
     }
 
+    std::vector<std::string> role_names() override
+    {
+        std::set<std::string> names;
+        for (auto& row : fetch("<fetch><entity name=\"role\"><attribute name=\"name\"/></entity></fetch>")) {
+            names.insert(row["name"]);
+        }
+        names.erase("");
+        return {names.begin(), names.end()};
+    }
+
     std::vector<SolutionInfo> solutions() override
     {
         std::vector<SolutionInfo> found;
@@ -454,9 +464,9 @@ public:
         (void)execute("DeleteAndPromote", string_parameter("UniqueName", unique_name), false);
     }
 
-    void publish(const std::vector<std::string>& entities) override
+    void publish(const std::vector<std::string>& entities, bool sitemap) override
     {
-        if (entities.empty()) {
+        if (entities.empty() && !sitemap) {
             (void)execute("PublishAllXml", "");
             return;
         }
@@ -464,7 +474,9 @@ public:
         for (const auto& entity : entities) {
             xml += "<entity>" + entity + "</entity>";
         }
-        xml += "</entities></importexportxml>";
+        xml += "</entities>";
+        xml += sitemap ? "<nodes><node>sitemap</node></nodes>" : "";
+        xml += "</importexportxml>";
         (void)execute("PublishXml", string_parameter("ParameterXml", xml));
     }
 

@@ -117,6 +117,16 @@ public:
         return found;
     }
 
+    std::vector<std::string> role_names() override
+    {
+        std::set<std::string> names;
+        for (const auto& row : get_rows("roles?$select=name", "roles")) {
+            names.insert(text_of(row, "name"));
+        }
+        names.erase("");
+        return {names.begin(), names.end()};
+    }
+
     std::vector<EntityInfo> entities(bool with_attributes) override
     {
         std::string query = "EntityDefinitions?$select=LogicalName,SchemaName,EntitySetName,IsCustomEntity";
@@ -270,11 +280,11 @@ public:
         }
     }
 
-    void publish(const std::vector<std::string>& entities) override
+    void publish(const std::vector<std::string>& entities, bool sitemap) override
     {
         std::string what;
         HttpRequest request;
-        if (entities.empty()) {
+        if (entities.empty() && !sitemap) {
             what = "PublishAllXml on " + m_session.org_url;
             request = post("PublishAllXml", json::object(), what);
         } else {
@@ -282,7 +292,9 @@ public:
             for (const auto& entity : entities) {
                 xml += "<entity>" + entity + "</entity>";
             }
-            xml += "</entities></importexportxml>";
+            xml += "</entities>";
+            xml += sitemap ? "<nodes><node>sitemap</node></nodes>" : "";
+            xml += "</importexportxml>";
             what = "PublishXml on " + m_session.org_url;
             request = post("PublishXml", json{{"ParameterXml", xml}}, what);
         }
