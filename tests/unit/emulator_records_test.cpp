@@ -446,7 +446,7 @@ TEST_F(Records, FetchXmlSelectsFiltersAndOrders)
         R"(<filter><condition attribute="numberofemployees" operator="in"><value>75</value><value>200</value></condition>)"
         R"(<condition attribute="creditonhold" operator="eq" value="1"/></filter></filter>)"
         R"(<order attribute="name" descending="true"/></entity></fetch>)";
-    auto response = serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(fetch)));
+    auto response = serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(fetch)));
     ASSERT_EQ(response.status, 200) << response.body;
     json page = body(response);
     ASSERT_EQ(page["value"].size(), 2U);
@@ -462,7 +462,7 @@ TEST_F(Records, FetchXmlSelectsFiltersAndOrders)
         std::string xml = "<fetch><entity name=\"account\"><attribute name=\"name\"/><filter>" + conditions +
                           "</filter><order attribute=\"name\"/></entity></fetch>";
         std::vector<std::string> out;
-        json page = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(xml))));
+        json page = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(xml))));
         for (const auto& row : page["value"]) {
             out.push_back(row["name"]);
         }
@@ -487,7 +487,7 @@ TEST_F(Records, FetchXmlSelectsFiltersAndOrders)
 TEST_F(Records, FetchXmlRefusesWhatDataverseRefuses)
 {
     auto get = [&](const std::string& xml) {
-        return serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(xml))).status;
+        return serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(xml))).status;
     };
     EXPECT_EQ(get(R"(<fetch><entity name="contact"/></fetch>)"), 400);
     EXPECT_EQ(get(R"(<fetch><entity name="account"><attribute name="nosuch"/></entity></fetch>)"), 400);
@@ -512,7 +512,7 @@ TEST_F(Records, FetchXmlPagesWithDoublyEncodedPagingCookies)
         std::string fetch = "<fetch count=\"5\" page=\"" + std::to_string(page) + "\" returntotalrecordcount=\"true\"" +
                             cookie_attribute + ">" + fetch_body;
         auto response =
-            serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(fetch), "",
+            serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(fetch), "",
                           {{"prefer", "odata.include-annotations=\"Microsoft.Dynamics.CRM.fetchxmlpagingcookie,"
                                       "Microsoft.Dynamics.CRM.morerecords\""}}));
         ASSERT_EQ(response.status, 200) << response.body;
@@ -537,7 +537,7 @@ TEST_F(Records, FetchXmlPagesWithDoublyEncodedPagingCookies)
         std::string encoded = match[2];
         EXPECT_EQ(encoded.rfind("%253ccookie%2520page%253d%2522" + std::to_string(page) + "%2522%253e", 0), 0U)
             << encoded;
-        std::string inner = escprov::emulator::percent_decode(escprov::emulator::percent_decode(encoded, false), false);
+        std::string inner = escprov::emulator::url_decode(escprov::emulator::url_decode(encoded, false), false);
         std::string first = result["value"].front()["accountid"];
         std::string last = result["value"].back()["accountid"];
         std::transform(first.begin(), first.end(), first.begin(),
@@ -566,7 +566,7 @@ TEST_F(Records, FetchXmlSendsTheCookieWithoutBeingAskedWhenMoreRowsFollow)
         m_tables.insert("account", {{"name", "A" + std::to_string(i)}});
     }
     std::string fetch = R"(<fetch count="2"><entity name="account"><attribute name="name"/></entity></fetch>)";
-    json first = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(fetch))));
+    json first = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(fetch))));
     EXPECT_TRUE(first.contains("@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"));
     EXPECT_FALSE(first.contains("@Microsoft.Dynamics.CRM.morerecords"));
     EXPECT_EQ(first["value"].size(), 2U);
