@@ -243,6 +243,47 @@ TEST_F(Records, EveryWriteRaisesTheEtag)
     EXPECT_EQ(body(serve(request("GET", "/accounts(" + id + ")/name")))["value"], "Adatum 3");
 }
 
+TEST_F(Records, RetrieveWithTheCurrentEtagIsNotModified)
+{
+    std::string id = create_account({{"name", "Adatum"}});
+    std::string etag = body(serve(request("GET", "/accounts(" + id + ")")))["@odata.etag"];
+    EXPECT_EQ(serve(request("GET", "/accounts(" + id + ")", "", "", {{"if-none-match", etag}})).status, 304);
+    EXPECT_EQ(serve(request("PATCH", "/accounts(" + id + ")", "", R"({"name":"Changed"})")).status, 204);
+    EXPECT_EQ(serve(request("GET", "/accounts(" + id + ")", "", "", {{"if-none-match", etag}})).status, 200);
+}
+
+TEST_F(Records, SinglePropertiesAreReadWrittenAndCleared)
+{
+    std::string id = create_account({{"name", "Adatum"}, {"numberofemployees", 5}});
+    auto read = serve(request("GET", "/accounts(" + id + ")/numberofemployees"));
+    ASSERT_EQ(read.status, 200);
+    EXPECT_EQ(body(read)["value"], 5);
+    EXPECT_EQ(body(read)["@odata.context"], k_base + "/$metadata#accounts(" + id + ")/numberofemployees");
+    EXPECT_EQ(serve(request("PUT", "/accounts(" + id + ")/numberofemployees", "", R"({"value":"x"})")).status, 400);
+    EXPECT_EQ(serve(request("DELETE", "/accounts(" + id + ")/numberofemployees")).status, 204);
+    EXPECT_EQ(serve(request("GET", "/accounts(" + id + ")/numberofemployees")).status, 204);
+    EXPECT_TRUE((*m_tables.find("account", id))["numberofemployees"].is_null());
+}
+
+TEST_F(Records, LookupLogicalNameIsAnnotatedWhenAskedFor)
+{
+    std::string account = create_account({{"name", "Parent"}});
+    m_tables.insert("contact", {{"fullname", "Child"}, {"parentcustomerid", account}});
+    json plain = body(serve(request("GET", "/contacts")))["value"][0];
+    EXPECT_FALSE(plain.contains("_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"));
+    json annotated =
+        body(serve(request("GET", "/contacts", "", "", {{"prefer", "odata.include-annotations=\"*\""}})))["value"][0];
+    EXPECT_EQ(annotated["_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"], "account");
+}
+
+TEST_F(Records, QueryOptionsTheEmulatorDoesNotRunAreRefused)
+{
+    EXPECT_EQ(serve(request("GET", "/accounts", "$expand=primarycontactid")).status, 501);
+    EXPECT_EQ(serve(request("GET", "/accounts", "$top=x")).status, 400);
+    EXPECT_EQ(serve(request("GET", "/accounts", "$select=name&fetchXml=%3Cfetch%2F%3E")).status, 400);
+    EXPECT_EQ(serve(request("POST", "/accounts(00000000-0000-4000-8000-000000000001)", "", "{}")).status, 405);
+}
+
 TEST_F(Records, PatchOnAMissingIdUpserts)
 {
     std::string id = "5f0c2a1e-0000-4000-8000-000000000001";
@@ -601,6 +642,23 @@ TEST(RecordTables, RunAtomicallyTakesBackEveryWriteOnFailure)
         return true;
     });
     EXPECT_FALSE(tables.find("account", c).has_value());
+}
+
+TEST(RecordTables, ANestedFailureTakesBackOnlyItsOwnWrites)
+{
+    Tables tables;
+    tables.define({"account", "accounts", "accountid", "name", {{"name", "string", ""}}});
+    tables.run_atomically([&] {
+        tables.insert("account", {{"name", "Outer"}});
+        tables.run_atomically([&] {
+            tables.insert("account", {{"name", "Inner"}});
+            return false;
+        });
+        return true;
+    });
+    auto rows = tables.rows("account");
+    ASSERT_EQ(rows.size(), 1U);
+    EXPECT_EQ(rows[0]["name"], "Outer");
 }
 
 class Batch : public Records {
