@@ -17,12 +17,12 @@ packages=(
   zip unzip time clang-format clang-tidy
 )
 # Only the test suite needs these: the merge report's HTML is checked in a real headless browser, and
-# mail is sent to a real SMTP server on loopback (aiosmtpd) with a certificate made by the openssl CLI;
-# the Dataverse emulator is driven by the dynamics-web-api npm package (nodejs, npm).
+# mail is sent to a real SMTP server on loopback (aiosmtpd) with a certificate made by the openssl CLI.
 # NTLM is checked against a real NTLM server: Apache httpd with mod_auth_gssapi and gss-ntlmssp as a
 # reverse proxy (tests/ntlm/), driven by the curl CLI. apache2-bin is the server and its modules
 # without the apache2 package's system service: the tests start their own on a free port.
-test_packages=(chromium python3-aiosmtpd openssl nodejs npm apache2-bin libapache2-mod-auth-gssapi gss-ntlmssp curl)
+# The Dataverse emulator is driven by the dynamics-web-api npm package (nodejs, npm).
+test_packages=(chromium python3-aiosmtpd openssl apache2-bin libapache2-mod-auth-gssapi gss-ntlmssp curl nodejs npm)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -1,6 +1,7 @@
 // The Dataverse emulator's record layer driven in process (no socket): CRUD with Dataverse's
 // answers and error bodies, conditional writes, lookups, $filter/$orderby/$top/$count, OData
-// paging, FetchXML with paging cookies, and $batch with atomic change sets.
+// paging, FetchXML with paging cookies, and the tables' atomic steps (for $batch, see
+// emulator_batch_test.cpp).
 
 #include "emulators/dataverse/records.hpp"
 
@@ -243,6 +244,47 @@ TEST_F(Records, EveryWriteRaisesTheEtag)
     EXPECT_EQ(body(serve(request("GET", "/accounts(" + id + ")/name")))["value"], "Adatum 3");
 }
 
+TEST_F(Records, RetrieveWithTheCurrentEtagIsNotModified)
+{
+    std::string id = create_account({{"name", "Adatum"}});
+    std::string etag = body(serve(request("GET", "/accounts(" + id + ")")))["@odata.etag"];
+    EXPECT_EQ(serve(request("GET", "/accounts(" + id + ")", "", "", {{"if-none-match", etag}})).status, 304);
+    EXPECT_EQ(serve(request("PATCH", "/accounts(" + id + ")", "", R"({"name":"Changed"})")).status, 204);
+    EXPECT_EQ(serve(request("GET", "/accounts(" + id + ")", "", "", {{"if-none-match", etag}})).status, 200);
+}
+
+TEST_F(Records, SinglePropertiesAreReadWrittenAndCleared)
+{
+    std::string id = create_account({{"name", "Adatum"}, {"numberofemployees", 5}});
+    auto read = serve(request("GET", "/accounts(" + id + ")/numberofemployees"));
+    ASSERT_EQ(read.status, 200);
+    EXPECT_EQ(body(read)["value"], 5);
+    EXPECT_EQ(body(read)["@odata.context"], k_base + "/$metadata#accounts(" + id + ")/numberofemployees");
+    EXPECT_EQ(serve(request("PUT", "/accounts(" + id + ")/numberofemployees", "", R"({"value":"x"})")).status, 400);
+    EXPECT_EQ(serve(request("DELETE", "/accounts(" + id + ")/numberofemployees")).status, 204);
+    EXPECT_EQ(serve(request("GET", "/accounts(" + id + ")/numberofemployees")).status, 204);
+    EXPECT_TRUE((*m_tables.find("account", id))["numberofemployees"].is_null());
+}
+
+TEST_F(Records, LookupLogicalNameIsAnnotatedWhenAskedFor)
+{
+    std::string account = create_account({{"name", "Parent"}});
+    m_tables.insert("contact", {{"fullname", "Child"}, {"parentcustomerid", account}});
+    json plain = body(serve(request("GET", "/contacts")))["value"][0];
+    EXPECT_FALSE(plain.contains("_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"));
+    json annotated =
+        body(serve(request("GET", "/contacts", "", "", {{"prefer", "odata.include-annotations=\"*\""}})))["value"][0];
+    EXPECT_EQ(annotated["_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"], "account");
+}
+
+TEST_F(Records, QueryOptionsTheEmulatorDoesNotRunAreRefused)
+{
+    EXPECT_EQ(serve(request("GET", "/accounts", "$expand=primarycontactid")).status, 501);
+    EXPECT_EQ(serve(request("GET", "/accounts", "$top=x")).status, 400);
+    EXPECT_EQ(serve(request("GET", "/accounts", "$select=name&fetchXml=%3Cfetch%2F%3E")).status, 400);
+    EXPECT_EQ(serve(request("POST", "/accounts(00000000-0000-4000-8000-000000000001)", "", "{}")).status, 405);
+}
+
 TEST_F(Records, PatchOnAMissingIdUpserts)
 {
     std::string id = "5f0c2a1e-0000-4000-8000-000000000001";
@@ -446,7 +488,7 @@ TEST_F(Records, FetchXmlSelectsFiltersAndOrders)
         R"(<filter><condition attribute="numberofemployees" operator="in"><value>75</value><value>200</value></condition>)"
         R"(<condition attribute="creditonhold" operator="eq" value="1"/></filter></filter>)"
         R"(<order attribute="name" descending="true"/></entity></fetch>)";
-    auto response = serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(fetch)));
+    auto response = serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(fetch)));
     ASSERT_EQ(response.status, 200) << response.body;
     json page = body(response);
     ASSERT_EQ(page["value"].size(), 2U);
@@ -462,7 +504,7 @@ TEST_F(Records, FetchXmlSelectsFiltersAndOrders)
         std::string xml = "<fetch><entity name=\"account\"><attribute name=\"name\"/><filter>" + conditions +
                           "</filter><order attribute=\"name\"/></entity></fetch>";
         std::vector<std::string> out;
-        json page = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(xml))));
+        json page = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(xml))));
         for (const auto& row : page["value"]) {
             out.push_back(row["name"]);
         }
@@ -487,7 +529,7 @@ TEST_F(Records, FetchXmlSelectsFiltersAndOrders)
 TEST_F(Records, FetchXmlRefusesWhatDataverseRefuses)
 {
     auto get = [&](const std::string& xml) {
-        return serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(xml))).status;
+        return serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(xml))).status;
     };
     EXPECT_EQ(get(R"(<fetch><entity name="contact"/></fetch>)"), 400);
     EXPECT_EQ(get(R"(<fetch><entity name="account"><attribute name="nosuch"/></entity></fetch>)"), 400);
@@ -512,7 +554,7 @@ TEST_F(Records, FetchXmlPagesWithDoublyEncodedPagingCookies)
         std::string fetch = "<fetch count=\"5\" page=\"" + std::to_string(page) + "\" returntotalrecordcount=\"true\"" +
                             cookie_attribute + ">" + fetch_body;
         auto response =
-            serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(fetch), "",
+            serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(fetch), "",
                           {{"prefer", "odata.include-annotations=\"Microsoft.Dynamics.CRM.fetchxmlpagingcookie,"
                                       "Microsoft.Dynamics.CRM.morerecords\""}}));
         ASSERT_EQ(response.status, 200) << response.body;
@@ -537,7 +579,7 @@ TEST_F(Records, FetchXmlPagesWithDoublyEncodedPagingCookies)
         std::string encoded = match[2];
         EXPECT_EQ(encoded.rfind("%253ccookie%2520page%253d%2522" + std::to_string(page) + "%2522%253e", 0), 0U)
             << encoded;
-        std::string inner = escprov::emulator::percent_decode(escprov::emulator::percent_decode(encoded, false), false);
+        std::string inner = escprov::emulator::url_decode(escprov::emulator::url_decode(encoded, false), false);
         std::string first = result["value"].front()["accountid"];
         std::string last = result["value"].back()["accountid"];
         std::transform(first.begin(), first.end(), first.begin(),
@@ -566,7 +608,7 @@ TEST_F(Records, FetchXmlSendsTheCookieWithoutBeingAskedWhenMoreRowsFollow)
         m_tables.insert("account", {{"name", "A" + std::to_string(i)}});
     }
     std::string fetch = R"(<fetch count="2"><entity name="account"><attribute name="name"/></entity></fetch>)";
-    json first = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::percent_encode(fetch))));
+    json first = body(serve(request("GET", "/accounts", "fetchXml=" + escprov::emulator::url_encode(fetch))));
     EXPECT_TRUE(first.contains("@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"));
     EXPECT_FALSE(first.contains("@Microsoft.Dynamics.CRM.morerecords"));
     EXPECT_EQ(first["value"].size(), 2U);
@@ -603,141 +645,21 @@ TEST(RecordTables, RunAtomicallyTakesBackEveryWriteOnFailure)
     EXPECT_FALSE(tables.find("account", c).has_value());
 }
 
-class Batch : public Records {
-protected:
-    HttpResponse batch(const std::string& body, const std::string& prefer = "")
-    {
-        std::vector<std::pair<std::string, std::string>> headers = {
-            {"content-type", "multipart/mixed; boundary=\"batch_AAA123\""}};
-        if (!prefer.empty()) {
-            headers.emplace_back("prefer", prefer);
-        }
-        auto dispatch = [&](const HttpRequest& part) {
-            ++m_dispatched;
-            auto response = escprov::emulator::serve_records(m_tables, part);
-            return response ? *response : escprov::emulator::odata_error(404, "0x8006088a", "Resource not found");
-        };
-        return escprov::emulator::serve_batch(m_tables, request("POST", "/$batch", "", body, headers), dispatch);
-    }
-
-    static std::string part(const std::string& method, const std::string& url, const std::string& json_body,
-                            const std::string& content_id = "")
-    {
-        std::string out = "Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n";
-        if (!content_id.empty()) {
-            out += "Content-ID: " + content_id + "\r\n";
-        }
-        out += "\r\n" + method + " " + url + " HTTP/1.1\r\n";
-        if (!json_body.empty()) {
-            out += "Content-Type: application/json; type=entry\r\n\r\n" + json_body + "\r\n";
-        } else {
-            out += "\r\n";
-        }
-        return out;
-    }
-
-    static std::string change_set(const std::vector<std::string>& parts)
-    {
-        std::string out = "Content-Type: multipart/mixed; boundary=\"changeset_BBB456\"\r\n\r\n";
-        for (const auto& p : parts) {
-            out += "--changeset_BBB456\r\n" + p;
-        }
-        return out + "--changeset_BBB456--\r\n";
-    }
-
-    static std::string envelope(const std::vector<std::string>& parts)
-    {
-        std::string out;
-        for (const auto& p : parts) {
-            out += "--batch_AAA123\r\n" + p;
-        }
-        return out + "--batch_AAA123--\r\n";
-    }
-
-    int m_dispatched = 0;
-};
-
-TEST_F(Batch, ChangeSetResolvesContentIdReferences)
+TEST(RecordTables, ANestedFailureTakesBackOnlyItsOwnWrites)
 {
-    auto response =
-        batch(envelope({change_set({part("POST", "/api/data/v9.2/accounts", R"({"name":"Batch Co"})", "1"),
-                                    part("POST", "/api/data/v9.2/contacts",
-                                         R"({"fullname":"Ann","parentcustomerid_account@odata.bind":"$1"})", "2")}),
-                        part("GET", k_base + "/accounts?$select=name", "")}));
-    ASSERT_EQ(response.status, 200) << response.body;
-    std::string type;
-    for (const auto& [name, value] : response.headers) {
-        if (name == "Content-Type") {
-            type = value;
-        }
-    }
-    ASSERT_EQ(type.rfind("multipart/mixed; boundary=batchresponse_", 0), 0U);
-    std::string boundary = type.substr(type.find('=') + 1);
-    EXPECT_EQ(response.body.rfind("--" + boundary + "\r\n", 0), 0U);
-    EXPECT_NE(response.body.find("--" + boundary + "--"), std::string::npos);
-    EXPECT_NE(response.body.find("boundary=changesetresponse_"), std::string::npos);
-    EXPECT_NE(response.body.find("Content-ID: 1\r\n"), std::string::npos);
-    EXPECT_NE(response.body.find("Content-ID: 2\r\n"), std::string::npos);
-    EXPECT_NE(response.body.find("HTTP/1.1 204 No Content\r\n"), std::string::npos);
-    EXPECT_NE(response.body.find("HTTP/1.1 200 OK\r\n"), std::string::npos);
-    EXPECT_NE(response.body.find("\"name\":\"Batch Co\""), std::string::npos);
-    auto accounts = m_tables.rows("account");
-    auto contacts = m_tables.rows("contact");
-    ASSERT_EQ(accounts.size(), 1U);
-    ASSERT_EQ(contacts.size(), 1U);
-    EXPECT_EQ(contacts[0]["parentcustomerid"], accounts[0]["accountid"]);
-}
-
-TEST_F(Batch, AFailingChangeSetLeavesNoWriteBehind)
-{
-    auto response = batch(envelope({change_set({part("POST", "accounts", R"({"name":"Kept?"})", "1"),
-                                                part("POST", "accounts", R"({"nosuch":1})", "2")}),
-                                    part("POST", "accounts", R"({"name":"After"})")}));
-    EXPECT_EQ(response.status, 400);
-    EXPECT_TRUE(m_tables.rows("account").empty());
-    EXPECT_EQ(m_dispatched, 2); // the request after the failed change set never ran
-    EXPECT_NE(response.body.find("HTTP/1.1 400 Bad Request"), std::string::npos);
-    EXPECT_NE(response.body.find("does not exist on type"), std::string::npos);
-}
-
-TEST_F(Batch, ContinueOnErrorRunsEveryRequest)
-{
-    auto response = batch(envelope({part("GET", "accounts(00000000-0000-4000-8000-000000000001)", ""),
-                                    part("POST", "accounts", R"({"name":"After"})")}),
-                          "odata.continue-on-error");
-    EXPECT_EQ(response.status, 200);
-    EXPECT_NE(response.body.find("HTTP/1.1 404 Not Found"), std::string::npos);
-    EXPECT_NE(response.body.find("HTTP/1.1 204 No Content"), std::string::npos);
-    EXPECT_EQ(m_tables.rows("account").size(), 1U);
-    bool applied = false;
-    for (const auto& [name, value] : response.headers) {
-        applied = applied || (name == "Preference-Applied" && value == "odata.continue-on-error");
-    }
-    EXPECT_TRUE(applied);
-}
-
-TEST_F(Batch, WithoutContinueOnErrorTheBatchStopsAtTheFirstFailure)
-{
-    auto response = batch(envelope({part("GET", "accounts(00000000-0000-4000-8000-000000000001)", ""),
-                                    part("POST", "accounts", R"({"name":"After"})")}));
-    EXPECT_EQ(response.status, 400);
-    EXPECT_TRUE(m_tables.rows("account").empty());
-}
-
-TEST_F(Batch, ChangeSetsRefuseGetsAndForwardReferences)
-{
-    auto with_get = batch(
-        envelope({change_set({part("POST", "accounts", R"({"name":"A"})", "1"), part("GET", "accounts", "", "2")})}));
-    EXPECT_EQ(with_get.status, 400);
-    EXPECT_TRUE(m_tables.rows("account").empty());
-    auto forward =
-        batch(envelope({change_set({part("POST", "contacts", R"({"parentcustomerid_account@odata.bind":"$2"})", "1"),
-                                    part("POST", "accounts", R"({"name":"A"})", "2")})}));
-    EXPECT_EQ(forward.status, 400);
-    EXPECT_NE(forward.body.find("Content-ID Reference"), std::string::npos);
-    EXPECT_TRUE(m_tables.rows("account").empty());
-    auto malformed = batch("--batch_AAA123\r\nno end");
-    EXPECT_EQ(malformed.status, 400);
+    Tables tables;
+    tables.define({"account", "accounts", "accountid", "name", {{"name", "string", ""}}});
+    tables.run_atomically([&] {
+        tables.insert("account", {{"name", "Outer"}});
+        tables.run_atomically([&] {
+            tables.insert("account", {{"name", "Inner"}});
+            return false;
+        });
+        return true;
+    });
+    auto rows = tables.rows("account");
+    ASSERT_EQ(rows.size(), 1U);
+    EXPECT_EQ(rows[0]["name"], "Outer");
 }
 
 } // namespace

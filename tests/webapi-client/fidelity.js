@@ -165,6 +165,18 @@ async function runChecks(options, base) {
         `fetchAll (count 3, paging cookies): expected ${JSON.stringify(reversed)}, got ${JSON.stringify(fetchedNames)}`);
     ok("fetchAll over pages of 3 with paging cookies");
 
+    api.startBatch();
+    api.create({ collection: options.entitySet, data: { [nameColumn]: `${run}-batch-a` }, contentId: "1" });
+    api.create({ collection: options.entitySet, data: { [nameColumn]: `${run}-batch-b` } });
+    api.retrieveMultiple({ collection: options.entitySet, select: [nameColumn], filter: `startswith(${nameColumn},'${run}-batch-')` });
+    const batch = await api.executeBatch();
+    check(Array.isArray(batch) && batch.length === 3 && GUID.test(batch[0]) && GUID.test(batch[1]),
+        `executeBatch: expected two new ids and a query result, got ${JSON.stringify(batch)}`);
+    const batchNames = batch[2].value.map((row) => row[nameColumn]).sort();
+    check(JSON.stringify(batchNames) === JSON.stringify([`${run}-batch-a`, `${run}-batch-b`]),
+        `executeBatch: the GET after the change set saw ${JSON.stringify(batchNames)}`);
+    ok("executeBatch: a change set of two creates and a query");
+
     await api.callAction({ actionName: "PublishAllXml" });
     ok("callAction PublishAllXml");
 

@@ -350,7 +350,7 @@ HttpResponse run_batch(const HttpRequest& request, const std::function<HttpRespo
             return error_of(error);
         }
     };
-    std::string boundary = "batchresponse_" + new_guid();
+    std::string boundary = "batchresponse_" + random_guid();
     std::string body;
     int status = 200;
     for (auto& item : items) {
@@ -361,7 +361,7 @@ HttpResponse run_batch(const HttpRequest& request, const std::function<HttpRespo
             failed = response.status >= 400;
             part = response_part(response, "");
         } else {
-            std::string inner = "changesetresponse_" + new_guid();
+            std::string inner = "changesetresponse_" + random_guid();
             std::string responses;
             std::optional<std::pair<HttpResponse, std::string>> failure;
             atomically([&] {

@@ -238,8 +238,8 @@ std::string paging_cookie(size_t page, const std::string& primary_id, const std:
 {
     std::string inner = "<cookie page=\"" + std::to_string(page) + "\"><" + primary_id + " last=\"" +
                         cookie_guid(last_id) + "\" first=\"" + cookie_guid(first_id) + "\" /></cookie>";
-    return "<cookie pagenumber=\"" + std::to_string(page + 1) + "\" pagingcookie=\"" +
-           percent_encode(percent_encode(inner)) + "\" istracking=\"False\" />";
+    return "<cookie pagenumber=\"" + std::to_string(page + 1) + "\" pagingcookie=\"" + url_encode(url_encode(inner)) +
+           "\" istracking=\"False\" />";
 }
 
 std::optional<size_t> cookie_page_number(std::string_view cookie)

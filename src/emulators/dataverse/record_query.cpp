@@ -180,7 +180,7 @@ HttpResponse serve_collection(const Tables& tables, const TableDef& table, const
             size_t amp = raw.find('&', start);
             std::string_view item =
                 raw.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
-            std::string name = percent_decode(item.substr(0, item.find('=')), true);
+            std::string name = url_decode(item.substr(0, item.find('=')), true);
             if (!item.empty() && name != "$skiptoken") {
                 link.append(item).push_back('&');
             }
@@ -189,8 +189,8 @@ HttpResponse serve_collection(const Tables& tables, const TableDef& table, const
             }
             start = amp + 1;
         }
-        link += "$skiptoken=" + percent_encode(paging_cookie(page, table.primary_id, id_of(table, rows[offset]),
-                                                             id_of(table, rows[end - 1])));
+        link += "$skiptoken=" + url_encode(paging_cookie(page, table.primary_id, id_of(table, rows[offset]),
+                                                         id_of(table, rows[end - 1])));
         body["@odata.nextLink"] = link;
     }
     HttpResponse response = json_response(200, body);

@@ -362,6 +362,18 @@ std::string existing_id(const Tables& tables, const TableDef& table, const std::
     return *id;
 }
 
+// The existing row `key` names (a copy taken under the tables' lock), or a 404: the row may go
+// between finding its id and reading it when another request deletes it.
+nlohmann::json existing_row(const Tables& tables, const TableDef& table, const std::string& key)
+{
+    std::string id = existing_id(tables, table, key);
+    auto row = tables.find(table.logical_name, id);
+    if (!row) {
+        throw_does_not_exist(table, id, k_code_does_not_exist);
+    }
+    return *row;
+}
+
 HttpResponse no_content()
 {
     HttpResponse response;
@@ -375,8 +387,8 @@ HttpResponse serve_property(Tables& tables, const TableDef& table, const HttpReq
 {
     std::string column = odata_resolver(table)(property);
     if (request.method == "GET") {
-        std::string id = existing_id(tables, table, key);
-        nlohmann::json row = *tables.find(table.logical_name, id);
+        nlohmann::json row = existing_row(tables, table, key);
+        std::string id = row.at(table.primary_id).get<std::string>();
         auto it = row.find(column);
         if (it == row.end() || it->is_null()) {
             return no_content();
@@ -413,8 +425,7 @@ HttpResponse serve_property(Tables& tables, const TableDef& table, const HttpReq
 
 HttpResponse retrieve(const Tables& tables, const TableDef& table, const HttpRequest& request, const std::string& key)
 {
-    std::string id = existing_id(tables, table, key);
-    nlohmann::json row = *tables.find(table.logical_name, id);
+    nlohmann::json row = existing_row(tables, table, key);
     std::string if_none_match = request.header("if-none-match");
     if (!if_none_match.empty() && if_none_match == etag_of(row)) {
         HttpResponse response;

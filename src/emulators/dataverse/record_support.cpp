@@ -87,7 +87,7 @@ void throw_bad_request(const std::string& message)
     throw RequestError(400, k_code_bad_request, message);
 }
 
-std::string percent_decode(std::string_view text, bool plus_is_space)
+std::string url_decode(std::string_view text, bool plus_is_space)
 {
     std::string out;
     out.reserve(text.size());
@@ -107,7 +107,7 @@ std::string percent_decode(std::string_view text, bool plus_is_space)
     return out;
 }
 
-std::string percent_encode(std::string_view text)
+std::string url_encode(std::string_view text)
 {
     static constexpr std::array<char, 16> k_hex = {'0', '1', '2', '3', '4', '5', '6', '7',
                                                    '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
@@ -139,7 +139,7 @@ std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_
             size_t equals = item.find('=');
             std::string_view name = item.substr(0, equals);
             std::string_view value = equals == std::string_view::npos ? std::string_view() : item.substr(equals + 1);
-            pairs.emplace_back(percent_decode(name, true), percent_decode(value, true));
+            pairs.emplace_back(url_decode(name, true), url_decode(value, true));
         }
         start = end + 1;
     }
@@ -173,7 +173,7 @@ std::string normalise_guid(std::string_view text)
     return out;
 }
 
-std::string new_guid()
+std::string random_guid()
 {
     static std::mutex mutex;
     static std::mt19937_64 engine{std::random_device{}()};

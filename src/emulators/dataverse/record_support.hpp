@@ -41,9 +41,9 @@ inline constexpr const char* k_code_version_mismatch = "0x80060882";
 [[noreturn]] void throw_bad_request(const std::string& message);
 
 // %XX sequences decoded; `plus_is_space` also turns '+' into ' ' (query strings, as IIS reads them).
-std::string percent_decode(std::string_view text, bool plus_is_space);
+std::string url_decode(std::string_view text, bool plus_is_space);
 // Every byte but ASCII letters, digits and "-_.~" as %xx with lower-case hex (Dataverse's cookies).
-std::string percent_encode(std::string_view text);
+std::string url_encode(std::string_view text);
 
 // The query string split at '&' into decoded (name, value) pairs, in order.
 std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view raw);
@@ -53,7 +53,7 @@ bool is_guid(std::string_view text);
 // The GUID without braces, in lower case. Precondition: is_guid(text).
 std::string normalise_guid(std::string_view text);
 // A new random (version 4) GUID in lower case.
-std::string new_guid();
+std::string random_guid();
 
 // The Prefer header's preferences: odata.maxpagesize (0 when absent), return=representation,
 // odata.continue-on-error and the annotations asked for with odata.include-annotations.

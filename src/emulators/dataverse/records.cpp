@@ -162,7 +162,7 @@ std::string Tables::insert(const std::string& logical_name, const nlohmann::json
     if (data.contains(primary) && data[primary].is_string() && !data[primary].get<std::string>().empty()) {
         id = key_of(data[primary].get<std::string>());
     } else {
-        id = new_guid();
+        id = random_guid();
     }
     if (table.index.count(id) != 0) {
         throw std::runtime_error("table '" + logical_name + "' already has a row with id " + id);
