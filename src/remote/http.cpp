@@ -359,7 +359,9 @@ HttpClient::Attempt HttpClient::perform(const HttpRequest& request, const std::s
         set(CURLOPT_CAINFO, settings.ca_file->c_str());
     }
     if (!settings.ntlm_user.empty() && settings.ntlm_password) {
-        set(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_NTLM | CURLAUTH_NEGOTIATE));
+        // NTLM alone: IIS offers Negotiate beside it, and libcurl, once it picks Negotiate, has no
+        // Kerberos ticket for a password and does not fall back to NTLM (docs/connecting.md).
+        set(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_NTLM));
         set(CURLOPT_USERNAME, settings.ntlm_user.c_str());
         set(CURLOPT_PASSWORD, settings.ntlm_password->reveal().c_str());
     }
