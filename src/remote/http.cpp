@@ -343,7 +343,9 @@ HttpClient::Attempt HttpClient::perform(const HttpRequest& request, const std::s
     set(CURLOPT_PROTOCOLS_STR, "http,https");
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_TCP_KEEPALIVE, 1L);
-    set(CURLOPT_ACCEPT_ENCODING, "");
+    // gzip only: it saves a quarter of a base64 export over a WAN; brotli, which libcurl would also
+    // offer, costs a server at its default quality far more time than it saves.
+    set(CURLOPT_ACCEPT_ENCODING, "gzip");
     set(CURLOPT_HTTPHEADER, headers.get());
     set(CURLOPT_HEADERFUNCTION, &on_header);
     set(CURLOPT_HEADERDATA, &attempt.transfer);
