@@ -168,9 +168,9 @@ std::string fake_dataverse_binary()
     if (const char* path = std::getenv("ESCPROV_FAKE_DATAVERSE"); path != nullptr && *path != '\0') {
         return path;
     }
-#ifdef ESCPROV_FAKE_DATAVERSE_BINARY
-    if (std::filesystem::exists(ESCPROV_FAKE_DATAVERSE_BINARY)) {
-        return ESCPROV_FAKE_DATAVERSE_BINARY;
+#ifdef ESCPROV_FAKE_DATAVERSE // the build's emulator (tests/CMakeLists.txt, once the emulator is built)
+    if (std::filesystem::exists(ESCPROV_FAKE_DATAVERSE)) {
+        return ESCPROV_FAKE_DATAVERSE;
     }
 #endif
     return {};

@@ -84,7 +84,8 @@ private:
     std::string m_url;
 };
 
-// The Dataverse emulator binary: $ESCPROV_FAKE_DATAVERSE, else the one this build made; "" when none.
+// The Dataverse emulator binary: the environment's ESCPROV_FAKE_DATAVERSE, else the one this build made
+// (the compile definition of the same name); "" when none.
 std::string fake_dataverse_binary();
 
 } // namespace escprov::test
