@@ -72,9 +72,11 @@ void drive(const OrgCase& org_case, const std::vector<std::string>& faults)
     auto solutions = org->solutions();
     EXPECT_TRUE(std::any_of(solutions.begin(), solutions.end(),
                             [](const remote::SolutionInfo& s) { return s.unique_name == "Default"; }));
-    auto entities = org->entities(false);
-    EXPECT_TRUE(std::any_of(entities.begin(), entities.end(),
-                            [](const remote::EntityInfo& e) { return e.logical_name == "contact"; }));
+    auto entities = org->entities(true);
+    auto contact = std::find_if(entities.begin(), entities.end(),
+                                [](const remote::EntityInfo& e) { return e.logical_name == "contact"; });
+    ASSERT_NE(contact, entities.end());
+    EXPECT_FALSE(contact->attributes.empty());
 
     TempDir dir;
     org->export_solution("Default", false, dir / "Default.zip", nullptr);
@@ -97,7 +99,15 @@ void drive(const OrgCase& org_case, const std::vector<std::string>& faults)
     org->publish({});
     org->publish({"contact"});
     auto after = org->solutions();
-    EXPECT_GT(after.size(), solutions.size());
+    ASSERT_GT(after.size(), solutions.size());
+    // Uninstall what was imported: the one solution that was not there before.
+    auto added = std::find_if(after.begin(), after.end(), [&](const remote::SolutionInfo& s) {
+        return std::none_of(solutions.begin(), solutions.end(),
+                            [&](const remote::SolutionInfo& old) { return old.id == s.id; });
+    });
+    ASSERT_NE(added, after.end());
+    org->delete_solution(added->id);
+    EXPECT_EQ(org->solutions().size(), solutions.size());
 }
 
 TEST(RemoteEmulator, Crm2011OverSoap)
