@@ -95,7 +95,8 @@ void OAuthTokenSource::fetch()
     ++m_fetched;
 }
 
-std::shared_ptr<TokenSource> make_token_source(const ConnectionOptions& options, std::shared_ptr<HttpSettings> settings,
+std::shared_ptr<TokenSource> make_token_source(const ConnectionOptions& options,
+                                               const std::shared_ptr<HttpSettings>& settings,
                                                std::shared_ptr<const Secret> secret)
 {
     settings->redact.push_back(secret->reveal());

@@ -71,7 +71,8 @@ private:
 
 // The token source the options call for (null for ntlm). Adds the secret to `settings.redact`.
 // Throws Error(usage) when an option the auth kind needs is missing (--tenant, --client-id, --user).
-std::shared_ptr<TokenSource> make_token_source(const ConnectionOptions& options, std::shared_ptr<HttpSettings> settings,
+std::shared_ptr<TokenSource> make_token_source(const ConnectionOptions& options,
+                                               const std::shared_ptr<HttpSettings>& settings,
                                                std::shared_ptr<const Secret> secret);
 
 } // namespace escprov::remote

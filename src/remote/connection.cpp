@@ -87,7 +87,8 @@ Secret::~Secret()
     wipe();
 }
 
-Secret::Secret(Secret&& other) noexcept : m_value(other.m_value)
+// Moving leaves short strings' bytes in the source's inline buffer: wiped below.
+Secret::Secret(Secret&& other) noexcept : m_value(std::move(other.m_value))
 {
     other.wipe();
 }
@@ -96,7 +97,7 @@ Secret& Secret::operator=(Secret&& other) noexcept
 {
     if (this != &other) {
         wipe();
-        m_value = other.m_value;
+        m_value = std::move(other.m_value);
         other.wipe();
     }
     return *this;

@@ -40,7 +40,7 @@ struct HttpSettings {
     std::chrono::seconds timeout{120}; // one request (a streamed one: no progress for this long)
     std::optional<std::filesystem::path> ca_file;
     bool insecure_tls = false;
-    // --auth ntlm: the Windows user and password libcurl signs in with (NTLM or Negotiate).
+    // --auth ntlm: the Windows user and password libcurl signs in with (NTLM).
     std::string ntlm_user;
     std::shared_ptr<const Secret> ntlm_password;
     // Strings removed from every message (the secret, tokens): a server could echo them.

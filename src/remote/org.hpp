@@ -27,8 +27,8 @@ namespace escprov::remote {
 // 0x80040220 Principal user is missing prvExportCustomization privilege"). Never holds a secret.
 class RemoteError : public Error {
 public:
-    RemoteError(std::string message, int http_status = 0, std::string code = {})
-        : Error(ErrorKind::remote, std::move(message)), m_status(http_status), m_code(std::move(code))
+    RemoteError(const std::string& message, int http_status = 0, std::string code = {})
+        : Error(ErrorKind::remote, message), m_status(http_status), m_code(std::move(code))
     {}
     int http_status() const { return m_status; }       // 0: no HTTP answer (refused, reset, timed out)
     const std::string& code() const { return m_code; } // CRM's error code, "0x80040220", or empty

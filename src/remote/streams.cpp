@@ -403,7 +403,7 @@ void EncodedFileBody::refill()
         m_phase = 1;
     }
     if (m_phase == 1) {
-        std::array<unsigned char, 3 * 16384> chunk{};
+        std::array<unsigned char, size_t{3} * 16384> chunk{};
         m_file.read(reinterpret_cast<char*>(chunk.data()), chunk.size());
         auto got = static_cast<size_t>(m_file.gcount());
         if (m_file.bad()) {

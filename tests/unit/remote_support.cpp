@@ -83,3 +83,97 @@ void drop_connection(httplib::Response& response)
 }
 
 } // namespace escprov::test
+
+#include <csignal>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace escprov::test {
+
+ChildServer::ChildServer(const std::string& program, const std::vector<std::string>& args,
+                         const std::vector<std::pair<std::string, std::string>>& env)
+{
+    std::array<int, 2> pipe_fds{};
+    if (pipe(pipe_fds.data()) != 0) {
+        throw std::runtime_error("start " + program + ": no pipe");
+    }
+    std::vector<std::string> argv_text = {program};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& arg : argv_text) {
+        argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    m_pid = fork();
+    if (m_pid == 0) {
+        dup2(pipe_fds[1], STDOUT_FILENO);
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        for (const auto& [name, value] : env) {
+            setenv(name.c_str(), value.c_str(), 1);
+        }
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
+    close(pipe_fds[1]);
+    m_out = pipe_fds[0];
+    if (m_pid < 0) {
+        throw std::runtime_error("start " + program + ": fork failed");
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string line;
+    while (line.find('\n') == std::string::npos) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd wait{m_out, POLLIN, 0};
+        if (left.count() <= 0 || poll(&wait, 1, static_cast<int>(left.count())) <= 0) {
+            throw std::runtime_error("start " + program + ": no URL on stdout within 20 s");
+        }
+        std::array<char, 256> buffer{};
+        ssize_t got = read(m_out, buffer.data(), buffer.size());
+        if (got <= 0) {
+            throw std::runtime_error("start " + program + ": it exited before printing its URL");
+        }
+        line.append(buffer.data(), static_cast<size_t>(got));
+    }
+    m_url = line.substr(0, line.find('\n'));
+}
+
+ChildServer::~ChildServer()
+{
+    if (m_pid > 0) {
+        kill(m_pid, SIGTERM);
+        for (int i = 0; i < 200; ++i) {
+            if (waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
+                m_pid = -1;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (m_pid > 0) {
+            kill(m_pid, SIGKILL);
+            waitpid(m_pid, nullptr, 0);
+        }
+    }
+    if (m_out >= 0) {
+        close(m_out);
+    }
+}
+
+std::string fake_dataverse_binary()
+{
+    if (const char* path = std::getenv("ESCPROV_FAKE_DATAVERSE"); path != nullptr && *path != '\0') {
+        return path;
+    }
+#ifdef ESCPROV_FAKE_DATAVERSE // the build's emulator (tests/CMakeLists.txt, once the emulator is built)
+    if (std::filesystem::exists(ESCPROV_FAKE_DATAVERSE)) {
+        return ESCPROV_FAKE_DATAVERSE;
+    }
+#endif
+    return {};
+}
+
+} // namespace escprov::test

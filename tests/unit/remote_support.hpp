@@ -63,3 +63,29 @@ std::shared_ptr<remote::HttpSettings> test_settings(FakeTime& time,
 void drop_connection(httplib::Response& response);
 
 } // namespace escprov::test
+
+namespace escprov::test {
+
+// A server program started for a test: its first stdout line is its base URL. Stopped (SIGTERM,
+// then SIGKILL) and reaped by the destructor.
+class ChildServer {
+public:
+    // Throws std::runtime_error when it cannot start or prints no URL within 20 s.
+    ChildServer(const std::string& program, const std::vector<std::string>& args,
+                const std::vector<std::pair<std::string, std::string>>& env = {});
+    ~ChildServer();
+    ChildServer(const ChildServer&) = delete;
+    ChildServer& operator=(const ChildServer&) = delete;
+    const std::string& url() const { return m_url; }
+
+private:
+    int m_pid = -1;
+    int m_out = -1;
+    std::string m_url;
+};
+
+// The Dataverse emulator binary: the environment's ESCPROV_FAKE_DATAVERSE, else the one this build made
+// (the compile definition of the same name); "" when none.
+std::string fake_dataverse_binary();
+
+} // namespace escprov::test
