@@ -9,6 +9,7 @@
 #include "util/fs.hpp"
 #include "util/output_target.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -68,7 +69,7 @@ public:
         provision::ExportResult result = provision::export_org(*org, options);
         progress.finish();
         target.keep();
-        context.out << "exported " << result.solutions.size() << " unmanaged solution(s) from " << m_resolved.org_url
+        context.out << "exported " << counted(result.solutions.size(), "unmanaged solution") << " from " << m_resolved.org_url
                     << " (CRM " << result.org_version << "):";
         for (const remote::SolutionInfo& solution : result.solutions) {
             context.out << " " << solution.unique_name;

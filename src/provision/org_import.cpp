@@ -1,6 +1,7 @@
 #include "provision/org_import.hpp"
 
 #include "connector/connector.hpp"
+#include "remote/session.hpp"
 #include "solution/census.hpp"
 #include "solution/manifest.hpp"
 #include "util/error.hpp"
@@ -9,10 +10,7 @@
 #include "util/progress.hpp"
 #include "util/text.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <set>
 
@@ -28,26 +26,6 @@ std::string_view install_kind_name(InstallKind kind)
     case InstallKind::update: return "update";
     }
     return "?";
-}
-
-std::string random_guid()
-{
-    std::array<unsigned char, 16> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-        throw Error(ErrorKind::internal, "the system's random source failed");
-    }
-    bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40); // version 4
-    bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
-    static const char* hex = "0123456789abcdef";
-    std::string text;
-    for (size_t i = 0; i < bytes.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) {
-            text += '-';
-        }
-        text += hex[bytes[i] >> 4];
-        text += hex[bytes[i] & 0x0f];
-    }
-    return text;
 }
 
 int compare_versions(const std::string& a, const std::string& b)
@@ -183,7 +161,7 @@ ImportReport import_package(remote::Org& org, const ImportOptions& options)
 
     remote::ImportRequest request;
     request.zip = options.package;
-    request.job_id = options.new_job_id ? options.new_job_id() : random_guid();
+    request.job_id = options.new_job_id ? options.new_job_id() : remote::new_guid();
     request.holding_solution = holding;
     report.job_id = request.job_id;
     if (options.progress) {

@@ -35,7 +35,7 @@ struct ImportOptions {
     std::filesystem::path log_folder;
     solution::InputLimits limits;
     Progress* progress = nullptr; // shown the import job's progress; may be null
-    std::function<std::string()> new_job_id; // tests fix it; default: a random GUID
+    std::function<std::string()> new_job_id; // tests fix it; default: remote::new_guid()
 };
 
 struct ImportReport {
@@ -67,9 +67,6 @@ struct PackageFacts {
 // Reads them from `zip`. Throws Error(input)/Error(foreign)/xml::ParseError for a zip that is not a
 // readable solution.
 PackageFacts read_package(const std::filesystem::path& zip, const solution::InputLimits& limits);
-
-// A random GUID in lower case, from the system's cryptographic random source.
-std::string random_guid();
 
 // 1.2.3.4 compared part by part as numbers (missing parts count as 0): <0, 0, >0.
 int compare_versions(const std::string& a, const std::string& b);

@@ -12,6 +12,7 @@
 #include "util/interrupt.hpp"
 #include "util/output_target.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 namespace escprov::provision {
 
@@ -116,8 +117,8 @@ private:
         auto version = solution::parse_crm_version(m_report.checks.version);
         m_target = *version;
         m_target.text = std::to_string(version->major) + "." + std::to_string(version->minor);
-        return "CRM " + m_report.checks.version + " (" + std::string(m_target.family()) + "), " +
-               std::to_string(m_report.checks.lines.size()) + " checks passed";
+        return "CRM " + m_report.checks.version + ", " + std::string(m_target.family()) + ", " +
+               counted(m_report.checks.lines.size(), "check") + " passed";
     }
 
     std::string export_backup()
@@ -133,8 +134,8 @@ private:
         options.progress = m_options.progress;
         m_export = export_org(m_org, options);
         m_report.backup = m_export.backup;
-        return std::to_string(m_export.solutions.size()) + " unmanaged solution(s) exported into " +
-               m_export.backup.string() + " (verified)";
+        return counted(m_export.solutions.size(), "unmanaged solution") + " exported into " + m_export.backup.string() +
+               " (verified)";
     }
 
     std::string merge()
@@ -159,8 +160,8 @@ private:
         if (!report.succeeded()) {
             write_file_atomic(m_report.merge_report, merge::render_report(report, merge::ReportFormat::html),
                               AtomicFile::Overwrite::yes);
-            m_report.failure = "merge: " + std::to_string(report.unresolved()) +
-                               " unresolved conflict(s); see " + m_report.merge_report.string();
+            m_report.failure =
+                "merge: " + counted(report.unresolved(), "unresolved conflict") + "; see " + m_report.merge_report.string();
             return "unresolved conflicts";
         }
         return "merged for CRM " + m_target.text + "; report " + m_report.merge_report.string();
@@ -182,9 +183,8 @@ private:
         }
         if (!result.written) {
             m_report.failure = "package: the merged tree did not make a clean package (" +
-                               std::to_string(result.tree_errors.size() + result.package_errors.size()) +
-                               " validation error(s), " + std::to_string(result.foreign.size()) +
-                               " foreign component(s))";
+                               counted(result.tree_errors.size() + result.package_errors.size(), "validation error") +
+                               ", " + counted(result.foreign.size(), "foreign component") + ")";
             return "not written";
         }
         output.keep();
@@ -243,7 +243,7 @@ private:
         const ImportReport& report = *m_report.import;
         if (!report.succeeded) {
             m_report.failure = "import: " + report.unique_name + " " + report.version + " failed in the org";
-            return "failed (" + std::to_string(report.problems.size()) + " problem(s) in the import log)";
+            return "failed (" + counted(report.problems.size(), "problem") + " in the import log)";
         }
         if (!report.verify_failures.empty()) {
             m_report.failure = "verify: the org does not hold what was imported";

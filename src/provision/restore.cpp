@@ -1,6 +1,7 @@
 #include "provision/restore.hpp"
 
 #include "backup/backup.hpp"
+#include "remote/session.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/interrupt.hpp"
@@ -63,7 +64,7 @@ RestoreReport restore(remote::Org& org, const RestoreOptions& options)
         ++index;
         remote::ImportRequest request;
         request.zip = extracted / name;
-        request.job_id = random_guid();
+        request.job_id = remote::new_guid();
         if (options.progress) {
             options.progress->set_label("restore [" + std::to_string(index) + "/" + std::to_string(exports.size()) +
                                         "] " + name.substr(8));

@@ -2,8 +2,8 @@
 // against the Dataverse emulator, for a CRM 2011 org (SOAP), a CRM 2016 org (Web API 8.2) and a
 // Dataverse 9.2 org, with and without faults, and the secret looked for in everything escprov wrote.
 
-#include "emulator_process.hpp"
 #include "provision/org_import.hpp"
+#include "remote_support.hpp"
 #include "support.hpp"
 
 #include <gtest/gtest.h>
@@ -31,6 +31,11 @@ struct OrgCase {
     std::vector<std::string> faults;
 };
 
+void PrintTo(const OrgCase& org, std::ostream* out)
+{
+    *out << org.name;
+}
+
 std::vector<std::string> connection(const std::string& url)
 {
     return {"--org", url, "--auth", "client-credentials", "--tenant", "contoso", "--client-id", "escprov-tests",
@@ -43,14 +48,15 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
     return args;
 }
 
-std::unique_ptr<FakeDataverse> start(const OrgCase& org, const std::vector<std::string>& extra = {})
+std::unique_ptr<ChildServer> start(const OrgCase& org, const std::vector<std::string>& extra = {})
 {
     std::vector<std::string> args{"--port", "0", "--org-version", org.version, "--seed",
                                   (source_dir() / "samples/orgs" / org.seed).string(), "--client-id", "escprov-tests",
                                   "--import-step-ms", "20"};
     args.insert(args.end(), org.faults.begin(), org.faults.end());
     args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<FakeDataverse>(args, std::map<std::string, std::string>{{"ESCPROV_FAKE_SECRET", k_secret}});
+    return std::make_unique<ChildServer>(fake_dataverse_binary(), args,
+                                         std::vector<std::pair<std::string, std::string>>{{"ESCPROV_FAKE_SECRET", k_secret}});
 }
 
 // Every file below `folder`, zips opened (their entries read), as one text to search.
@@ -89,15 +95,14 @@ TEST_P(ProvisionEndToEnd, ProvisionsTheOrgAndItsNextExportHoldsTheConnector)
     }
     const OrgCase& org = GetParam();
     auto emulator = start(org);
-    ASSERT_TRUE(emulator->started());
     SecretInEnvironment secret;
     TempDir temp;
 
     RunResult check = run_escprov(with({"check"}, connection(emulator->url())));
-    EXPECT_EQ(check.exit_code, 0) << check.out << check.err << emulator->log();
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 
     RunResult run = run_escprov(with({"provision", "--out", (temp / "run").string()}, connection(emulator->url())));
-    ASSERT_EQ(run.exit_code, 0) << run.out << run.err << emulator->log();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
     EXPECT_NE(run.out.find("result: ok"), std::string::npos) << run.out;
 
     fs::path backup = only_file(temp / "run/backup", "escprov-backup-.*\\.zip");
@@ -108,7 +113,7 @@ TEST_P(ProvisionEndToEnd, ProvisionsTheOrgAndItsNextExportHoldsTheConnector)
     fs::path package = only_file(temp / "run", "EmailServiceConnector_.*_managed\\.zip");
     provision::PackageFacts facts = provision::read_package(package, {});
     RunResult after = run_escprov(with({"export", "--out", (temp / "after").string()}, connection(emulator->url())));
-    ASSERT_EQ(after.exit_code, 0) << after.out << after.err << emulator->log();
+    ASSERT_EQ(after.exit_code, 0) << after.out << after.err;
     fs::path after_backup = only_file(temp / "after", "escprov-backup-.*\\.zip");
     RunResult extract = run_escprov({"backup", "extract", after_backup.string(), (temp / "extracted").string()});
     ASSERT_EQ(extract.exit_code, 0) << extract.err;

@@ -96,8 +96,8 @@ void drive(const OrgCase& org_case, const std::vector<std::string>& faults)
     }
     EXPECT_TRUE(outcome.succeeded) << outcome.message << "\n" << outcome.job_data.substr(0, 2000);
     EXPECT_GE(last, 0);
-    org->publish({});
-    org->publish({"contact"});
+    org->publish({}, false);
+    org->publish({"contact"}, true);
     auto after = org->solutions();
     ASSERT_GT(after.size(), solutions.size());
     // Uninstall what was imported: the one solution that was not there before.
