@@ -165,7 +165,8 @@ std::string FakeDataverse::token(const std::string& client_id, const std::string
     if (answer.status != 200) {
         return {};
     }
-    return answer.json().value("access_token", "");
+    nlohmann::json parsed = answer.json();
+    return parsed.is_object() ? parsed.value("access_token", "") : std::string();
 }
 
 HttpAnswer FakeDataverse::api_get(const std::string& version, const std::string& path, const std::string& token) const
@@ -260,7 +261,8 @@ nlohmann::json import_body(const fs::path& zip, const std::string& job_id)
 
 void save_export(const HttpAnswer& answer, const fs::path& path)
 {
-    std::string encoded = answer.json().value("ExportSolutionFile", "");
+    nlohmann::json parsed = answer.json();
+    std::string encoded = parsed.is_object() ? parsed.value("ExportSolutionFile", "") : std::string();
     if (encoded.empty()) {
         size_t start = answer.body.find("base64Binary");
         start = start == std::string::npos ? start : answer.body.find('>', start);
