@@ -5,6 +5,7 @@
 #include "emulator_support.hpp"
 
 #include <chrono>
+#include <thread>
 
 namespace escprov::test {
 namespace {
@@ -53,6 +54,35 @@ TEST(EmulatorFaults, DroppedConnectionGivesNoFullAnswer)
     HttpAnswer dropped = org.api_get("9.2", "/WhoAmI", token);
     EXPECT_EQ(dropped.status, 0) << "the client saw a complete answer: " << dropped.body;
     EXPECT_EQ(org.api_get("9.2", "/WhoAmI", token).status, 200);
+}
+
+TEST(EmulatorFaults, ImportWhoseAnswerDropsHasStillRun)
+{
+    TempDir dir;
+    fs::path package = connector_package(dir.path(), "d365-contoso-9.2", "9.2");
+    ASSERT_FALSE(package.empty());
+    FakeDataverse org(org_92({"--fault-drop-every", "2", "--import-step-ms", "10"}));
+    std::string token = org.token();
+    EXPECT_EQ(org.api_get("9.2", "/WhoAmI", token).status, 200);
+    std::string job = "7b0c2a1e-0000-4000-8000-000000000001";
+    EXPECT_EQ(org.api_post("9.2", "/ImportSolution", import_body(package, job), token).status, 0);
+    // The client finds the job the org ran instead of sending the import again.
+    nlohmann::json row;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    do {
+        HttpAnswer answer = org.api_get("9.2", "/importjobs(" + job + ")?$select=completedon,progress", token);
+        row = answer.status == 200 ? answer.json() : nlohmann::json();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while ((row.is_null() || row["completedon"].is_null()) && std::chrono::steady_clock::now() < deadline);
+    ASSERT_TRUE(row.is_object());
+    EXPECT_EQ(row["progress"], 100.0);
+    HttpAnswer solutions =
+        org.api_get("9.2", "/solutions?$select=uniquename&$filter=uniquename eq 'EmailServiceConnector'", token);
+    if (solutions.status == 0) { // this request may be a dropped one itself
+        solutions =
+            org.api_get("9.2", "/solutions?$select=uniquename&$filter=uniquename eq 'EmailServiceConnector'", token);
+    }
+    EXPECT_EQ(solutions.json()["value"].size(), 1u);
 }
 
 TEST(EmulatorFaults, TokensExpireOnTheConfiguredRequest)
