@@ -128,7 +128,9 @@ void check_vocabulary(ImportAnalysis& analysis, const std::filesystem::path& zip
             fail_manifest(analysis, k_code_component, text);
             continue;
         }
-        auto [section, item] = customizations.item_at_line(finding.line);
+        auto found = customizations.item_at_line(finding.line);
+        const CustomizationsSection* section = found.first;
+        const CustomizationsItem* item = found.second;
         if (section == nullptr) {
             fail_manifest(analysis, k_code_component, text);
             continue;
@@ -179,7 +181,6 @@ ImportAnalysis analyse_import(const std::filesystem::path& zip, OrgState& org)
         fail_manifest(analysis, k_code_component, "The import file is invalid: solution.xml names no solution.");
         return analysis;
     }
-    std::lock_guard lock(org.mutex);
     auto target = solution::target_version(manifest);
     if (target && target->major * 10 + std::min(target->minor, 9) > org.version_number()) {
         fail_manifest(analysis, k_code_newer_version,
@@ -187,7 +188,10 @@ ImportAnalysis analyse_import(const std::filesystem::path& zip, OrgState& org)
                       "Microsoft Dynamics CRM (" +
                           target->text + ") than the version of this organization (" + org.version() + ").");
     }
-    check_dependencies(analysis, org);
+    {
+        std::lock_guard lock(org.mutex);
+        check_dependencies(analysis, org);
+    }
     if (!analysis.missing.empty()) {
         return analysis;
     }

@@ -52,7 +52,8 @@ struct ImportAnalysis {
     std::string first_failure() const;
 };
 
-// Judges the solution zip at `zip` for `org`. Locks org.mutex while it looks at the org.
+// Judges the solution zip at `zip` for `org`. Locks org.mutex only while it looks at the org's
+// entities (the vocabulary check, the slow part, needs only the org's version).
 ImportAnalysis analyse_import(const std::filesystem::path& zip, OrgState& org);
 
 // The import job's `data`: <importexportxml> with the manifest's result, a result per component
