@@ -71,7 +71,7 @@ class Loader : public xml::Handler {
 public:
     Loader(const xml::Parser& parser, std::vector<CustomizationsSection>& sections,
            std::vector<std::pair<std::string, std::string>>& root_attributes, std::string& root_name,
-           std::vector<xml::Node>& entities)
+           std::map<std::string, EntityInfo>& entities)
         : m_parser(parser), m_sections(sections), m_root_attributes(root_attributes), m_root_name(root_name),
           m_entities(entities)
     {}
@@ -167,7 +167,8 @@ private:
         style.base_depth = whole ? 1 : 2;
         item.text = xml::to_string(node, style);
         if (!whole && m_section == "Entities") {
-            m_entities.push_back(std::move(node));
+            EntityInfo info = entity_info(node);
+            m_entities[info.logical_name] = std::move(info);
         }
         if (whole) {
             CustomizationsSection section;
@@ -184,7 +185,7 @@ private:
     std::vector<CustomizationsSection>& m_sections;
     std::vector<std::pair<std::string, std::string>>& m_root_attributes;
     std::string& m_root_name;
-    std::vector<xml::Node>& m_entities;
+    std::map<std::string, EntityInfo>& m_entities; // details are taken as each entity ends: no tree is kept
     size_t m_depth = 0;
     std::string m_section;
     bool m_building = false;
@@ -224,13 +225,8 @@ Customizations Customizations::read(xml::ByteSource& source)
     Customizations result;
     result.m_root_name.clear();
     xml::Parser parser;
-    std::vector<xml::Node> entities;
-    Loader loader(parser, result.m_sections, result.m_root_attributes, result.m_root_name, entities);
+    Loader loader(parser, result.m_sections, result.m_root_attributes, result.m_root_name, result.m_entity_details);
     parser.parse(source, loader);
-    for (const auto& entity : entities) {
-        EntityInfo info = entity_info(entity);
-        result.m_entity_details[info.logical_name] = std::move(info);
-    }
     result.rebuild_entities();
     return result;
 }
@@ -350,7 +346,16 @@ std::string Customizations::write() const
     }
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const auto* a, const auto* b) { return rank_of(a->name) < rank_of(b->name); });
-    std::string out = "<" + m_root_name;
+    size_t size = 256;
+    for (const auto& section : m_sections) {
+        size += 2 * section.name.size() + 16;
+        for (const auto& item : section.items) {
+            size += item.text.size() + 2;
+        }
+    }
+    std::string out;
+    out.reserve(size); // one allocation: a 250 MB org's file is not copied while it grows
+    out += "<" + m_root_name;
     for (const auto& [name, value] : m_root_attributes) {
         out += " " + name + "=\"";
         xml::escape_attribute(out, value);
