@@ -85,6 +85,15 @@ TEST(EmulatorSolutions, ImportingTheConnectorChangesTheNextExport)
     std::string customizations = export_customizations(org, "8.2", token, dir / "after.zip");
     EXPECT_NE(customizations.find(">esc_emailaccount</Name>"), std::string::npos);
     EXPECT_NE(customizations.find(">new_event</Name>"), std::string::npos); // the customer's stay
+    // The connector extends Contact: its attributes and tab are layered over the customer's Contact,
+    // whose own fields and forms stay.
+    size_t contact = customizations.find("<Name LocalizedName=\"Contact\"");
+    ASSERT_NE(contact, std::string::npos);
+    std::string contact_entity = customizations.substr(contact, customizations.find("</Entity>", contact) - contact);
+    EXPECT_NE(contact_entity.find("<LogicalName>new_badgename</LogicalName>"), std::string::npos);
+    EXPECT_NE(contact_entity.find("<LogicalName>esc_emailscore</LogicalName>"), std::string::npos);
+    EXPECT_NE(contact_entity.find("name=\"esc_EmailMarketing\""), std::string::npos);
+    EXPECT_EQ(contact_entity.find("solutionaction"), std::string::npos);
     RunResult validated = run_escprov({"validate", (dir / "after.zip").string()});
     EXPECT_EQ(validated.exit_code, 0) << validated.out << validated.err;
     HttpAnswer table = org.api_get("8.2", "/esc_emailaccounts", token);

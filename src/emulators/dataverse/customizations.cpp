@@ -1,5 +1,6 @@
 #include "emulators/dataverse/customizations.hpp"
 
+#include "emulators/dataverse/entity_layer.hpp"
 #include "solution/identity.hpp"
 #include "solution/schema.hpp"
 #include "util/text.hpp"
@@ -194,6 +195,19 @@ private:
     xml::TreeBuilder m_builder;
 };
 
+// An entity the org has, with an import's entity of the same name layered over it.
+CustomizationsItem layered(const CustomizationsItem& org, const CustomizationsItem& incoming)
+{
+    xml::MemorySource org_source(org.text, "org entity");
+    xml::MemorySource incoming_source(incoming.text, "imported entity");
+    xml::Node entity = layer_entity(xml::parse_document(org_source), xml::parse_document(incoming_source));
+    CustomizationsItem result = incoming;
+    xml::Style style;
+    style.base_depth = 2;
+    result.text = xml::to_string(entity, style);
+    return result;
+}
+
 size_t rank_of(const std::string& section)
 {
     auto rank = solution::section_rank(section);
@@ -258,7 +272,7 @@ void Customizations::absorb(const Customizations& other)
             auto it = std::find_if(mine.items.begin(), mine.items.end(),
                                    [&](const CustomizationsItem& i) { return i.key == item.key; });
             if (it != mine.items.end()) {
-                *it = item;
+                *it = incoming.name == "Entities" ? layered(*it, item) : item;
             } else {
                 mine.items.push_back(item);
             }
