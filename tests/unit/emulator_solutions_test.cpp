@@ -197,6 +197,26 @@ TEST(EmulatorSolutions, AsyncImportReportsProgressAndCompletion)
               std::string::npos);
 }
 
+TEST(EmulatorSolutions, ManagedSolutionCannotGoBackToAnOlderVersion)
+{
+    TempDir dir;
+    HandOff hand_off = make_hand_off(dir.path());
+    ASSERT_FALSE(hand_off.managed.empty());
+    fs::path newer = dir / "EmailServiceConnector_99_0_0_0_managed.zip";
+    RunResult packaged = run_escprov({"package", hand_off.tree.string(), "--managed", "--target", "8.2", "--version",
+                                      "99.0.0.0", "-o", newer.string()});
+    ASSERT_EQ(packaged.exit_code, 0) << packaged.err;
+    FakeDataverse org({"--org-version", "8.2", "--seed", sample_org("crm2016-adatum"), "--import-step-ms", "5"});
+    std::string token = org.token();
+    ASSERT_EQ(org.api_post("8.2", "/ImportSolution", import_body(newer, job_guid(6)), token).status, 204);
+    HttpAnswer older = org.api_post("8.2", "/ImportSolution", import_body(hand_off.managed, job_guid(7)), token);
+    EXPECT_EQ(older.status, 400);
+    std::string data = org.api_get("8.2", "/importjobs(" + job_guid(7) + ")?$select=data", token).json()["data"];
+    EXPECT_NE(data.find("errorcode=\"0x8004F03A\""), std::string::npos);
+    // The same version again is an accepted re-import.
+    EXPECT_EQ(org.api_post("8.2", "/ImportSolution", import_body(newer, job_guid(8)), token).status, 204);
+}
+
 TEST(EmulatorSolutions, HoldingSolutionIsPromoted)
 {
     TempDir dir;
