@@ -8,6 +8,7 @@
 #include "xml/writer.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 
 namespace escprov::emulator {
@@ -107,6 +108,37 @@ void check_dependencies(ImportAnalysis& analysis, const OrgState& org)
     }
 }
 
+// "1.2.10.0" -> {1, 2, 10, 0}; parts that are not numbers count as 0.
+std::vector<long> version_parts(const std::string& version)
+{
+    std::vector<long> parts;
+    size_t start = 0;
+    while (start <= version.size()) {
+        size_t end = version.find('.', start);
+        std::string part = version.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        parts.push_back(std::strtol(part.c_str(), nullptr, 10));
+        if (end == std::string::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    return parts;
+}
+
+void check_downgrade(ImportAnalysis& analysis, const OrgState& org)
+{
+    const InstalledSolution* installed = org.installed(analysis.unique_name);
+    if (installed == nullptr || !installed->managed || !analysis.managed) {
+        return;
+    }
+    if (version_parts(analysis.version) < version_parts(installed->version)) {
+        fail_manifest(analysis, k_code_downgrade,
+                      "The solution " + analysis.unique_name + " " + analysis.version +
+                          " cannot be imported: version " + installed->version +
+                          " is already installed, and a managed solution cannot be downgraded.");
+    }
+}
+
 void check_vocabulary(ImportAnalysis& analysis, const std::filesystem::path& zip, const OrgState& org)
 {
     validate::Options options;
@@ -128,7 +160,9 @@ void check_vocabulary(ImportAnalysis& analysis, const std::filesystem::path& zip
             fail_manifest(analysis, k_code_component, text);
             continue;
         }
-        auto [section, item] = customizations.item_at_line(finding.line);
+        auto found = customizations.item_at_line(finding.line);
+        const CustomizationsSection* section = found.first;
+        const CustomizationsItem* item = found.second;
         if (section == nullptr) {
             fail_manifest(analysis, k_code_component, text);
             continue;
@@ -179,7 +213,6 @@ ImportAnalysis analyse_import(const std::filesystem::path& zip, OrgState& org)
         fail_manifest(analysis, k_code_component, "The import file is invalid: solution.xml names no solution.");
         return analysis;
     }
-    std::lock_guard lock(org.mutex);
     auto target = solution::target_version(manifest);
     if (target && target->major * 10 + std::min(target->minor, 9) > org.version_number()) {
         fail_manifest(analysis, k_code_newer_version,
@@ -187,7 +220,11 @@ ImportAnalysis analyse_import(const std::filesystem::path& zip, OrgState& org)
                       "Microsoft Dynamics CRM (" +
                           target->text + ") than the version of this organization (" + org.version() + ").");
     }
-    check_dependencies(analysis, org);
+    {
+        std::lock_guard lock(org.mutex);
+        check_downgrade(analysis, org);
+        check_dependencies(analysis, org);
+    }
     if (!analysis.missing.empty()) {
         return analysis;
     }

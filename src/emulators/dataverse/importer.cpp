@@ -67,7 +67,7 @@ std::pair<std::string, std::string> Importer::start(ImportRequest request)
     return {job_id, async_id};
 }
 
-void Importer::run(std::string job_id, std::string async_id, ImportRequest request)
+void Importer::run(const std::string& job_id, const std::string& async_id, ImportRequest request)
 {
     Tables& tables = m_org.tables();
     std::string started = utc_now();

@@ -50,7 +50,7 @@ private:
         std::optional<ImportAnalysis> analysis;
         std::string finished;
     };
-    void run(std::string job_id, std::string async_id, ImportRequest request);
+    void run(const std::string& job_id, const std::string& async_id, ImportRequest request);
 
     OrgState& m_org;
     std::mutex m_mutex;

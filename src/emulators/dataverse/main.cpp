@@ -42,18 +42,19 @@ int main(int argc, char** argv)
         int port = server.bind(options->port);
         emulator.base_url = "http://127.0.0.1:" + std::to_string(port);
         std::cout << emulator.base_url << std::endl;
-        std::atomic<bool> signalled{false};
+        // The waiter checks every 200 ms whether run() has ended on its own (a failed listener).
+        std::atomic<bool> finished{false};
         std::thread waiter([&] {
-            int received = 0;
-            sigwait(&signals, &received);
-            signalled = true;
-            server.stop();
+            timespec pause{0, 200'000'000};
+            while (!finished) {
+                if (sigtimedwait(&signals, nullptr, &pause) > 0) {
+                    server.stop();
+                    return;
+                }
+            }
         });
         server.run();
-        // run() also returns when the listener fails; wake the waiter so it can be joined.
-        if (!signalled) {
-            pthread_kill(waiter.native_handle(), SIGTERM);
-        }
+        finished = true;
         waiter.join();
     } catch (const Error& e) {
         std::cerr << "escprov-fake-dataverse: " << e.what() << "\n";

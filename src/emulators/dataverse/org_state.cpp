@@ -300,14 +300,14 @@ const InstalledSolution* OrgState::installed(const std::string& unique_name) con
 }
 
 void OrgState::install(InstalledSolution solution, const xml::Node& manifest_root,
-                       std::map<std::string, std::string> parts, const std::string& content_types)
+                       const std::map<std::string, std::string>& parts, const std::string& content_types)
 {
     if (const InstalledSolution* existing = installed(solution.unique_name); existing != nullptr) {
         solution.id = existing->id;
     }
     m_customizations.absorb(solution.customizations);
-    for (auto& [name, bytes] : parts) {
-        m_parts[name] = std::move(bytes);
+    for (const auto& [name, bytes] : parts) {
+        m_parts[name] = bytes;
     }
     m_content_types = merged_content_types(m_content_types, content_types);
     // Default's manifest lists every root component of the org.
@@ -347,7 +347,7 @@ bool OrgState::uninstall_by_id(const std::string& solution_id)
     for (const auto& entity : m_entities) {
         before.push_back(entity.logical_name);
     }
-    std::vector<std::string> keep = system_entity_names();
+    const std::vector<std::string>& keep = system_entity_names();
     m_customizations.remove(it->second.customizations, keep);
     m_tables.erase("solution", it->second.id);
     m_solutions.erase(it);

@@ -75,8 +75,8 @@ public:
     // Installs a solution whose import succeeded: its components join the org, its new entities
     // get tables, its row in `solution` is added or updated. `manifest_root` is its solution.xml,
     // `parts` and `content_types` the rest of its zip.
-    void install(InstalledSolution solution, const xml::Node& manifest_root, std::map<std::string, std::string> parts,
-                 const std::string& content_types);
+    void install(InstalledSolution solution, const xml::Node& manifest_root,
+                 const std::map<std::string, std::string>& parts, const std::string& content_types);
     // Uninstalls: the solution's components leave the org (the entities it only extended stay),
     // its tables go, its row goes. False when there is no such solution.
     bool uninstall_by_id(const std::string& solution_id);

@@ -117,9 +117,21 @@ struct Server::Impl {
         switch (emulator.faults.next_request()) {
         case Fault::too_many_requests: send(throttled(emulator.faults.retry_after()), response); return;
         case Fault::unavailable: send(unavailable(), response); return;
-        case Fault::drop: drop(response); return;
+        case Fault::drop: {
+            // The org does the work and the answer is lost on the way (a gateway reset): an
+            // ImportSolution whose answer drops has still run, as the client must find out.
+            httplib::Response lost;
+            route(request, lost);
+            drop(response);
+            return;
+        }
         case Fault::none: break;
         }
+        route(request, response);
+    }
+
+    void route(HttpRequest& request, httplib::Response& response)
+    {
         static const std::regex webapi(R"(^/api/data/v(\d+\.\d+)(/.*)?$)");
         std::smatch match;
         if (std::regex_match(request.path, match, webapi)) {

@@ -19,12 +19,12 @@ namespace escprov::emulator {
 
 namespace {
 
-constexpr std::string_view k_action = "http://schemas.microsoft.com/xrm/2011/Contracts/Services/IOrganizationService/Execute";
+constexpr std::string_view k_action =
+    "http://schemas.microsoft.com/xrm/2011/Contracts/Services/IOrganizationService/Execute";
 constexpr const char* k_code_bad_request = "0x80040203";
 constexpr const char* k_code_no_record = "0x80040217";
 
-const char* const k_envelope_start =
-    R"(<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>)";
+const char* const k_envelope_start = R"(<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>)";
 const char* const k_envelope_end = "</s:Body></s:Envelope>";
 
 std::string local_name(std::string_view name)
@@ -103,7 +103,8 @@ std::string result(const std::string& key, const std::string& type, const std::s
                    const std::string& namespaces = "xmlns:d=\"http://www.w3.org/2001/XMLSchema\"")
 {
     return "<a:KeyValuePairOfstringanyType><c:key>" + escaped(key) + "</c:key><c:value i:type=\"" + type + "\"" +
-           (namespaces.empty() ? "" : " " + namespaces) + ">" + value_xml + "</c:value></a:KeyValuePairOfstringanyType>";
+           (namespaces.empty() ? "" : " " + namespaces) + ">" + value_xml +
+           "</c:value></a:KeyValuePairOfstringanyType>";
 }
 
 std::string guid_result(const std::string& key, const std::string& id)
@@ -169,8 +170,7 @@ std::string typed_value(const nlohmann::json& value)
         return "<c:value i:type=\"d:guid\" xmlns:d=\"http://schemas.microsoft.com/2003/10/Serialization/\">" + text +
                "</c:value>";
     }
-    return "<c:value i:type=\"d:string\" xmlns:d=\"http://www.w3.org/2001/XMLSchema\">" + escaped(text) +
-           "</c:value>";
+    return "<c:value i:type=\"d:string\" xmlns:d=\"http://www.w3.org/2001/XMLSchema\">" + escaped(text) + "</c:value>";
 }
 
 // RetrieveMultiple with a FetchExpression: <fetch><entity name><attribute name/>…<filter><condition
@@ -316,7 +316,8 @@ HttpResponse import_solution(Emulator& emulator, const std::map<std::string, con
     return execute_response("ImportSolution", "");
 }
 
-HttpResponse dispatch(Emulator& emulator, const std::string& name, const std::map<std::string, const xml::Node*>& values)
+HttpResponse dispatch(Emulator& emulator, const std::string& name,
+                      const std::map<std::string, const xml::Node*>& values)
 {
     if (name == "WhoAmI") {
         return execute_response("WhoAmI", guid_result("UserId", emulator.org.user_id()) +
@@ -364,8 +365,8 @@ HttpResponse dispatch(Emulator& emulator, const std::string& name, const std::ma
         if (!results) {
             return fault(k_code_no_record, "importjob With Id = " + text_of(values, "ImportJobId") + " Does Not Exist");
         }
-        return execute_response("RetrieveFormattedImportJobResults", result("FormattedResults", "d:string",
-                                                                            escaped(*results)));
+        return execute_response("RetrieveFormattedImportJobResults",
+                                result("FormattedResults", "d:string", escaped(*results)));
     }
     if (name == "Delete") {
         auto target = values.find("Target");
@@ -407,10 +408,11 @@ HttpResponse serve_soap(Emulator& emulator, const HttpRequest& request)
         action = action.substr(1, action.size() - 2);
     }
     if (action != k_action) {
-        return fault(k_code_bad_request,
-                     "The message with Action '" + action +
-                         "' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher.",
-                     "a:ActionNotSupported");
+        return fault(
+            k_code_bad_request,
+            "The message with Action '" + action +
+                "' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher.",
+            "a:ActionNotSupported");
     }
     xml::MemorySource source(request.body, "request");
     xml::Node envelope;

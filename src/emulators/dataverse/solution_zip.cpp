@@ -33,14 +33,14 @@ SolutionZip read_solution_zip(const std::filesystem::path& path, const std::stri
     return result;
 }
 
-std::string write_solution_zip(const std::filesystem::path& scratch, const std::string& customizations,
+std::string write_solution_zip(const std::filesystem::path& scratch, std::string customizations,
                                const std::string& content_types, const std::string& manifest,
                                const std::map<std::string, std::string>& parts)
 {
     std::filesystem::path path = scratch / ("export-" + new_guid() + ".zip");
     {
         zip::Writer writer(path, AtomicFile::Overwrite::yes);
-        writer.add_bytes("customizations.xml", customizations);
+        writer.add_bytes("customizations.xml", std::move(customizations));
         writer.add_bytes("[Content_Types].xml", content_types);
         writer.add_bytes("solution.xml", manifest);
         for (const auto& [name, bytes] : parts) {

@@ -25,7 +25,7 @@ SolutionZip read_solution_zip(const std::filesystem::path& path, const std::stri
 // Writes a solution zip as CRM lays one out: customizations.xml, [Content_Types].xml,
 // solution.xml, then the parts by name. Returns the zip's bytes; `scratch` is a folder for the
 // temporary file. Throws Error(output).
-std::string write_solution_zip(const std::filesystem::path& scratch, const std::string& customizations,
+std::string write_solution_zip(const std::filesystem::path& scratch, std::string customizations,
                                const std::string& content_types, const std::string& manifest,
                                const std::map<std::string, std::string>& parts);
 
