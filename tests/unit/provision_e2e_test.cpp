@@ -140,6 +140,47 @@ TEST_P(ProvisionEndToEnd, ProvisionsTheOrgAndItsNextExportHoldsTheConnector)
     EXPECT_EQ(everything_below(temp.path()).find(k_secret), std::string::npos);
 }
 
+// An import the org refuses (a plug-in of the customer's aborting it, --reject-entity) ends the run with
+// exit 1, the import job's errors as lines, the log beside the backup, and the command that restores
+// the backup — which then works.
+TEST(ProvisionEndToEndFailure, AFailedImportPrintsItsErrorsAndTheRestoreCommandThatWorks)
+{
+    if (fake_dataverse_binary().empty()) {
+        GTEST_SKIP() << "escprov-fake-dataverse was not built";
+    }
+    OrgCase org{"Dataverse92", "9.2", "d365-contoso-9.2.zip", {}};
+    auto emulator = start(org, {"--reject-entity", "esc_emailcampaign"});
+    SecretInEnvironment secret;
+    TempDir temp;
+    RunResult run = run_escprov(with({"provision", "--out", (temp / "run").string()}, connection(emulator->url())));
+    EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+    EXPECT_NE(run.out.find("import FAILED"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("esc_emailcampaign: 0x80040265 ISV code aborted the operation"), std::string::npos)
+        << run.out;
+    fs::path backup = only_file(temp / "run/backup", "escprov-backup-.*\\.zip");
+    only_file(temp / "run/backup", "import-EmailServiceConnector-.*\\.log");
+    std::string marker = "restores the org's customisations:\n  ";
+    size_t at = run.out.find(marker);
+    ASSERT_NE(at, std::string::npos) << run.out;
+    std::string command = run.out.substr(at + marker.size());
+    command = command.substr(0, command.find('\n'));
+    EXPECT_EQ(command.substr(0, 16), "escprov restore ");
+    EXPECT_NE(command.find(backup.string()), std::string::npos) << command;
+    EXPECT_EQ(command.find(k_secret), std::string::npos);
+
+    // The printed command, run as printed (its words split as a shell would: none is quoted here).
+    std::vector<std::string> words;
+    for (size_t start = 8; start < command.size();) {
+        size_t end = command.find(' ', start);
+        words.push_back(command.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        start = end == std::string::npos ? command.size() : end + 1;
+    }
+    RunResult restore = run_escprov(words);
+    EXPECT_EQ(restore.exit_code, 0) << restore.out << restore.err;
+    EXPECT_NE(restore.out.find("published all customisations"), std::string::npos) << restore.out;
+    EXPECT_EQ(everything_below(temp.path()).find(k_secret), std::string::npos);
+}
+
 const std::vector<std::string> k_faults = {"--fault-429-every", "7", "--retry-after", "1", "--fault-503-every", "11",
                                            "--fault-drop-every", "13", "--expire-tokens-every", "17"};
 

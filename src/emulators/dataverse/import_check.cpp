@@ -237,6 +237,19 @@ ImportAnalysis analyse_import(const std::filesystem::path& zip, OrgState& org)
         }
     }
     check_vocabulary(analysis, zip, org);
+    // What the org's own extensions refuse (--reject-entity): CRM reports a plug-in's refusal on the
+    // component it was importing.
+    for (auto& component : analysis.components) {
+        const auto& rejected = org.options().reject_entities;
+        if (component.section == "Entities" &&
+            std::find(rejected.begin(), rejected.end(), ascii_lower(component.name)) != rejected.end()) {
+            component.result = "failure";
+            component.code = "0x80040265";
+            component.text = "ISV code aborted the operation: the organisation's plug-in on ImportSolution refused " +
+                             component.name + ".";
+            analysis.ok = false;
+        }
+    }
     return analysis;
 }
 

@@ -70,6 +70,9 @@ std::optional<Options> parse_options(int argc, const char* const* argv)
         ("import-step-ms", po::value<int>(), "milliseconds per import step; an import takes ~10 (default 150)")
         ("deny-privilege", po::value<std::vector<std::string>>(), "a privilege the user lacks (repeatable)")
         ("remove-entity", po::value<std::vector<std::string>>(), "a system entity the org lacks (repeatable)")
+        ("reject-entity", po::value<std::vector<std::string>>(),
+             "imports carrying this entity fail on it with 0x80040265 (ISV code aborted the operation), as when a "
+             "plug-in the customer registered refuses it (repeatable)")
         ("fault-429-every", po::value<int>(), "every N-th request answers 429 with Retry-After")
         ("retry-after", po::value<int>(), "the Retry-After seconds of those 429s (default 1)")
         ("fault-503-every", po::value<int>(), "every N-th request answers 503")
@@ -131,6 +134,11 @@ std::optional<Options> parse_options(int argc, const char* const* argv)
     options.import_step_ms = positive(values, "import-step-ms", 150);
     if (values.count("deny-privilege") != 0) {
         options.deny_privileges = values["deny-privilege"].as<std::vector<std::string>>();
+    }
+    if (values.count("reject-entity") != 0) {
+        for (const auto& name : values["reject-entity"].as<std::vector<std::string>>()) {
+            options.reject_entities.push_back(ascii_lower(name));
+        }
     }
     if (values.count("remove-entity") != 0) {
         for (const auto& name : values["remove-entity"].as<std::vector<std::string>>()) {

@@ -31,6 +31,7 @@ struct Options {
     unsigned import_step_ms = 150;
     std::vector<std::string> deny_privileges;
     std::vector<std::string> remove_entities; // logical names, lower case
+    std::vector<std::string> reject_entities; // --reject-entity: imports carrying them fail; lower case
     FaultOptions faults;
 };
 

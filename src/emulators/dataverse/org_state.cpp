@@ -129,6 +129,7 @@ const std::vector<std::string>& system_entity_names()
                                                    "email",
                                                    "activitypointer",
                                                    "queue",
+                                                   "role",
                                                    "template",
                                                    "product",
                                                    "opportunity",
@@ -158,6 +159,7 @@ OrgState::OrgState(const Options& options)
     for (const auto& entity : m_entities) {
         define_table(entity);
     }
+    sync_roles();
     for (const auto& [id, name, visible, managed] :
          {std::tuple{std::string(k_default_solution_id), std::string("Default"), true, false},
           std::tuple{std::string(k_active_solution_id), std::string("Active"), false, false},
@@ -332,6 +334,7 @@ void OrgState::install(InstalledSolution solution, const xml::Node& manifest_roo
     for (const auto& entity : m_entities) {
         define_table(entity);
     }
+    sync_roles();
     add_solution_row(solution);
     m_solutions[ascii_lower(solution.unique_name)] = std::move(solution);
 }
@@ -357,7 +360,28 @@ bool OrgState::uninstall_by_id(const std::string& solution_id)
             m_tables.drop(name);
         }
     }
+    sync_roles();
     return true;
+}
+
+void OrgState::sync_roles()
+{
+    // The roles table holds CRM's own System Administrator and every role the customisations carry,
+    // so that GET /roles (and RetrieveMultiple on role) sees what an import brought or an uninstall took.
+    for (const auto& row : m_tables.rows("role")) {
+        m_tables.erase("role", row.value("roleid", std::string()));
+    }
+    std::vector<std::string> names = {"System Administrator"};
+    for (const auto& section : m_customizations.sections()) {
+        if (section.name == "Roles") {
+            for (const auto& item : section.items) {
+                names.push_back(item.name);
+            }
+        }
+    }
+    for (const auto& name : names) {
+        m_tables.insert("role", {{"roleid", stable_guid("role:" + name)}, {"name", name}});
+    }
 }
 
 std::optional<std::string> OrgState::promote(const std::string& unique_name)

@@ -85,6 +85,8 @@ public:
 
 private:
     void define_table(const EntityInfo& entity);
+    // Makes the role table's rows those of the roles the org's customisations hold.
+    void sync_roles();
     void add_solution_row(const InstalledSolution& solution);
     void rebuild_entities();
 

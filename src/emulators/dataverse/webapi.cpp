@@ -461,7 +461,8 @@ HttpResponse serve_webapi(Emulator& emulator, const HttpRequest& request)
             return delete_and_promote(emulator, request);
         }
         if (path == "/$batch") {
-            return serve_batch(request, [&](const HttpRequest& part) { return serve_webapi(emulator, part); });
+            return serve_batch(emulator.org.tables(), request,
+                               [&](const HttpRequest& part) { return serve_webapi(emulator, part); });
         }
     }
     if (method == "DELETE" && starts_with(path, "/solutions(") && path.back() == ')') {
