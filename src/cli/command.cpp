@@ -70,7 +70,8 @@ std::string_view exit_code_table()
 {
     return "Exit codes:\n"
            "  0    success (validate: no errors; warnings allowed unless --strict)\n"
-           "  1    ran and found problems (validation findings), or failed while writing output\n"
+           "  1    ran and found problems (validation findings, a failed check or import), or failed\n"
+           "       while working: writing output, or an org refused a request or could not be reached\n"
            "  2    usage error, or an input that could not be read or checked at all\n"
            "       (missing file, not a zip, unsafe or hostile content, a safety limit hit)\n"
            "  130  interrupted (Ctrl-C); no partial output is left behind\n";

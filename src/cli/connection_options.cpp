@@ -11,8 +11,15 @@ namespace escprov::cli {
 
 namespace po = boost::program_options;
 
-void ConnectionOptions::add_to(po::options_description& options, bool org_required)
+void ConnectionOptions::add_to(po::options_description& options, po::options_description& hidden, bool org_required)
 {
+    // Named exactly, these win over boost's prefix guessing, which would otherwise read "--secret X" as
+    // "--secret-file X".
+    for (const char* name : {"secret", "password", "client-secret", "token"}) {
+        hidden.add_options()(name, po::value<std::string>()->notifier([this, name](const std::string&) {
+            m_secret_given = std::string("--") + name;
+        }));
+    }
     auto* org = po::value(&m_org);
     if (org_required) {
         org->required();
@@ -43,6 +50,12 @@ void ConnectionOptions::add_to(po::options_description& options, bool org_requir
 
 remote::ConnectionOptions ConnectionOptions::resolve(const std::string& command) const
 {
+    if (!m_secret_given.empty()) {
+        throw_usage(command + " " + m_secret_given +
+                    ": escprov never takes a secret on the command line, where other users and the shell's "
+                    "history see it; put it in the environment variable ESCPROV_SECRET or in a file named by "
+                    "--secret-file (readable by you only)");
+    }
     remote::ConnectionOptions options;
     options.org_url = remote::normalise_org_url(m_org);
     auto auth = remote::parse_auth(m_auth);

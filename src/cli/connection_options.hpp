@@ -19,10 +19,13 @@ namespace escprov::cli {
 
 class ConnectionOptions {
 public:
-    // Adds the options to `options`; `org_required` makes --org mandatory (apply takes it optionally).
-    void add_to(boost::program_options::options_description& options, bool org_required = true);
-    // True when --org was given.
-    bool given() const { return !m_org.empty(); }
+    // Adds the options to `options`, and to `hidden` the names a secret might be given by on the command
+    // line (--secret, --password, --client-secret, --token), which resolve() refuses; `org_required` makes
+    // --org mandatory (apply takes it optionally).
+    void add_to(boost::program_options::options_description& options,
+                boost::program_options::options_description& hidden, bool org_required = true);
+    // True when --org (or a secret, which resolve() refuses) was given.
+    bool given() const { return !m_org.empty() || !m_secret_given.empty(); }
     // Checks the combination for `command` ("check", "provision") and converts: --org is an http(s)
     // URL without user information; client-credentials needs --tenant and --client-id; adfs needs
     // --client-id and an --authority of its own; ntlm needs --user; times are positive. Throws
@@ -46,6 +49,7 @@ private:
     bool m_insecure = false;
     int m_timeout = 120;
     int m_max_wait = 3600;
+    std::string m_secret_given; // the option a secret was given by on the command line, if any
 };
 
 // Reads the secret (read_secret; a warning about it goes to `err`), warns loudly on `err` when TLS

@@ -41,7 +41,7 @@ public:
         positional_options().add_options()
             ("bundle", po::value(&m_bundle), "the bundle (also accepted as the positional argument)");
         // clang-format on
-        m_connection.add_to(options(), false);
+        m_connection.add_to(options(), positional_options(), false);
         m_limits.add_to(options());
         positional().add("bundle", 1);
     }

@@ -14,7 +14,7 @@ namespace {
 
 class CheckCommand : public cli::Command {
 public:
-    CheckCommand() { m_connection.add_to(options()); }
+    CheckCommand() { m_connection.add_to(options(), positional_options()); }
 
     std::string_view name() const override { return "check"; }
     std::string_view synopsis() const override { return "check that an org can take the connector"; }

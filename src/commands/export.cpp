@@ -26,7 +26,7 @@ class ExportCommand : public cli::Command {
 public:
     ExportCommand()
     {
-        m_connection.add_to(options());
+        m_connection.add_to(options(), positional_options());
         options().add_options()("out,o", po::value(&m_out)->required(),
                                 "the folder the backup goes into (made when missing); the file is named "
                                 "escprov-backup-<time>-<org>.zip");
@@ -50,12 +50,10 @@ public:
 
     ExitCode run(cli::Context& context) override
     {
-        auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                        .count();
-        OutputFile target(fs::path(m_out) / "", OutputSpec{"export", "--out",
-                                                           backup::backup_file_name(m_resolved.org_url, now), "",
-                                                           false});
+        OutputFile target(fs::path(m_out) / "",
+                          OutputSpec{"export", "--out", backup::backup_file_name(m_resolved.org_url, now), "", false});
         target.make_folders();
         auto org = cli::connect(m_resolved, context.err);
         Progress progress(context.err, show_progress(context), "export");
@@ -69,8 +67,8 @@ public:
         provision::ExportResult result = provision::export_org(*org, options);
         progress.finish();
         target.keep();
-        context.out << "exported " << counted(result.solutions.size(), "unmanaged solution") << " from " << m_resolved.org_url
-                    << " (CRM " << result.org_version << "):";
+        context.out << "exported " << counted(result.solutions.size(), "unmanaged solution") << " from "
+                    << m_resolved.org_url << " (CRM " << result.org_version << "):";
         for (const remote::SolutionInfo& solution : result.solutions) {
             context.out << " " << solution.unique_name;
         }

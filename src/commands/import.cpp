@@ -23,7 +23,7 @@ class ImportCommand : public cli::Command {
 public:
     ImportCommand()
     {
-        m_connection.add_to(options());
+        m_connection.add_to(options(), positional_options());
         options().add_options()("log-dir", po::value(&m_log_dir),
                                 "where a failed import's full log is saved (default: beside the solution zip)");
         positional_options().add_options()("solution", po::value(&m_solution), "the solution zip");

@@ -1,10 +1,10 @@
 // escprov provision: the whole Option 1 run against one org.
 
+#include "provision/provision.hpp"
 #include "cli/connection_options.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "connector/connector.hpp"
-#include "provision/provision.hpp"
 #include "remote/org.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -25,7 +25,7 @@ class ProvisionCommand : public cli::Command {
 public:
     ProvisionCommand()
     {
-        m_connection.add_to(options());
+        m_connection.add_to(options(), positional_options());
         // One option per line reads as a table, which clang-format would fold.
         // clang-format off
         options().add_options()

@@ -1,10 +1,10 @@
 // escprov restore: an org's customisations put back from a backup.
 
+#include "provision/restore.hpp"
 #include "cli/connection_options.hpp"
 #include "cli/limit_options.hpp"
 #include "commands/commands.hpp"
 #include "connector/connector.hpp"
-#include "provision/restore.hpp"
 #include "remote/org.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -24,7 +24,7 @@ class RestoreCommand : public cli::Command {
 public:
     RestoreCommand()
     {
-        m_connection.add_to(options());
+        m_connection.add_to(options(), positional_options());
         options().add_options()("remove-connector", po::bool_switch(&m_remove_connector),
                                 "uninstall the connector's solution (EmailServiceConnector) first");
         positional_options().add_options()("backup", po::value(&m_backup), "the backup");

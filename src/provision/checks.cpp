@@ -18,7 +18,7 @@ const std::vector<std::string>& required_privileges()
 {
     // Reading solutions and import jobs, exporting (the backup), importing and publishing.
     static const std::vector<std::string> names = {
-        "prvReadSolution",        "prvExportCustomization", "prvImportCustomization",
+        "prvReadSolution",         "prvExportCustomization", "prvImportCustomization",
         "prvPublishCustomization", "prvReadImportJob",       "prvReadAsyncOperation",
     };
     return names;
@@ -42,7 +42,8 @@ CheckReport run_checks(remote::Org& org)
     try {
         report.version = org.version();
         auto version = solution::parse_crm_version(report.version);
-        bool known = version && version->major >= 5 && (version->major < 9 || (version->major == 9 && version->minor <= 2));
+        bool known =
+            version && version->major >= 5 && (version->major < 9 || (version->major == 9 && version->minor <= 2));
         add("version", known,
             report.version + (version ? ", " + std::string(version->family()) : "") +
                 (known ? "" : ": escprov builds for CRM 5.0 (2011) to 9.2 only") + ", " +
@@ -57,7 +58,8 @@ CheckReport run_checks(remote::Org& org)
     try {
         report.identity = org.who_am_i();
         identified = !report.identity.user_id.empty();
-        add("user", identified, "user " + report.identity.user_id + ", business unit " + report.identity.business_unit_id);
+        add("user", identified,
+            "user " + report.identity.user_id + ", business unit " + report.identity.business_unit_id);
     } catch (const Interrupted&) {
         throw;
     } catch (const std::exception& error) {
@@ -88,7 +90,8 @@ CheckReport run_checks(remote::Org& org)
         }
         for (const std::string& name : connector::extended_entities()) {
             bool ok = present.contains(name);
-            add("entity " + name, ok, ok ? "present" : "missing: the connector extends it (is the marketing module on?)");
+            add("entity " + name, ok,
+                ok ? "present" : "missing: the connector extends it (is the marketing module on?)");
         }
     } catch (const Interrupted&) {
         throw;

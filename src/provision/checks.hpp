@@ -12,7 +12,7 @@
 namespace escprov::provision {
 
 struct CheckLine {
-    std::string name;   // "version", "user", "privilege prvImportCustomization", "entity list"
+    std::string name; // "version", "user", "privilege prvImportCustomization", "entity list"
     bool ok = false;
     std::string detail; // "9.2.24012.196 (Dynamics 365 / Dataverse)", "missing: ..."
 };

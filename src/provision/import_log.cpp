@@ -14,11 +14,21 @@ namespace {
 std::string component_kind(const std::string& element)
 {
     static const std::map<std::string, std::string> kinds = {
-        {"entity", "entity"},           {"solutionManifest", "solution"},   {"securityrole", "security role"},
-        {"optionSet", "option set"},    {"webResource", "web resource"},    {"node", "sitemap"},
-        {"dashboard", "dashboard"},     {"workflow", "process"},            {"template", "template"},
-        {"relationship", "relationship"}, {"entityMap", "entity map"},      {"setting", "settings"},
-        {"form", "form"},               {"savedquery", "view"},             {"appmodule", "app"},
+        {"entity", "entity"},
+        {"solutionManifest", "solution"},
+        {"securityrole", "security role"},
+        {"optionSet", "option set"},
+        {"webResource", "web resource"},
+        {"node", "sitemap"},
+        {"dashboard", "dashboard"},
+        {"workflow", "process"},
+        {"template", "template"},
+        {"relationship", "relationship"},
+        {"entityMap", "entity map"},
+        {"setting", "settings"},
+        {"form", "form"},
+        {"savedquery", "view"},
+        {"appmodule", "app"},
     };
     auto it = kinds.find(element);
     return it == kinds.end() ? element : it->second;

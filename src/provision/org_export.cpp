@@ -22,8 +22,9 @@ std::string metadata_json(const std::vector<remote::EntityInfo>& entities, const
     for (const remote::EntityInfo& entity : entities) {
         sorted.push_back(&entity);
     }
-    std::sort(sorted.begin(), sorted.end(),
-              [](const remote::EntityInfo* a, const remote::EntityInfo* b) { return a->logical_name < b->logical_name; });
+    std::sort(sorted.begin(), sorted.end(), [](const remote::EntityInfo* a, const remote::EntityInfo* b) {
+        return a->logical_name < b->logical_name;
+    });
     for (const remote::EntityInfo* entity : sorted) {
         nlohmann::ordered_json item;
         item["logical_name"] = entity->logical_name;
@@ -119,7 +120,8 @@ ExportResult export_org(remote::Org& org, const ExportOptions& options)
         for (const std::string& problem : verification.problems) {
             problems += "\n  " + problem;
         }
-        throw_output("export: the backup " + quoted(options.backup_path) + " did not verify, and was removed:" + problems);
+        throw_output("export: the backup " + quoted(options.backup_path) +
+                     " did not verify, and was removed:" + problems);
     }
     return result;
 }

@@ -22,7 +22,7 @@ namespace escprov::provision {
 
 struct ExportOptions {
     std::string org_url;
-    std::filesystem::path backup_path; // the file to write (must not exist)
+    std::filesystem::path backup_path;    // the file to write (must not exist)
     std::filesystem::path scratch_parent; // where the exports are staged, privately (0700)
     solution::InputLimits limits;
     int64_t created_at = 0;       // seconds since the epoch, recorded in the backup

@@ -105,8 +105,9 @@ namespace {
 
 void save_log(ImportReport& report, const remote::ImportOutcome& outcome, const fs::path& folder)
 {
-    std::string log = "escprov import log\nsolution: " + report.unique_name + " " + report.version + "\nimport job: " +
-                      report.job_id + "\nresult: " + (outcome.succeeded ? "succeeded" : "failed") + "\n";
+    std::string log = "escprov import log\nsolution: " + report.unique_name + " " + report.version +
+                      "\nimport job: " + report.job_id + "\nresult: " + (outcome.succeeded ? "succeeded" : "failed") +
+                      "\n";
     if (!outcome.message.empty()) {
         log += "message: " + outcome.message + "\n";
     }
@@ -140,11 +141,10 @@ ImportReport import_package(remote::Org& org, const ImportOptions& options)
     if (installed) {
         report.installed_version = installed->version;
         if (installed->managed != report.managed) {
-            throw remote::RemoteError("import " + quoted(options.package) + ": the org holds " + report.unique_name +
-                                      " as an " + (installed->managed ? "managed" : "unmanaged") +
-                                      " solution, and CRM does not import a " +
-                                      (report.managed ? "managed" : "unmanaged") +
-                                      " one over it; nothing was imported");
+            throw remote::RemoteError(
+                "import " + quoted(options.package) + ": the org holds " + report.unique_name + " as an " +
+                (installed->managed ? "managed" : "unmanaged") + " solution, and CRM does not import a " +
+                (report.managed ? "managed" : "unmanaged") + " one over it; nothing was imported");
         }
         int order = compare_versions(installed->version, report.version);
         if (order > 0) {
@@ -239,14 +239,15 @@ ImportReport import_package(remote::Org& org, const ImportOptions& options)
 std::string render_import(const ImportReport& report)
 {
     std::string text = "import " + report.unique_name + " " + report.version + " (" +
-                       (report.managed ? "managed" : "unmanaged") + "): " +
-                       std::string(install_kind_name(report.kind)) +
-                       (report.installed_version.empty() ? "" : " from " + report.installed_version) +
-                       ", import job " + report.job_id + "\n";
+                       (report.managed ? "managed" : "unmanaged") +
+                       "): " + std::string(install_kind_name(report.kind)) +
+                       (report.installed_version.empty() ? "" : " from " + report.installed_version) + ", import job " +
+                       report.job_id + "\n";
     if (!report.succeeded) {
         text += "import FAILED";
-        text += report.problems.empty() ? ": " + (report.message.empty() ? "the org gave no reason" : report.message) + "\n"
-                                        : ":\n";
+        text += report.problems.empty()
+                    ? ": " + (report.message.empty() ? "the org gave no reason" : report.message) + "\n"
+                    : ":\n";
         for (const ImportProblem& problem : report.problems) {
             text += "  " + format_problem(problem) + "\n";
         }
@@ -264,7 +265,8 @@ std::string render_import(const ImportReport& report)
                                         (report.published_sitemap ? " and the sitemap" : "")) +
             "\n";
     if (report.verify_failures.empty()) {
-        text += "verified: " + report.unique_name + " " + report.version + " installed, its entities and roles present\n";
+        text +=
+            "verified: " + report.unique_name + " " + report.version + " installed, its entities and roles present\n";
     } else {
         text += "verify FAILED:\n";
         for (const std::string& failure : report.verify_failures) {

@@ -34,7 +34,7 @@ struct ImportOptions {
     // package's folder.
     std::filesystem::path log_folder;
     solution::InputLimits limits;
-    Progress* progress = nullptr; // shown the import job's progress; may be null
+    Progress* progress = nullptr;            // shown the import job's progress; may be null
     std::function<std::string()> new_job_id; // tests fix it; default: remote::new_guid()
 };
 

@@ -3,8 +3,8 @@
 #include "backup/backup.hpp"
 #include "merge/engine.hpp"
 #include "merge/report.hpp"
-#include "package/package.hpp"
 #include "pack/layout.hpp"
+#include "package/package.hpp"
 #include "provision/org_export.hpp"
 #include "solution/manifest.hpp"
 #include "util/error.hpp"
@@ -160,8 +160,8 @@ private:
         if (!report.succeeded()) {
             write_file_atomic(m_report.merge_report, merge::render_report(report, merge::ReportFormat::html),
                               AtomicFile::Overwrite::yes);
-            m_report.failure =
-                "merge: " + counted(report.unresolved(), "unresolved conflict") + "; see " + m_report.merge_report.string();
+            m_report.failure = "merge: " + counted(report.unresolved(), "unresolved conflict") + "; see " +
+                               m_report.merge_report.string();
             return "unresolved conflicts";
         }
         return "merged for CRM " + m_target.text + "; report " + m_report.merge_report.string();

@@ -29,7 +29,7 @@ enum class Until { import, bundle };
 
 struct ProvisionOptions {
     std::string org_url;
-    std::filesystem::path work;   // the work folder: absent or empty; made, and kept
+    std::filesystem::path work; // the work folder: absent or empty; made, and kept
     connector::ConnectorSource connector;
     merge::OnConflict on_conflict = merge::OnConflict::fail;
     std::optional<std::string> version; // the package's solution version; default: the connector's
@@ -51,7 +51,7 @@ struct ProvisionOptions {
 enum class StepState { done, failed, skipped };
 
 struct StepResult {
-    std::string name;   // "check", "export", "merge", "package", "import", "verify", "bundle"
+    std::string name; // "check", "export", "merge", "package", "import", "verify", "bundle"
     StepState state = StepState::skipped;
     std::string detail; // one line; more in the report's sections
 };

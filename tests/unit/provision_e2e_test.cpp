@@ -38,8 +38,8 @@ void PrintTo(const OrgCase& org, std::ostream* out)
 
 std::vector<std::string> connection(const std::string& url)
 {
-    return {"--org", url, "--auth", "client-credentials", "--tenant", "contoso", "--client-id", "escprov-tests",
-            "--authority", url, "--max-wait", "600"};
+    return {"--org",         url,           "--auth", "client-credentials", "--tenant", "contoso", "--client-id",
+            "escprov-tests", "--authority", url,      "--max-wait",         "600"};
 }
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more)
@@ -50,13 +50,16 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 
 std::unique_ptr<ChildServer> start(const OrgCase& org, const std::vector<std::string>& extra = {})
 {
-    std::vector<std::string> args{"--port", "0", "--org-version", org.version, "--seed",
-                                  (source_dir() / "samples/orgs" / org.seed).string(), "--client-id", "escprov-tests",
+    std::vector<std::string> args{"--port",           "0",
+                                  "--org-version",    org.version,
+                                  "--seed",           (source_dir() / "samples/orgs" / org.seed).string(),
+                                  "--client-id",      "escprov-tests",
                                   "--import-step-ms", "20"};
     args.insert(args.end(), org.faults.begin(), org.faults.end());
     args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<ChildServer>(fake_dataverse_binary(), args,
-                                         std::vector<std::pair<std::string, std::string>>{{"ESCPROV_FAKE_SECRET", k_secret}});
+    return std::make_unique<ChildServer>(
+        fake_dataverse_binary(), args,
+        std::vector<std::pair<std::string, std::string>>{{"ESCPROV_FAKE_SECRET", k_secret}});
 }
 
 // Every file below `folder`, zips opened (their entries read), as one text to search.
@@ -181,8 +184,9 @@ TEST(ProvisionEndToEndFailure, AFailedImportPrintsItsErrorsAndTheRestoreCommandT
     EXPECT_EQ(everything_below(temp.path()).find(k_secret), std::string::npos);
 }
 
-const std::vector<std::string> k_faults = {"--fault-429-every", "7", "--retry-after", "1", "--fault-503-every", "11",
-                                           "--fault-drop-every", "13", "--expire-tokens-every", "17"};
+const std::vector<std::string> k_faults = {"--fault-429-every",     "7",  "--retry-after",      "1",
+                                           "--fault-503-every",     "11", "--fault-drop-every", "13",
+                                           "--expire-tokens-every", "17"};
 
 INSTANTIATE_TEST_SUITE_P(Orgs, ProvisionEndToEnd,
                          ::testing::Values(OrgCase{"Crm2011Soap", "5.0", "crm2011-fabrikam.zip", {}},

@@ -4,6 +4,7 @@
 
 #include "backup/backup.hpp"
 #include "cli/connection_options.hpp"
+#include "cli/registry.hpp"
 #include "connector/connector.hpp"
 #include "fake_org.hpp"
 #include "provision/checks.hpp"
@@ -364,6 +365,51 @@ TEST(Restore, ADamagedBackupChangesNothing)
     EXPECT_FALSE(report.ok());
     EXPECT_TRUE(org.imports.empty());
     EXPECT_TRUE(org.deleted.empty());
+}
+
+TEST(ConnectionOptions, ASecretOnTheCommandLineIsRefusedByEveryRemoteCommand)
+{
+    const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
+        {"check", {}},         {"export", {"--out", "x"}}, {"import", {"FILE"}}, {"provision", {"--out", "x"}},
+        {"restore", {"FILE"}}, {"apply", {"FILE"}}};
+    for (const auto& [command, rest] : commands) {
+        for (const char* option : {"--secret", "--password", "--client-secret", "--token"}) {
+            auto parsed = cli::make_command(command);
+            ASSERT_TRUE(parsed);
+            std::vector<std::string> args = {"--org", "https://contoso.example", "--auth", "token",
+                                             option,  "hunter2-secret"};
+            args.insert(args.end(), rest.begin(), rest.end());
+            try {
+                parsed->parse(args);
+                FAIL() << command << " " << option << " was taken";
+            } catch (const Error& error) {
+                std::string message = error.what();
+                EXPECT_EQ(error.kind(), ErrorKind::usage);
+                EXPECT_NE(message.find(std::string(option) + ": escprov never takes a secret"), std::string::npos)
+                    << message;
+                EXPECT_NE(message.find("ESCPROV_SECRET"), std::string::npos) << message;
+                EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+            }
+        }
+    }
+}
+
+TEST(ConnectionOptions, EachAuthKindNamesWhatItStillNeeds)
+{
+    auto message = [](std::vector<std::string> args) {
+        try {
+            cli::make_command("check")->parse(args);
+        } catch (const Error& error) {
+            return std::string(error.what());
+        }
+        return std::string("(accepted)");
+    };
+    EXPECT_NE(message({"--org", "https://x.example"}).find("needs --tenant and --client-id"), std::string::npos);
+    EXPECT_NE(message({"--org", "https://x.example", "--auth", "ntlm"}).find("needs --user"), std::string::npos);
+    EXPECT_NE(message({"--org", "https://x.example", "--auth", "adfs", "--client-id", "c"}).find("--authority"),
+              std::string::npos);
+    EXPECT_NE(message({"--org", "ftp://x.example", "--auth", "token"}).find("http"), std::string::npos);
+    EXPECT_EQ(message({"--org", "https://x.example/Org/", "--auth", "token"}), "(accepted)");
 }
 
 TEST(ConnectionOptions, RestoreCommandQuotesForTheShellAndHoldsNoSecret)
