@@ -57,7 +57,8 @@ option1() {
   ESCPROV_FAKE_SECRET="$ESCPROV_SECRET" "$fake" --port 0 --org-version 8.2 --seed "$here/samples/orgs/crm2016-adatum.zip" \
     --client-id escprov-demo >"$work/emulator.out" 2>"$work/emulator.err" &
   pid=$!
-  trap 'kill "$pid" 2>/dev/null || true' RETURN
+  # shellcheck disable=SC2064 # the pid is fixed now; the trap clears itself so no later return fires it
+  trap "kill $pid 2>/dev/null || true; trap - RETURN" RETURN
   for _ in $(seq 100); do url="$(head -n 1 "$work/emulator.out" 2>/dev/null || true)"; [ -n "$url" ] && break; sleep 0.1; done
   [ -n "$url" ] || { echo "setup.sh: the Dataverse emulator did not start:" >&2; cat "$work/emulator.err" >&2; return 1; }
   local org=(--org "$url" --auth client-credentials --tenant adatum --client-id escprov-demo --authority "$url")
@@ -71,7 +72,8 @@ option1() {
   echo
   echo "The org's own export now holds the connector's entities and security roles:"
   unzip -p "$work"/after/extracted/org/exports/Default_*.zip customizations.xml |
-    grep -o '<Name[^>]*>esc_[a-z]*</Name>\|<Role [^>]*name="Email[^"]*"' | sed 's/<Name[^>]*>/  entity /; s/<\/Name>//; s/<Role .*name="/  role /; s/"$//' | sort -u
+    grep -o '<Name LocalizedName="[^"]*" OriginalName="[^"]*">esc_[a-z]*</Name>\|<Role [^>]*name="Email[^"]*"' |
+    sed 's/<Name[^>]*>/  entity /; s/<\/Name>//; s/<Role .*name="/  role /; s/"$//' | sort -u
   step backup verify "$(ls "$work"/run/backup/escprov-backup-*.zip)"
   unset ESCPROV_SECRET
 }
@@ -102,6 +104,9 @@ demo() {
   echo "   ... (the rest, with the manual steps for CRM 8.2, is in $out/apply.txt)"
   echo
   echo "Results in $out:"
+  echo "  option1/run/                      Option 1: the provision run (backup/, merged/, merge-report.html, the"
+  echo "                                    managed package, provision-report.txt)"
+  echo "  option1/after/                    the org's export after the run, as a verified backup"
   echo "  backups/$(basename "$backup")"
   echo "                                    the customer's export as received, with SHA-256s (escprov backup verify)"
   echo "  merged/                           the connector merged into the customer's forms and sitemap (unpacked)"
