@@ -19,6 +19,7 @@ std::string metadata_json(const std::vector<remote::EntityInfo>& entities, const
     document["org_version"] = org_version;
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     std::vector<const remote::EntityInfo*> sorted;
+    sorted.reserve(entities.size());
     for (const remote::EntityInfo& entity : entities) {
         sorted.push_back(&entity);
     }
