@@ -32,6 +32,9 @@ as_root() {
 deps() {
   local missing=()
   for p in "${packages[@]}"; do
+    # Node.js from elsewhere (NodeSource's nodejs bundles npm) conflicts with Debian's npm package: a working
+    # command is enough.
+    case "$p" in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
