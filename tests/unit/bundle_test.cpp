@@ -677,13 +677,14 @@ TEST_F(Bundle, NothingIsWrittenWhenBundlingFails)
     EXPECT_EQ(read_bytes(out), first) << "the existing bundle is untouched";
 }
 
-TEST_F(Bundle, RemoteImportIsReservedForALaterIssue)
+TEST_F(Bundle, ApplyWithOrgChecksItsConnectionOptionsBeforeAnything)
 {
     fs::path out = m_dir / "b.zip";
     ASSERT_EQ(bundle(out).exit_code, 0);
     RunResult applied = run_escprov({"apply", out.string(), "--org", "https://contoso.crm.dynamics.com"});
     EXPECT_EQ(applied.exit_code, 2);
-    EXPECT_NE(applied.err.find("remote import is not available yet"), std::string::npos) << applied.err;
+    EXPECT_NE(applied.err.find("apply: --auth client-credentials needs --tenant and --client-id"), std::string::npos)
+        << applied.err;
 }
 
 // Every field of manifest.json with the wrong type is a problem naming manifest.json (exit 1), never
@@ -864,10 +865,10 @@ TEST_F(Bundle, ApplyWithoutABundleOrWithOrgIsAUsageErrorBeforeAnythingIsRead)
     RunResult nothing = run_escprov({"apply"});
     EXPECT_EQ(nothing.exit_code, 2);
     EXPECT_NE(nothing.err.find("apply: missing BUNDLE"), std::string::npos) << nothing.err;
-    // --org is refused while parsing: the bundle named does not even exist.
+    // Incomplete connection options are refused while parsing: the bundle named does not even exist.
     RunResult org = run_escprov({"apply", (m_dir / "absent.zip").string(), "--org", "https://x.crm.dynamics.com"});
     EXPECT_EQ(org.exit_code, 2);
-    EXPECT_NE(org.err.find("remote import is not available yet"), std::string::npos) << org.err;
+    EXPECT_NE(org.err.find("needs --tenant and --client-id"), std::string::npos) << org.err;
     RunResult absent = run_escprov({"apply", (m_dir / "absent.zip").string()});
     EXPECT_EQ(absent.exit_code, 2);
     EXPECT_NE(
